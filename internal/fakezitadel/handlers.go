@@ -1,0 +1,243 @@
+package fakezitadel
+
+import (
+	"context"
+	"fmt"
+	"time"
+	"unicode/utf8"
+
+	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
+	mdpb "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/metadata"
+	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/object"
+	orgpb "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/org"
+	"google.golang.org/protobuf/types/known/timestamppb"
+)
+
+// managementServer implements the organization metadata calls of
+// zitadel.management.v1.ManagementService plus GetMyOrg and RemoveOrg; every
+// other call answers Unimplemented.
+type managementServer struct {
+	management.UnimplementedManagementServiceServer
+	s *Server
+}
+
+// writable returns the organization a write acts on, or the error ZITADEL
+// answers for a removed one.
+func (m *managementServer) writable(ctx context.Context) (*org, error) {
+	o := m.s.orgs[orgFrom(ctx)]
+	if o.removed {
+		return nil, errOrgRemoved
+	}
+	return o, nil
+}
+
+func writeDetails(o *org) *object.ObjectDetails {
+	return &object.ObjectDetails{
+		Sequence:      o.lastMetaSeq,
+		ChangeDate:    ts(o.lastMetaTime),
+		ResourceOwner: o.id,
+	}
+}
+
+func ts(t time.Time) *timestamppb.Timestamp {
+	if t.IsZero() {
+		return nil
+	}
+	return timestamppb.New(t)
+}
+
+func (m *managementServer) GetMyOrg(ctx context.Context, _ *management.GetMyOrgRequest) (*management.GetMyOrgResponse, error) {
+	m.s.mu.Lock()
+	defer m.s.mu.Unlock()
+	o := m.s.orgs[orgFrom(ctx)]
+	state := orgpb.OrgState_ORG_STATE_ACTIVE
+	if o.removed {
+		state = orgpb.OrgState_ORG_STATE_UNSPECIFIED
+	}
+	return &management.GetMyOrgResponse{Org: &orgpb.Org{
+		Id:            o.id,
+		Details:       &object.ObjectDetails{Sequence: o.sequence, CreationDate: ts(o.created), ChangeDate: ts(o.created), ResourceOwner: o.id},
+		State:         state,
+		Name:          o.name,
+		PrimaryDomain: o.name + ".localhost",
+	}}, nil
+}
+
+func (m *managementServer) RemoveOrg(ctx context.Context, _ *management.RemoveOrgRequest) (*management.RemoveOrgResponse, error) {
+	m.s.mu.Lock()
+	defer m.s.mu.Unlock()
+	o, err := m.writable(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := m.s.opts.Now()
+	o.sequence++
+	o.removed = true
+	return &management.RemoveOrgResponse{Details: &object.ObjectDetails{Sequence: o.sequence, ChangeDate: ts(now), ResourceOwner: o.id}}, nil
+}
+
+func (m *managementServer) SetOrgMetadata(ctx context.Context, req *management.SetOrgMetadataRequest) (*management.SetOrgMetadataResponse, error) {
+	if !validKey(req.GetKey()) {
+		return nil, keyLengthError("SetOrgMetadataRequest.Key")
+	}
+	if !validValue(req.GetValue()) {
+		return nil, validationError("invalid SetOrgMetadataRequest.Value: value length must be between 1 and 500000 bytes, inclusive")
+	}
+	m.s.mu.Lock()
+	defer m.s.mu.Unlock()
+	o, err := m.writable(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := m.s.opts.Now()
+	seq := o.set(req.GetKey(), req.GetValue(), now)
+	return &management.SetOrgMetadataResponse{Details: &object.ObjectDetails{Sequence: seq, CreationDate: ts(now), ResourceOwner: o.id}}, nil
+}
+
+func (m *managementServer) BulkSetOrgMetadata(ctx context.Context, req *management.BulkSetOrgMetadataRequest) (*management.BulkSetOrgMetadataResponse, error) {
+	entries := make([]kv, 0, len(req.GetMetadata()))
+	for i, e := range req.GetMetadata() {
+		cause := ""
+		switch {
+		case !validKey(e.GetKey()):
+			cause = "invalid BulkSetOrgMetadataRequest_Metadata.Key: value length must be between 1 and 200 runes, inclusive"
+		case !validValue(e.GetValue()):
+			cause = "invalid BulkSetOrgMetadataRequest_Metadata.Value: value length must be between 1 and 500000 bytes, inclusive"
+		}
+		if cause != "" {
+			return nil, validationError(fmt.Sprintf("invalid BulkSetOrgMetadataRequest.Metadata[%d]: embedded message failed validation | caused by: %s", i, cause))
+		}
+		entries = append(entries, kv{e.GetKey(), e.GetValue()})
+	}
+	m.s.mu.Lock()
+	defer m.s.mu.Unlock()
+	o, err := m.writable(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(entries) == 0 {
+		return nil, errSetListEmpty
+	}
+	o.bulkSet(entries, m.s.opts.Now())
+	return &management.BulkSetOrgMetadataResponse{Details: writeDetails(o)}, nil
+}
+
+func (m *managementServer) GetOrgMetadata(ctx context.Context, req *management.GetOrgMetadataRequest) (*management.GetOrgMetadataResponse, error) {
+	if !validKey(req.GetKey()) {
+		return nil, keyLengthError("GetOrgMetadataRequest.Key")
+	}
+	m.s.mu.Lock()
+	defer m.s.mu.Unlock()
+	o := m.s.orgs[orgFrom(ctx)]
+	e, ok := o.metadata[req.GetKey()]
+	if !ok || o.removed {
+		return nil, errMetadataNotFoundQuery
+	}
+	return &management.GetOrgMetadataResponse{Metadata: toProto(o, req.GetKey(), e)}, nil
+}
+
+func (m *managementServer) RemoveOrgMetadata(ctx context.Context, req *management.RemoveOrgMetadataRequest) (*management.RemoveOrgMetadataResponse, error) {
+	if !validKey(req.GetKey()) {
+		return nil, keyLengthError("RemoveOrgMetadataRequest.Key")
+	}
+	m.s.mu.Lock()
+	defer m.s.mu.Unlock()
+	o, err := m.writable(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := o.metadata[req.GetKey()]; !ok {
+		return nil, errMetadataNotFoundCmd
+	}
+	o.remove(req.GetKey(), m.s.opts.Now())
+	return &management.RemoveOrgMetadataResponse{Details: writeDetails(o)}, nil
+}
+
+func (m *managementServer) BulkRemoveOrgMetadata(ctx context.Context, req *management.BulkRemoveOrgMetadataRequest) (*management.BulkRemoveOrgMetadataResponse, error) {
+	for i, k := range req.GetKeys() {
+		if !validKey(k) {
+			return nil, keyLengthError(fmt.Sprintf("BulkRemoveOrgMetadataRequest.Keys[%d]", i))
+		}
+	}
+	m.s.mu.Lock()
+	defer m.s.mu.Unlock()
+	o, err := m.writable(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(req.GetKeys()) == 0 {
+		return nil, errRemoveListEmpty
+	}
+	for _, k := range req.GetKeys() {
+		if _, ok := o.metadata[k]; !ok {
+			return nil, errKeysMissing
+		}
+	}
+	now := m.s.opts.Now()
+	for _, k := range req.GetKeys() {
+		// Duplicates are accepted: one remove event each.
+		o.remove(k, now)
+	}
+	return &management.BulkRemoveOrgMetadataResponse{Details: writeDetails(o)}, nil
+}
+
+func (m *managementServer) ListOrgMetadata(ctx context.Context, req *management.ListOrgMetadataRequest) (*management.ListOrgMetadataResponse, error) {
+	for i, q := range req.GetQueries() {
+		kq := q.GetKeyQuery()
+		if kq == nil {
+			return nil, validationError(fmt.Sprintf("invalid ListOrgMetadataRequest.Queries[%d]: embedded message failed validation | caused by: invalid MetadataQuery.Query: value is required", i))
+		}
+		if utf8.RuneCountInString(kq.GetKey()) > maxKeyRunes {
+			return nil, validationError(fmt.Sprintf("invalid ListOrgMetadataRequest.Queries[%d]: embedded message failed validation | caused by: invalid MetadataQuery.KeyQuery: embedded message failed validation | caused by: invalid MetadataKeyQuery.Key: value length must be at most 200 runes", i))
+		}
+	}
+	m.s.mu.Lock()
+	defer m.s.mu.Unlock()
+	o := m.s.orgs[orgFrom(ctx)]
+	var matched []*mdpb.Metadata
+	if !o.removed {
+	keys:
+		for _, k := range o.sortedKeys() {
+			for _, q := range req.GetQueries() {
+				kq := q.GetKeyQuery()
+				if !matchKey(k, kq.GetKey(), TextMethod(kq.GetMethod())) {
+					continue keys
+				}
+			}
+			matched = append(matched, toProto(o, k, o.metadata[k]))
+		}
+	}
+	total := uint64(len(matched))
+	// Plain SQL OFFSET/LIMIT, each applied only when above zero; no cap.
+	if off := req.GetQuery().GetOffset(); off > 0 {
+		if off >= uint64(len(matched)) {
+			matched = nil
+		} else {
+			matched = matched[off:]
+		}
+	}
+	if lim := req.GetQuery().GetLimit(); lim > 0 && int(lim) < len(matched) {
+		matched = matched[:lim]
+	}
+	if len(matched) == 0 {
+		// The count comes from the same rows as the page: an empty page says 0.
+		total = 0
+	}
+	return &management.ListOrgMetadataResponse{
+		Details: &object.ListDetails{TotalResult: total, ViewTimestamp: ts(m.s.opts.Now())},
+		Result:  matched,
+	}, nil
+}
+
+func toProto(o *org, key string, e *entry) *mdpb.Metadata {
+	return &mdpb.Metadata{
+		Key:   key,
+		Value: append([]byte(nil), e.value...),
+		Details: &object.ObjectDetails{
+			Sequence:      e.sequence,
+			CreationDate:  ts(e.created),
+			ChangeDate:    ts(e.changed),
+			ResourceOwner: o.id,
+		},
+	}
+}

@@ -1,0 +1,316 @@
+package fakezitadel
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
+	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/message"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+)
+
+// Roles that grant org.write, and the further ones that grant org.read only.
+var (
+	writeRoles = []string{"IAM_OWNER", "IAM_ORG_MANAGER", "ORG_OWNER", "ORG_SETTINGS_MANAGER"}
+	readRoles  = []string{"ORG_OWNER_VIEWER", "IAM_OWNER_VIEWER"}
+	// org.delete, needed by RemoveOrg.
+	deleteRoles = []string{"IAM_OWNER", "IAM_ORG_MANAGER", "ORG_OWNER"}
+)
+
+// Options tune the fake.
+type Options struct {
+	// UnknownWrapQuirk reproduces ZITADEL v4.11.0 to v4.13.1, which answer
+	// validation failures and "auth header missing" with code Unknown and
+	// the intended status folded into the message.
+	UnknownWrapQuirk bool
+	// TLS serves gRPC and HTTP over TLS with a certificate from a private CA
+	// (see CACertPEM) instead of plaintext.
+	TLS bool
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+}
+
+type user struct {
+	id     string
+	ownOrg string
+	// roles by organization id; the key "" holds instance-wide (IAM) roles.
+	roles map[string][]string
+}
+
+// Fault makes calls of one method fail or slow down.
+type Fault struct {
+	// Code is the status code to fail with; codes.OK only delays the call.
+	Code    codes.Code
+	Message string
+	// Delay is waited before the call fails or proceeds (cut short when the
+	// caller gives up).
+	Delay time.Duration
+}
+
+type pendingFault struct {
+	Fault
+	remaining int // < 0: forever
+}
+
+// Server is one fake ZITADEL instance.
+type Server struct {
+	opts Options
+
+	mu       sync.Mutex
+	orgs     map[string]*org
+	tokens   map[string]*user // access token -> user
+	users    map[string]*user // user id -> user
+	keys     map[string]*serviceKey
+	calls    map[string]int
+	faults   map[string]*pendingFault
+	nextID   uint64
+	issuer   string
+	caPEM    []byte
+	listener net.Listener
+	http     *http.Server
+	grpc     *grpc.Server
+	done     chan struct{}
+}
+
+// New returns a fake with no organizations and no users.
+func New(opts Options) *Server {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Server{
+		opts:   opts,
+		orgs:   map[string]*org{},
+		tokens: map[string]*user{},
+		users:  map[string]*user{},
+		keys:   map[string]*serviceKey{},
+		calls:  map[string]int{},
+		faults: map[string]*pendingFault{},
+		nextID: 290000000000000000 + uint64(time.Now().UnixNano()%1000000)*1000,
+	}
+}
+
+func (s *Server) newID() string {
+	s.nextID++
+	return fmt.Sprint(s.nextID)
+}
+
+// Start serves gRPC (and the OIDC endpoints JWT-profile auth needs) on one
+// HTTP/2 listener at addr, e.g. "127.0.0.1:0", and returns the address.
+func (s *Server) Start(addr string) (string, error) {
+	lis, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", err
+	}
+	s.grpc = grpc.NewServer(grpc.UnaryInterceptor(s.intercept))
+	management.RegisterManagementServiceServer(s.grpc, &managementServer{s: s})
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /.well-known/openid-configuration", s.discovery)
+	mux.HandleFunc("POST /oauth/v2/token", s.token)
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ProtoMajor == 2 && strings.HasPrefix(r.Header.Get("Content-Type"), "application/grpc") {
+			s.grpc.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+	s.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	s.http.Protocols = new(http.Protocols)
+	scheme := "http"
+	if s.opts.TLS {
+		cert, caPEM, err := selfSignedCert()
+		if err != nil {
+			lis.Close()
+			return "", err
+		}
+		s.caPEM = caPEM
+		s.http.Protocols.SetHTTP2(true)
+		s.http.Protocols.SetHTTP1(true)
+		s.http.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, NextProtos: []string{"h2", "http/1.1"}}
+		lis = tls.NewListener(lis, s.http.TLSConfig)
+		scheme = "https"
+	} else {
+		s.http.Protocols.SetUnencryptedHTTP2(true)
+		s.http.Protocols.SetHTTP1(true)
+	}
+	s.listener = lis
+	s.issuer = scheme + "://" + lis.Addr().String()
+	s.done = make(chan struct{})
+	go func() {
+		defer close(s.done)
+		if err := s.http.Serve(lis); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			_ = err // the listener was closed under us; nothing to report to
+		}
+	}()
+	return lis.Addr().String(), nil
+}
+
+// Addr is the listening address, host:port.
+func (s *Server) Addr() string { return s.listener.Addr().String() }
+
+// Issuer is the OIDC issuer URL, as ZITADEL reports it in discovery.
+func (s *Server) Issuer() string { return s.issuer }
+
+// CACertPEM is the PEM of the CA that signed the server certificate (TLS only).
+func (s *Server) CACertPEM() []byte { return s.caPEM }
+
+// Close stops serving and drops open connections.
+func (s *Server) Close() {
+	if s.http == nil {
+		return
+	}
+	_ = s.http.Close()
+	<-s.done
+}
+
+// intercept does what ZITADEL's interceptors do before a handler runs:
+// authentication, choosing the organization and checking the permission.
+// It also counts calls and applies injected faults.
+func (s *Server) intercept(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+	method := info.FullMethod[strings.LastIndex(info.FullMethod, "/")+1:]
+	if err := s.countAndFault(ctx, method); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	orgID, err := s.authorize(ctx, method)
+	s.mu.Unlock()
+	if err != nil {
+		return nil, s.toStatus(err)
+	}
+	resp, err := handler(withOrg(ctx, orgID), req)
+	if err != nil {
+		var ae *apiError
+		if errors.As(err, &ae) {
+			return nil, s.toStatus(ae)
+		}
+		return nil, err
+	}
+	return resp, nil
+}
+
+func (s *Server) countAndFault(ctx context.Context, method string) error {
+	s.mu.Lock()
+	s.calls[method]++
+	var f *Fault
+	if p := s.faults[method]; p != nil {
+		fault := p.Fault
+		f = &fault
+		if p.remaining > 0 {
+			p.remaining--
+			if p.remaining == 0 {
+				delete(s.faults, method)
+			}
+		}
+	}
+	s.mu.Unlock()
+	if f == nil {
+		return nil
+	}
+	if f.Delay > 0 {
+		t := time.NewTimer(f.Delay)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return status.FromContextError(ctx.Err()).Err()
+		}
+	}
+	if f.Code != codes.OK {
+		return status.Error(f.Code, f.Message)
+	}
+	return nil
+}
+
+func requiredRoles(method string) []string {
+	switch method {
+	case "ListOrgMetadata", "GetOrgMetadata", "GetMyOrg":
+		return append(append([]string(nil), writeRoles...), readRoles...)
+	case "RemoveOrg":
+		return deleteRoles
+	default:
+		return writeRoles
+	}
+}
+
+func (s *Server) authorize(ctx context.Context, method string) (string, error) {
+	md, _ := metadata.FromIncomingContext(ctx)
+	auth := first(md, "authorization")
+	if auth == "" {
+		return "", errAuthMissing
+	}
+	token, ok := strings.CutPrefix(auth, "Bearer ")
+	if !ok {
+		return "", errAuthInvalid
+	}
+	u := s.tokens[token]
+	if u == nil {
+		return "", errTokenInvalid
+	}
+	orgID := first(md, "x-zitadel-orgid")
+	if orgID == "" {
+		orgID = u.ownOrg
+	}
+	if _, ok := s.orgs[orgID]; !ok {
+		return "", errOrgNotExist
+	}
+	held := append(append([]string(nil), u.roles[""]...), u.roles[orgID]...)
+	if len(held) == 0 {
+		return "", errNoMembership
+	}
+	for _, need := range requiredRoles(method) {
+		for _, have := range held {
+			if need == have {
+				return orgID, nil
+			}
+		}
+	}
+	return "", errNoPermission
+}
+
+func first(md metadata.MD, key string) string {
+	if v := md.Get(key); len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// toStatus renders an error the way ZITADEL does, including the quirk of
+// v4.11 to v4.13.1 when it is switched on.
+func (s *Server) toStatus(err error) error {
+	var ae *apiError
+	if !errors.As(err, &ae) {
+		return err
+	}
+	msg := ae.Error()
+	if s.opts.UnknownWrapQuirk && (ae.code == codes.InvalidArgument || ae == errAuthMissing) {
+		return status.Error(codes.Unknown, fmt.Sprintf("rpc error: code = %s desc = %s ()", ae.code, msg))
+	}
+	st := status.New(ae.code, msg)
+	if ae.id != "" {
+		if withDetail, err := st.WithDetails(&message.ErrorDetail{Id: ae.id, Message: ae.text}); err == nil {
+			st = withDetail
+		}
+	}
+	return st.Err()
+}
+
+type orgKey struct{}
+
+func withOrg(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, orgKey{}, id)
+}
+
+func orgFrom(ctx context.Context) string {
+	id, _ := ctx.Value(orgKey{}).(string)
+	return id
+}

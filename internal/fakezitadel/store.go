@@ -1,0 +1,195 @@
+// Package fakezitadel is an in-process ZITADEL stand-in that serves the
+// management API's organization metadata calls exactly as
+// ../shared/zitadel-api-contract.md describes them: codes, messages, error
+// ids, atomicity, sequence numbers and list quirks. Tests use it directly; the
+// fakezitadel command serves it standalone.
+package fakezitadel
+
+import (
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"google.golang.org/grpc/codes"
+)
+
+// A fresh organization in ZITADEL has six events of its own before any
+// metadata is written; its first metadata write gets sequence 7.
+const freshOrgSequence = 6
+
+const (
+	maxKeyRunes  = 200
+	maxValueSize = 500000
+)
+
+type entry struct {
+	value    []byte
+	sequence uint64
+	created  time.Time
+	changed  time.Time
+}
+
+type org struct {
+	id      string
+	name    string
+	removed bool
+	created time.Time
+	// sequence is the organization's event counter, shared by every event.
+	sequence uint64
+	// lastMetaSeq and lastMetaTime describe the newest metadata event; a
+	// BulkSet that changes nothing answers with them.
+	lastMetaSeq  uint64
+	lastMetaTime time.Time
+	metadata     map[string]*entry
+}
+
+// event appends one event to the organization's stream.
+func (o *org) event(now time.Time) uint64 {
+	o.sequence++
+	o.lastMetaSeq = o.sequence
+	o.lastMetaTime = now
+	return o.sequence
+}
+
+type kv struct {
+	key   string
+	value []byte
+}
+
+// bulkSet applies entries atomically, in order, each compared against the
+// value stored before the request; entries equal to it write no event.
+func (o *org) bulkSet(entries []kv, now time.Time) {
+	before := make(map[string][]byte, len(entries))
+	for _, e := range entries {
+		if _, seen := before[e.key]; seen {
+			continue
+		}
+		if cur, ok := o.metadata[e.key]; ok {
+			before[e.key] = cur.value
+		} else {
+			before[e.key] = nil
+		}
+	}
+	for _, e := range entries {
+		if prev := before[e.key]; prev != nil && string(prev) == string(e.value) {
+			continue
+		}
+		o.set(e.key, e.value, now)
+	}
+}
+
+// set writes one event for key, whatever the stored value.
+func (o *org) set(key string, value []byte, now time.Time) uint64 {
+	seq := o.event(now)
+	v := append([]byte(nil), value...)
+	if cur, ok := o.metadata[key]; ok {
+		cur.value, cur.sequence, cur.changed = v, seq, now
+		return seq
+	}
+	o.metadata[key] = &entry{value: v, sequence: seq, created: now, changed: now}
+	return seq
+}
+
+func (o *org) remove(key string, now time.Time) uint64 {
+	seq := o.event(now)
+	delete(o.metadata, key)
+	return seq
+}
+
+// sortedKeys returns the keys in the order a database collation would list
+// them; the real server guarantees no order, so clients must not rely on it.
+func (o *org) sortedKeys() []string {
+	keys := make([]string, 0, len(o.metadata))
+	for k := range o.metadata {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// TextMethod mirrors zitadel.v1.TextQueryMethod.
+type TextMethod int32
+
+const (
+	MethodEquals TextMethod = iota
+	MethodEqualsIgnoreCase
+	MethodStartsWith
+	MethodStartsWithIgnoreCase
+	MethodContains
+	MethodContainsIgnoreCase
+	MethodEndsWith
+	MethodEndsWithIgnoreCase
+)
+
+// matchKey applies one key query the way ZITADEL's SQL does: EQUALS is exact,
+// the LIKE-based methods escape % and _ so they match literally, and the
+// *_IGNORE_CASE variants lower-case both sides. Unknown methods behave as
+// EQUALS.
+func matchKey(key, query string, method TextMethod) bool {
+	switch method {
+	case MethodEqualsIgnoreCase, MethodStartsWithIgnoreCase, MethodContainsIgnoreCase, MethodEndsWithIgnoreCase:
+		key, query = strings.ToLower(key), strings.ToLower(query)
+	}
+	switch method {
+	case MethodStartsWith, MethodStartsWithIgnoreCase:
+		return strings.HasPrefix(key, query)
+	case MethodContains, MethodContainsIgnoreCase:
+		return strings.Contains(key, query)
+	case MethodEndsWith, MethodEndsWithIgnoreCase:
+		return strings.HasSuffix(key, query)
+	default:
+		return key == query
+	}
+}
+
+// apiError is an error in ZITADEL's format: "<text> (<ID>)" with one
+// zitadel.v1.ErrorDetail; validation errors carry no id.
+type apiError struct {
+	code codes.Code
+	id   string
+	text string
+}
+
+func (e *apiError) Error() string {
+	if e.id == "" {
+		return e.text
+	}
+	return e.text + " (" + e.id + ")"
+}
+
+var (
+	errMetadataNotFoundQuery = &apiError{codes.NotFound, "QUERY-Rph32", "Metadata not found"}
+	errMetadataNotFoundCmd   = &apiError{codes.NotFound, "META-mcnw3", "Metadata not found"}
+	errKeysMissing           = &apiError{codes.NotFound, "META-2npds", "One or more keys do not exist"}
+	errSetListEmpty          = &apiError{codes.FailedPrecondition, "META-9mm2d", "Metadata list is empty"}
+	errRemoveListEmpty       = &apiError{codes.FailedPrecondition, "META-9mw2d", "Metadata list is empty"}
+	errOrgNotExist           = &apiError{codes.PermissionDenied, "AUTH-Bs7Ds", "Organisation doesn't exist"}
+	errOrgRemoved            = &apiError{codes.FailedPrecondition, "COMMAND-QXPGs", "Organisation not found"}
+	errNoMembership          = &apiError{codes.NotFound, "AUTHZ-cdgFk", "membership not found"}
+	errNoPermission          = &apiError{codes.PermissionDenied, "AUTH-5mWD2", "No matching permissions found"}
+	errAuthMissing           = &apiError{codes.Unauthenticated, "", "auth header missing"}
+	errAuthInvalid           = &apiError{codes.Unauthenticated, "AUTH-toLo1", "invalid auth header"}
+	errTokenInvalid          = &apiError{codes.Unauthenticated, "AUTH-7fs1e", "Errors.Token.Invalid"}
+)
+
+// WriteConflictMessage is what ZITADEL answers, with code Unknown, when two
+// writes to one organization collide in its event store.
+const WriteConflictMessage = `ERROR: duplicate key value violates unique constraint "events2_pkey" (SQLSTATE 23505) ()`
+
+func validationError(text string) *apiError {
+	return &apiError{code: codes.InvalidArgument, text: text}
+}
+
+func keyLengthError(field string) *apiError {
+	return validationError("invalid " + field + ": value length must be between 1 and 200 runes, inclusive")
+}
+
+func validKey(key string) bool {
+	n := utf8.RuneCountInString(key)
+	return n >= 1 && n <= maxKeyRunes
+}
+
+func validValue(v []byte) bool {
+	return len(v) >= 1 && len(v) <= maxValueSize
+}

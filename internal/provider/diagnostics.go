@@ -1,0 +1,71 @@
+package provider
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
+)
+
+// access is the permission a failed call needed.
+type access int
+
+const (
+	readAccess access = iota
+	writeAccess
+)
+
+// apiErrorDetail explains a failed ZITADEL call in full sentences: what was
+// being done, ZITADEL's answer, and what to change.
+func apiErrorDetail(doing, orgID string, need access, err error) string {
+	org := "the caller's own organization"
+	if orgID != "" {
+		org = "organization " + orgID
+	}
+	var ze *zitadel.Error
+	if !errors.As(err, &ze) {
+		return fmt.Sprintf("While %s in %s: %s.", doing, org, err)
+	}
+	answer := fmt.Sprintf("While %s in %s, ZITADEL answered %s: %s.", doing, org, ze.Code, ze.Message)
+	writeRoles := "ORG_OWNER or ORG_SETTINGS_MANAGER on the organization, or IAM_OWNER or IAM_ORG_MANAGER on the instance"
+	readRoles := "ORG_OWNER_VIEWER (or any role with org.write) on the organization, or IAM_OWNER_VIEWER on the instance"
+	roles, perm := readRoles, "org.read"
+	if need == writeAccess {
+		roles, perm = writeRoles, "org.write"
+	}
+	var remedy string
+	switch ze.Kind {
+	case zitadel.KindNoMembership:
+		remedy = fmt.Sprintf("The user or service account behind the provider's credentials has no membership in %s (nothing was found missing). Grant it %s, or point org_id at an organization it belongs to.", org, roles)
+	case zitadel.KindPermissionDenied:
+		remedy = fmt.Sprintf("The user or service account behind the provider's credentials is a member of %s but lacks the permission %s. Grant it %s.", org, perm, roles)
+	case zitadel.KindOrgNotFound:
+		remedy = "The organization does not exist or was removed. Check org_id on the resource or data source, and the provider's org_id (ZITADEL_ORG_ID)."
+	case zitadel.KindUnauthenticated:
+		remedy = "ZITADEL refused the credentials. Check access_token (ZITADEL_ACCESS_TOKEN) or the service-account key in jwt_profile_file / jwt_profile_json; personal access tokens and keys expire."
+	case zitadel.KindInvalidInput:
+		remedy = "ZITADEL rejected the request as invalid; check keys (1 to 200 characters) and values (1 to 500000 bytes)."
+	case zitadel.KindTransient:
+		remedy = fmt.Sprintf("ZITADEL stayed unavailable or overloaded through %d attempts. Nothing is wrong with the configuration: run the command again later.", ze.Attempts)
+	case zitadel.KindTimeout:
+		remedy = "The operation ran out of time. Run it again, or allow more time with a timeouts block."
+	case zitadel.KindCanceled:
+		remedy = "The operation was interrupted."
+	case zitadel.KindTooLarge:
+		remedy = "A message exceeded a gRPC size limit. This is a bug in the provider if it happened on a write; please report it."
+	}
+	if ze.ID != "" {
+		answer += fmt.Sprintf(" (error id %s)", ze.ID)
+	}
+	if remedy == "" {
+		return answer
+	}
+	return answer + " " + remedy
+}
+
+// addAPIError reports a failed call under summary.
+func addAPIError(diags *diag.Diagnostics, summary, doing, orgID string, need access, err error) {
+	diags.AddError(summary, apiErrorDetail(doing, orgID, need, err))
+}

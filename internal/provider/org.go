@@ -1,0 +1,51 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
+)
+
+// resolveOrg returns the organization a resource or data source acts on:
+// its own org_id, else the provider's, else the caller's own organization as
+// ZITADEL resolves it.
+func (d *providerData) resolveOrg(ctx context.Context, configured types.String) (string, error) {
+	if id := configured.ValueString(); id != "" {
+		return id, nil
+	}
+	if d.defaultOrgID != "" {
+		return d.defaultOrgID, nil
+	}
+	org, err := d.api.GetOrg(ctx, "")
+	if err != nil {
+		return "", err
+	}
+	return org.ID, nil
+}
+
+// readOrg returns every metadata entry of an organization by key, or gone
+// when the organization no longer exists. An empty search is no proof of
+// that (ZITADEL answers a removed organization's search with an empty
+// list), so an empty result is checked against the organization's state.
+func (d *providerData) readOrg(ctx context.Context, orgID string) (map[string][]byte, bool, error) {
+	entries, err := d.api.ListMetadata(ctx, orgID, nil)
+	if zitadel.IsKind(err, zitadel.KindOrgNotFound) {
+		return nil, true, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if len(entries) > 0 {
+		return entriesByKey(entries), false, nil
+	}
+	org, err := d.api.GetOrg(ctx, orgID)
+	if zitadel.IsKind(err, zitadel.KindOrgNotFound) {
+		return nil, true, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	return map[string][]byte{}, !org.Exists(), nil
+}

@@ -1,0 +1,140 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"unicode/utf8"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// orgMetadataModel is the resource's state and plan.
+type orgMetadataModel struct {
+	ID              types.String `tfsdk:"id"`
+	OrgID           types.String `tfsdk:"org_id"`
+	Values          types.Map    `tfsdk:"values"`
+	BinaryValues    types.Map    `tfsdk:"binary_values"`
+	SensitiveValues types.Map    `tfsdk:"sensitive_values"`
+	Exclusive       types.Bool   `tfsdk:"exclusive"`
+}
+
+// mapAttr names the model's map for each kind.
+var mapAttr = map[kind]string{kindText: "values", kindBinary: "binary_values", kindSensitive: "sensitive_values"}
+
+func (m *orgMetadataModel) mapOf(k kind) *types.Map {
+	switch k {
+	case kindBinary:
+		return &m.BinaryValues
+	case kindSensitive:
+		return &m.SensitiveValues
+	}
+	return &m.Values
+}
+
+// keys collects the managed keys of a plan or state. Values must be known.
+func (m *orgMetadataModel) keys(ctx context.Context) (keySet, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	out := keySet{}
+	for _, k := range []kind{kindText, kindBinary, kindSensitive} {
+		mv := m.mapOf(k)
+		if mv.IsNull() || mv.IsUnknown() {
+			continue
+		}
+		var elems map[string]string
+		diags.Append(mv.ElementsAs(ctx, &elems, false)...)
+		for key, s := range elems {
+			switch k {
+			case kindText:
+				out[key] = textValue(s)
+			case kindSensitive:
+				out[key] = sensitiveValue(s)
+			case kindBinary:
+				v, err := binaryValue(s)
+				if err != nil {
+					diags.AddAttributeError(path.Root(mapAttr[k]).AtMapKey(key), "Invalid Base64 Value",
+						fmt.Sprintf("The value of key %q in binary_values is not valid base64: %s.", key, err))
+					continue
+				}
+				out[key] = v
+			}
+		}
+	}
+	return out, diags
+}
+
+// setKeys writes the keys into the three maps. A map with no keys keeps the
+// null-ness it had in like, so an omitted map never diffs against {}.
+func (m *orgMetadataModel) setKeys(ks keySet, like orgMetadataModel) {
+	for _, k := range []kind{kindText, kindBinary, kindSensitive} {
+		elems := map[string]attr.Value{}
+		for key, v := range ks {
+			if v.kind == k {
+				elems[key] = types.StringValue(v.text)
+			}
+		}
+		prior := like.mapOf(k)
+		if len(elems) == 0 && (prior.IsNull() || prior.IsUnknown()) {
+			*m.mapOf(k) = types.MapNull(types.StringType)
+			continue
+		}
+		*m.mapOf(k) = types.MapValueMust(types.StringType, elems)
+	}
+}
+
+// validateKeys checks the configuration against ZITADEL's limits, naming
+// each offending key: keys of 1 to 200 characters, values of 1 to 500000
+// bytes after decoding, valid base64, and each key in one map only.
+func (m *orgMetadataModel) validateKeys(ctx context.Context) diag.Diagnostics {
+	var diags diag.Diagnostics
+	owner := map[string]string{}
+	for _, k := range []kind{kindText, kindBinary, kindSensitive} {
+		mv := m.mapOf(k)
+		if mv.IsNull() || mv.IsUnknown() {
+			continue
+		}
+		attrName := mapAttr[k]
+		for key, ev := range mv.Elements() {
+			p := path.Root(attrName).AtMapKey(key)
+			if n := utf8.RuneCountInString(key); n < 1 || n > maxKeyRunes {
+				diags.AddAttributeError(p, "Invalid Metadata Key",
+					fmt.Sprintf("The key %q in %s has %d characters; ZITADEL accepts keys of 1 to %d characters. Shorten or rename it.", key, attrName, n, maxKeyRunes))
+			}
+			if other, dup := owner[key]; dup {
+				diags.AddAttributeError(p, "Metadata Key in Several Maps",
+					fmt.Sprintf("The key %q appears in both %s and %s. A key may appear in only one of values, binary_values and sensitive_values: remove it from one of them.", key, other, attrName))
+			}
+			owner[key] = attrName
+			sv, ok := ev.(types.String)
+			if !ok || sv.IsUnknown() {
+				continue
+			}
+			if sv.IsNull() {
+				diags.AddAttributeError(p, "Missing Metadata Value",
+					fmt.Sprintf("The key %q in %s has a null value; ZITADEL needs a value of at least one byte. Remove the key to delete it.", key, attrName))
+				continue
+			}
+			size := len(sv.ValueString())
+			if k == kindBinary {
+				v, err := binaryValue(sv.ValueString())
+				if err != nil {
+					diags.AddAttributeError(p, "Invalid Base64 Value",
+						fmt.Sprintf("The value of key %q in binary_values is not valid standard base64 (%s). Encode it with base64encode() or read a file with filebase64(); use values for plain text.", key, err))
+					continue
+				}
+				size = len(v.raw)
+			}
+			if size < 1 || size > maxValueSize {
+				what := "bytes"
+				if k == kindBinary {
+					what = "bytes after base64 decoding"
+				}
+				diags.AddAttributeError(p, "Invalid Metadata Value Size",
+					fmt.Sprintf("The value of key %q in %s has %d %s; ZITADEL accepts values of 1 to %d bytes. Remove the key to delete it, or shorten the value.", key, attrName, size, what, maxValueSize))
+			}
+		}
+	}
+	return diags
+}

@@ -1,0 +1,145 @@
+package provider
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"unicode/utf8"
+
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
+)
+
+// kind says which of the resource's three maps a key lives in.
+type kind int
+
+const (
+	kindText kind = iota
+	kindBinary
+	kindSensitive
+)
+
+// value is one managed key: its raw bytes, the map it lives in and the
+// string that map holds for it.
+type value struct {
+	raw  []byte
+	kind kind
+	// text is what the map holds: the text itself, or base64 for binary.
+	text string
+}
+
+// keySet is a set of managed keys with their values.
+type keySet map[string]value
+
+// ZITADEL's limits, checked at plan time.
+const (
+	maxKeyRunes  = 200
+	maxValueSize = 500000
+)
+
+func textValue(s string) value      { return value{raw: []byte(s), kind: kindText, text: s} }
+func sensitiveValue(s string) value { return value{raw: []byte(s), kind: kindSensitive, text: s} }
+
+// binaryValue decodes a base64 string from configuration or state.
+func binaryValue(s string) (value, error) {
+	raw, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		return value{}, err
+	}
+	return value{raw: raw, kind: kindBinary, text: s}, nil
+}
+
+// fromServer builds the value for bytes read from ZITADEL, keeping the kind
+// the key had where that is lossless: text that is not valid UTF-8 moves to
+// the binary map, so drift never loses a byte.
+func fromServer(raw []byte, prefer kind, prior *value) value {
+	switch {
+	case prefer == kindSensitive && utf8.Valid(raw):
+		return value{raw: raw, kind: kindSensitive, text: string(raw)}
+	case prefer == kindSensitive:
+		// Showing these bytes in the binary map would reveal a sensitive
+		// value in plan output; a digest marks the drift without doing so.
+		sum := sha256.Sum256(raw)
+		return value{raw: raw, kind: kindSensitive, text: fmt.Sprintf("<non-UTF-8 value, %d bytes, sha256:%s>", len(raw), hex.EncodeToString(sum[:8]))}
+	case prefer == kindText && utf8.Valid(raw):
+		return value{raw: raw, kind: kindText, text: string(raw)}
+	}
+	if prior != nil && prior.kind == kindBinary && string(prior.raw) == string(raw) {
+		// Keep the configuration's spelling of the same bytes.
+		return *prior
+	}
+	return value{raw: raw, kind: kindBinary, text: base64.StdEncoding.EncodeToString(raw)}
+}
+
+// guessKind is the kind for a key the configuration never named (import,
+// or a foreign key of an exclusive resource).
+func guessKind(raw []byte) kind {
+	if utf8.Valid(raw) {
+		return kindText
+	}
+	return kindBinary
+}
+
+// changes returns what turns prior into desired: the entries to set (new or
+// changed bytes), in key order, and the keys to remove.
+func changes(prior, desired keySet) (set []zitadel.KV, remove []string) {
+	for _, k := range sortedKeys(desired) {
+		d := desired[k]
+		if p, ok := prior[k]; !ok || string(p.raw) != string(d.raw) {
+			set = append(set, zitadel.KV{Key: k, Value: d.raw})
+		}
+	}
+	for _, k := range sortedKeys(prior) {
+		if _, ok := desired[k]; !ok {
+			remove = append(remove, k)
+		}
+	}
+	return set, remove
+}
+
+// refresh rebuilds the managed keys from what the server holds. Keys gone
+// from the server drop out; an exclusive resource takes in every other key.
+func refresh(prior keySet, server map[string][]byte, exclusive bool) keySet {
+	out := keySet{}
+	for k, p := range prior {
+		if raw, ok := server[k]; ok {
+			out[k] = fromServer(raw, p.kind, &p)
+		}
+	}
+	if exclusive {
+		for k, raw := range server {
+			if _, ok := out[k]; !ok {
+				out[k] = fromServer(raw, guessKind(raw), nil)
+			}
+		}
+	}
+	return out
+}
+
+// adopt builds managed keys for keys taken over as they are on the server.
+func adopt(server map[string][]byte, keys []string) keySet {
+	out := keySet{}
+	for _, k := range keys {
+		raw := server[k]
+		out[k] = fromServer(raw, guessKind(raw), nil)
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func entriesByKey(entries []zitadel.Entry) map[string][]byte {
+	out := make(map[string][]byte, len(entries))
+	for _, e := range entries {
+		out[e.Key] = e.Value
+	}
+	return out
+}

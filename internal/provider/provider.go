@@ -1,0 +1,319 @@
+// Package provider implements the zitadelmeta Terraform provider.
+package provider
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/pem"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
+)
+
+var _ provider.Provider = (*zitadelMetaProvider)(nil)
+
+// zitadelMetaProvider configures one ZITADEL client shared by every
+// resource and data source.
+type zitadelMetaProvider struct {
+	version string
+	getenv  func(string) string
+	// tune adjusts the client configuration; tests use it to shrink chunk
+	// sizes and retry delays.
+	tune func(*zitadel.Config)
+}
+
+type providerModel struct {
+	Domain         types.String `tfsdk:"domain"`
+	Port           types.Int64  `tfsdk:"port"`
+	Insecure       types.Bool   `tfsdk:"insecure"`
+	CACertificate  types.String `tfsdk:"ca_certificate"`
+	AccessToken    types.String `tfsdk:"access_token"`
+	JWTProfileFile types.String `tfsdk:"jwt_profile_file"`
+	JWTProfileJSON types.String `tfsdk:"jwt_profile_json"`
+	OrgID          types.String `tfsdk:"org_id"`
+}
+
+// providerData is what Configure hands to resources and data sources.
+type providerData struct {
+	api zitadel.MetadataAPI
+	// defaultOrgID is the provider's org_id; "" means the caller's own.
+	defaultOrgID string
+}
+
+// New returns the provider factory for the given version.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider {
+		return &zitadelMetaProvider{version: version, getenv: os.Getenv}
+	}
+}
+
+func (p *zitadelMetaProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "zitadelmeta"
+	resp.Version = p.version
+}
+
+func (p *zitadelMetaProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manages ZITADEL organization metadata in bulk. Every attribute can also come from the environment variable named in its description; a value in the configuration wins. Exactly one of `access_token`, `jwt_profile_file` and `jwt_profile_json` must be given.",
+		Attributes: map[string]schema.Attribute{
+			"domain": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Host name of the ZITADEL instance, e.g. `my-instance.zitadel.cloud`. A scheme (`https://`) and a trailing `/` are tolerated and stripped; `host:port` sets the port too. Environment: `ZITADEL_DOMAIN`.",
+			},
+			"port": schema.Int64Attribute{
+				Optional:            true,
+				MarkdownDescription: "Port of the ZITADEL API. Defaults to `443`, or `80` when `insecure` is true. Environment: `ZITADEL_PORT`.",
+			},
+			"insecure": schema.BoolAttribute{
+				Optional:            true,
+				MarkdownDescription: "Use plaintext gRPC instead of TLS. Only for local development. Defaults to `false`. Environment: `ZITADEL_INSECURE`.",
+			},
+			"ca_certificate": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "PEM of a private CA that signed the server certificate; the system roots are used otherwise. Environment: `ZITADEL_CA_CERTIFICATE`.",
+			},
+			"access_token": schema.StringAttribute{
+				Optional:            true,
+				Sensitive:           true,
+				MarkdownDescription: "Personal access token of a user or service account. Environment: `ZITADEL_ACCESS_TOKEN`.",
+			},
+			"jwt_profile_file": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Path to a service-account key file (JSON) used for the JWT profile grant. Environment: `ZITADEL_JWT_PROFILE_FILE`.",
+			},
+			"jwt_profile_json": schema.StringAttribute{
+				Optional:            true,
+				Sensitive:           true,
+				MarkdownDescription: "Content of a service-account key file (JSON) used for the JWT profile grant. Environment: `ZITADEL_JWT_PROFILE_JSON`.",
+			},
+			"org_id": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Default organization for resources and data sources that name none. When unset, the organization of the authenticated user or service account is used. Environment: `ZITADEL_ORG_ID`.",
+			},
+		},
+	}
+}
+
+// setting is one provider attribute resolved from configuration, then the
+// environment.
+type setting struct {
+	attr, env string
+	value     types.String
+}
+
+func (p *zitadelMetaProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var cfg providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	port := types.StringNull()
+	if !cfg.Port.IsNull() && !cfg.Port.IsUnknown() {
+		port = types.StringValue(strconv.FormatInt(cfg.Port.ValueInt64(), 10))
+	} else if cfg.Port.IsUnknown() {
+		port = types.StringUnknown()
+	}
+	insecureVal := types.StringNull()
+	if !cfg.Insecure.IsNull() && !cfg.Insecure.IsUnknown() {
+		insecureVal = types.StringValue(strconv.FormatBool(cfg.Insecure.ValueBool()))
+	} else if cfg.Insecure.IsUnknown() {
+		insecureVal = types.StringUnknown()
+	}
+	settings := []setting{
+		{"domain", "ZITADEL_DOMAIN", cfg.Domain},
+		{"port", "ZITADEL_PORT", port},
+		{"insecure", "ZITADEL_INSECURE", insecureVal},
+		{"ca_certificate", "ZITADEL_CA_CERTIFICATE", cfg.CACertificate},
+		{"access_token", "ZITADEL_ACCESS_TOKEN", cfg.AccessToken},
+		{"jwt_profile_file", "ZITADEL_JWT_PROFILE_FILE", cfg.JWTProfileFile},
+		{"jwt_profile_json", "ZITADEL_JWT_PROFILE_JSON", cfg.JWTProfileJSON},
+		{"org_id", "ZITADEL_ORG_ID", cfg.OrgID},
+	}
+	v := map[string]string{}
+	for _, s := range settings {
+		if s.value.IsUnknown() {
+			resp.Diagnostics.AddAttributeError(path.Root(s.attr), "Unknown ZITADEL Provider Setting",
+				fmt.Sprintf("The provider cannot be configured because %q is not known until apply. Set it to a value known at plan time, or leave it out of the configuration and set the %s environment variable instead.", s.attr, s.env))
+			continue
+		}
+		if !s.value.IsNull() {
+			v[s.attr] = s.value.ValueString()
+		} else {
+			v[s.attr] = p.getenv(s.env)
+		}
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	zc, ok := p.clientConfig(v, resp)
+	if !ok {
+		return
+	}
+	if p.tune != nil {
+		p.tune(&zc)
+	}
+	client, err := zitadel.New(zc)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Create ZITADEL Client", "The provider could not set up its ZITADEL client: "+err.Error())
+		return
+	}
+	tflog.Debug(ctx, "configured ZITADEL client", map[string]any{"domain": zc.Domain, "port": zc.Port, "insecure": zc.Insecure, "org_id": v["org_id"]})
+	data := &providerData{api: client, defaultOrgID: strings.TrimSpace(v["org_id"])}
+	resp.ResourceData = data
+	resp.DataSourceData = data
+}
+
+// clientConfig validates the resolved settings, reporting every problem at
+// once, and builds the client configuration.
+func (p *zitadelMetaProvider) clientConfig(v map[string]string, resp *provider.ConfigureResponse) (zitadel.Config, bool) {
+	zc := zitadel.Config{UserAgent: "terraform-provider-zitadelmeta/" + p.version, Retry: zitadel.DefaultRetryPolicy()}
+	diags := &resp.Diagnostics
+
+	domain, domainPort := parseDomain(v["domain"])
+	if domain == "" {
+		diags.AddAttributeError(path.Root("domain"), "Missing ZITADEL Domain",
+			"Set domain in the provider configuration or the ZITADEL_DOMAIN environment variable to the host name of your ZITADEL instance, e.g. my-instance.zitadel.cloud.")
+	}
+	zc.Domain = domain
+
+	if s := v["insecure"]; s != "" {
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			diags.AddAttributeError(path.Root("insecure"), "Invalid ZITADEL Insecure Setting",
+				fmt.Sprintf("ZITADEL_INSECURE must be true or false, not %q.", s))
+		}
+		zc.Insecure = b
+	}
+
+	zc.Port = 443
+	if zc.Insecure {
+		zc.Port = 80
+	}
+	portText := v["port"]
+	if portText == "" {
+		portText = domainPort
+	}
+	if portText != "" {
+		n, err := strconv.Atoi(portText)
+		if err != nil || n < 1 || n > 65535 {
+			diags.AddAttributeError(path.Root("port"), "Invalid ZITADEL Port",
+				fmt.Sprintf("The port must be a number from 1 to 65535, not %q (from the configuration or ZITADEL_PORT).", portText))
+		}
+		zc.Port = n
+	}
+
+	if ca := v["ca_certificate"]; ca != "" {
+		if !validPEMCertificate(ca) {
+			diags.AddAttributeError(path.Root("ca_certificate"), "Invalid CA Certificate",
+				"ca_certificate (or ZITADEL_CA_CERTIFICATE) must hold at least one PEM-encoded X.509 certificate (-----BEGIN CERTIFICATE-----). Use file(\"ca.pem\") to read it from a file.")
+		}
+		zc.CACertPEM = []byte(ca)
+	}
+
+	var methods []string
+	for _, a := range []string{"access_token", "jwt_profile_file", "jwt_profile_json"} {
+		if v[a] != "" {
+			methods = append(methods, a)
+		}
+	}
+	switch len(methods) {
+	case 0:
+		diags.AddError("Missing ZITADEL Credentials",
+			"Give exactly one authentication method: access_token (ZITADEL_ACCESS_TOKEN) with a personal access token, or jwt_profile_file (ZITADEL_JWT_PROFILE_FILE) / jwt_profile_json (ZITADEL_JWT_PROFILE_JSON) with a service-account key file.")
+	case 1:
+		p.credentials(methods[0], v[methods[0]], &zc, resp)
+	default:
+		for _, a := range methods {
+			diags.AddAttributeError(path.Root(a), "Conflicting ZITADEL Credentials",
+				fmt.Sprintf("Exactly one authentication method may be set, but %s are all set (in the configuration or the environment). Remove all but one.", strings.Join(methods, ", ")))
+		}
+	}
+	return zc, !diags.HasError()
+}
+
+func (p *zitadelMetaProvider) credentials(method, value string, zc *zitadel.Config, resp *provider.ConfigureResponse) {
+	if method == "access_token" {
+		zc.AccessToken = value
+		return
+	}
+	content := []byte(value)
+	if method == "jwt_profile_file" {
+		var err error
+		content, err = os.ReadFile(value)
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root(method), "Unreadable ZITADEL Key File",
+				fmt.Sprintf("The service-account key file %q could not be read: %s. Check the path, or pass the content with jwt_profile_json instead.", value, errWithoutPath(err)))
+			return
+		}
+	}
+	kf, err := zitadel.ParseKeyFile(content)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root(method), "Malformed ZITADEL Key File",
+			fmt.Sprintf("The service-account key given in %s is not usable: %s.", method, err))
+		return
+	}
+	zc.KeyFile = kf
+}
+
+func errWithoutPath(err error) string {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// parseDomain strips a scheme, path and trailing slash and splits off a port.
+func parseDomain(s string) (host, port string) {
+	s = strings.TrimSpace(s)
+	if i := strings.Index(s, "://"); i >= 0 {
+		s = s[i+3:]
+	}
+	if i := strings.IndexAny(s, "/?#"); i >= 0 {
+		s = s[:i]
+	}
+	if h, p, err := net.SplitHostPort(s); err == nil {
+		return h, p
+	}
+	return strings.Trim(s, "[]"), ""
+}
+
+func validPEMCertificate(s string) bool {
+	rest := []byte(s)
+	found := false
+	for {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			return found
+		}
+		if block.Type != "CERTIFICATE" {
+			continue
+		}
+		if _, err := x509.ParseCertificate(block.Bytes); err != nil {
+			return false
+		}
+		found = true
+	}
+}
+
+func (p *zitadelMetaProvider) Resources(context.Context) []func() resource.Resource {
+	return []func() resource.Resource{NewOrgMetadataResource}
+}
+
+func (p *zitadelMetaProvider) DataSources(context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{NewOrgMetadataDataSource}
+}

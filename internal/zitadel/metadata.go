@@ -1,0 +1,247 @@
+package zitadel
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
+	mdpb "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/metadata"
+	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/object"
+	"google.golang.org/protobuf/encoding/protowire"
+)
+
+const (
+	// DefaultChunkBytes keeps each write request under gRPC's default 4 MiB
+	// receive limit on the server, with room for headers.
+	DefaultChunkBytes = 4<<20 - 64<<10
+	// DefaultPageSize is the list page size: 1,000 is also the maximum the
+	// v2 API accepts.
+	DefaultPageSize = 1000
+)
+
+// MetadataAPI is what resources and data sources need of ZITADEL.
+type MetadataAPI interface {
+	GetOrg(ctx context.Context, orgID string) (Org, error)
+	ListMetadata(ctx context.Context, orgID string, filters []KeyFilter) ([]Entry, error)
+	SetMetadata(ctx context.Context, orgID string, entries []KV) (applied int, err error)
+	RemoveMetadata(ctx context.Context, orgID string, keys []string) error
+}
+
+var _ MetadataAPI = (*Client)(nil)
+
+// KV is one key and its raw value.
+type KV struct {
+	Key   string
+	Value []byte
+}
+
+// Entry is one metadata entry as the search returns it.
+type Entry struct {
+	Key           string
+	Value         []byte
+	Sequence      uint64
+	CreationDate  time.Time
+	ChangeDate    time.Time
+	ResourceOwner string
+}
+
+// Method is a key filter's text comparison, as zitadel.v1.TextQueryMethod.
+type Method int32
+
+const (
+	Equals Method = iota
+	EqualsIgnoreCase
+	StartsWith
+	StartsWithIgnoreCase
+	Contains
+	ContainsIgnoreCase
+	EndsWith
+	EndsWithIgnoreCase
+)
+
+// KeyFilter narrows a search by key; several filters are ANDed.
+type KeyFilter struct {
+	Key    string
+	Method Method
+}
+
+// ListMetadata returns every entry of the organization matching all filters,
+// sorted by key. It reads every page: a page's total is trusted only when
+// the page is not empty, since ZITADEL reports 0 for an empty page.
+func (c *Client) ListMetadata(ctx context.Context, orgID string, filters []KeyFilter) ([]Entry, error) {
+	queries := make([]*mdpb.MetadataQuery, 0, len(filters))
+	for _, f := range filters {
+		queries = append(queries, &mdpb.MetadataQuery{Query: &mdpb.MetadataQuery_KeyQuery{
+			KeyQuery: &mdpb.MetadataKeyQuery{Key: f.Key, Method: object.TextQueryMethod(f.Method)},
+		}})
+	}
+	limit := c.pageSize
+	seen := map[string]bool{}
+	var out []Entry
+	var offset uint64
+	for {
+		var resp *management.ListOrgMetadataResponse
+		err := c.call(ctx, "ListOrgMetadata", orgID, true, func(ctx context.Context) (err error) {
+			resp, err = c.mgmt.ListOrgMetadata(ctx, &management.ListOrgMetadataRequest{
+				Query:   &object.ListQuery{Offset: offset, Limit: uint32(limit)},
+				Queries: queries,
+			})
+			return err
+		})
+		if IsKind(err, KindTooLarge) && limit > 1 {
+			// Large values: the page did not fit in one response.
+			limit /= 4
+			if limit < 1 {
+				limit = 1
+			}
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		page := resp.GetResult()
+		for _, m := range page {
+			if seen[m.GetKey()] {
+				continue // a key moved between pages while we read
+			}
+			seen[m.GetKey()] = true
+			out = append(out, entryFrom(m))
+		}
+		if len(page) == 0 {
+			break
+		}
+		offset += uint64(len(page))
+		total := resp.GetDetails().GetTotalResult()
+		if total > 0 && offset >= total {
+			break
+		}
+		if total == 0 && len(page) < limit {
+			break
+		}
+	}
+	slices.SortFunc(out, func(a, b Entry) int {
+		switch {
+		case a.Key < b.Key:
+			return -1
+		case a.Key > b.Key:
+			return 1
+		}
+		return 0
+	})
+	return out, nil
+}
+
+func entryFrom(m *mdpb.Metadata) Entry {
+	d := m.GetDetails()
+	e := Entry{Key: m.GetKey(), Value: m.GetValue(), Sequence: d.GetSequence(), ResourceOwner: d.GetResourceOwner()}
+	if d.GetCreationDate() != nil {
+		e.CreationDate = d.GetCreationDate().AsTime()
+	}
+	if d.GetChangeDate() != nil {
+		e.ChangeDate = d.GetChangeDate().AsTime()
+	}
+	return e
+}
+
+// entrySize is the encoded size of one BulkSet entry.
+func entrySize(key string, value []byte) int {
+	inner := protowire.SizeTag(1) + protowire.SizeBytes(len(key)) + protowire.SizeTag(2) + protowire.SizeBytes(len(value))
+	return protowire.SizeTag(1) + protowire.SizeBytes(inner)
+}
+
+// keySize is the encoded size of one BulkRemove key.
+func keySize(key string) int {
+	return protowire.SizeTag(1) + protowire.SizeBytes(len(key))
+}
+
+// Chunk splits items into consecutive runs whose sizes add up to at most
+// limit each; an item larger than limit gets a run of its own.
+func Chunk[T any](items []T, limit int, size func(T) int) [][]T {
+	var out [][]T
+	start, total := 0, 0
+	for i, it := range items {
+		s := size(it)
+		if i > start && total+s > limit {
+			out = append(out, items[start:i])
+			start, total = i, 0
+		}
+		total += s
+	}
+	if start < len(items) {
+		out = append(out, items[start:])
+	}
+	return out
+}
+
+// SetMetadata writes entries with BulkSetOrgMetadata, one call per chunk of
+// at most ChunkBytes. Each call is atomic; applied counts the entries of the
+// calls that succeeded before an error, in order.
+func (c *Client) SetMetadata(ctx context.Context, orgID string, entries []KV) (int, error) {
+	applied := 0
+	for _, chunk := range Chunk(entries, c.chunkBytes, func(e KV) int { return entrySize(e.Key, e.Value) }) {
+		req := &management.BulkSetOrgMetadataRequest{Metadata: make([]*management.BulkSetOrgMetadataRequest_Metadata, 0, len(chunk))}
+		for _, e := range chunk {
+			req.Metadata = append(req.Metadata, &management.BulkSetOrgMetadataRequest_Metadata{Key: e.Key, Value: e.Value})
+		}
+		err := c.call(ctx, "BulkSetOrgMetadata", orgID, false, func(ctx context.Context) error {
+			_, err := c.mgmt.BulkSetOrgMetadata(ctx, req)
+			return err
+		})
+		if err != nil {
+			return applied, err
+		}
+		applied += len(chunk)
+	}
+	return applied, nil
+}
+
+// RemoveMetadata removes keys with BulkRemoveOrgMetadata. Keys that are
+// already gone are fine: BulkRemove is all or nothing and fails when any key
+// is missing, so on that answer the keys still present are looked up and the
+// call is repeated with just those.
+func (c *Client) RemoveMetadata(ctx context.Context, orgID string, keys []string) error {
+	keys = dedupe(keys)
+	for _, chunk := range Chunk(keys, c.chunkBytes, keySize) {
+		if err := c.removeChunk(ctx, orgID, chunk); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *Client) removeChunk(ctx context.Context, orgID string, keys []string) error {
+	for attempt := 0; ; attempt++ {
+		err := c.call(ctx, "BulkRemoveOrgMetadata", orgID, false, func(ctx context.Context) error {
+			_, err := c.mgmt.BulkRemoveOrgMetadata(ctx, &management.BulkRemoveOrgMetadataRequest{Keys: keys})
+			return err
+		})
+		if !IsKind(err, KindKeysMissing) || attempt >= 3 {
+			return err
+		}
+		present, lerr := c.ListMetadata(ctx, orgID, nil)
+		if lerr != nil {
+			return lerr
+		}
+		exists := make(map[string]bool, len(present))
+		for _, e := range present {
+			exists[e.Key] = true
+		}
+		keys = slices.DeleteFunc(keys, func(k string) bool { return !exists[k] })
+		if len(keys) == 0 {
+			return nil
+		}
+	}
+}
+
+func dedupe(keys []string) []string {
+	seen := make(map[string]bool, len(keys))
+	out := make([]string, 0, len(keys))
+	for _, k := range keys {
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	return out
+}

@@ -1,0 +1,115 @@
+package zitadel
+
+import (
+	"context"
+	"math/rand/v2"
+	"time"
+)
+
+// RetryPolicy bounds how transient failures are retried: exponential backoff
+// with full jitter, at most MaxAttempts tries and MaxElapsed in all.
+type RetryPolicy struct {
+	MaxAttempts    int
+	InitialBackoff time.Duration
+	MaxBackoff     time.Duration
+	MaxElapsed     time.Duration
+	// Sleep waits d or until ctx ends; tests pass a fake. Nil: a timer.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Jitter returns a number in [0,1); nil: math/rand.
+	Jitter func() float64
+}
+
+// DefaultRetryPolicy is what the provider uses unless configured otherwise.
+func DefaultRetryPolicy() RetryPolicy {
+	return RetryPolicy{
+		MaxAttempts:    8,
+		InitialBackoff: 250 * time.Millisecond,
+		MaxBackoff:     10 * time.Second,
+		MaxElapsed:     2 * time.Minute,
+	}
+}
+
+func (p RetryPolicy) sleep(ctx context.Context, d time.Duration) error {
+	if p.Sleep != nil {
+		return p.Sleep(ctx, d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// backoff returns the wait before attempt n+1 (n counts from 1).
+func (p RetryPolicy) backoff(n int) time.Duration {
+	d := p.InitialBackoff
+	for i := 1; i < n && d < p.MaxBackoff; i++ {
+		d *= 2
+	}
+	if d > p.MaxBackoff {
+		d = p.MaxBackoff
+	}
+	j := rand.Float64
+	if p.Jitter != nil {
+		j = p.Jitter
+	}
+	// Half fixed, half random: never zero, never in lock-step with others.
+	return d/2 + time.Duration(j()*float64(d/2))
+}
+
+// retryable says whether a failed call may be tried again. Reads also retry
+// on DeadlineExceeded from the server; writes do not, since the write may
+// have landed.
+func retryable(e *Error, read bool) bool {
+	switch e.Kind {
+	case KindTransient:
+		return true
+	case KindTimeout:
+		return read
+	}
+	return false
+}
+
+// do runs call until it succeeds, fails for good, or the policy or ctx ends.
+func (p RetryPolicy) do(ctx context.Context, method, orgID string, read bool, call func(context.Context) error) error {
+	start := time.Now()
+	attempts := p.MaxAttempts
+	if attempts < 1 {
+		attempts = 1
+	}
+	for n := 1; ; n++ {
+		err := call(ctx)
+		if err == nil {
+			return nil
+		}
+		e := classify(method, orgID, err)
+		e.Attempts = n
+		if ctx.Err() != nil {
+			// The caller's deadline or cancellation, not the server's.
+			if ctx.Err() == context.DeadlineExceeded {
+				e.Kind = KindTimeout
+			} else {
+				e.Kind = KindCanceled
+			}
+			return e
+		}
+		if !retryable(e, read) || n >= attempts {
+			return e
+		}
+		wait := p.backoff(n)
+		if p.MaxElapsed > 0 && time.Since(start)+wait > p.MaxElapsed {
+			return e
+		}
+		if err := p.sleep(ctx, wait); err != nil {
+			if err == context.DeadlineExceeded {
+				e.Kind = KindTimeout
+			} else {
+				e.Kind = KindCanceled
+			}
+			return e
+		}
+	}
+}
