@@ -5,6 +5,8 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"strings"
@@ -55,6 +57,8 @@ type Fault struct {
 	// Delay is waited before the call fails or proceeds (cut short when the
 	// caller gives up).
 	Delay time.Duration
+	// Skip lets this many calls through untouched before the fault starts.
+	Skip int
 }
 
 type pendingFault struct {
@@ -124,7 +128,7 @@ func (s *Server) Start(addr string) (string, error) {
 		}
 		mux.ServeHTTP(w, r)
 	})
-	s.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	s.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: log.New(io.Discard, "", 0)}
 	s.http.Protocols = new(http.Protocols)
 	scheme := "http"
 	if s.opts.TLS {
@@ -202,7 +206,9 @@ func (s *Server) countAndFault(ctx context.Context, method string) error {
 	s.mu.Lock()
 	s.calls[method]++
 	var f *Fault
-	if p := s.faults[method]; p != nil {
+	if p := s.faults[method]; p != nil && p.Skip > 0 {
+		p.Skip--
+	} else if p != nil {
 		fault := p.Fault
 		f = &fault
 		if p.remaining > 0 {

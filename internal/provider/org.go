@@ -18,10 +18,22 @@ func (d *providerData) resolveOrg(ctx context.Context, configured types.String) 
 	if d.defaultOrgID != "" {
 		return d.defaultOrgID, nil
 	}
+	return d.callerOrg(ctx)
+}
+
+// callerOrg asks ZITADEL once per provider which organization the
+// credentials belong to.
+func (d *providerData) callerOrg(ctx context.Context) (string, error) {
+	d.callerMu.Lock()
+	defer d.callerMu.Unlock()
+	if d.callerID != "" {
+		return d.callerID, nil
+	}
 	org, err := d.api.GetOrg(ctx, "")
 	if err != nil {
 		return "", err
 	}
+	d.callerID = org.ID
 	return org.ID, nil
 }
 

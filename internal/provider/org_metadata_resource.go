@@ -106,10 +106,11 @@ func (r *orgMetadataResource) ValidateConfig(ctx context.Context, req resource.V
 	resp.Diagnostics.Append(cfg.validateKeys(ctx)...)
 }
 
-// ModifyPlan follows the provider's default organization: a resource
-// without org_id moves (and is replaced) when the provider's org_id changes.
+// ModifyPlan resolves an omitted org_id at plan time, so the plan shows the
+// organization, and a resource without org_id moves (is replaced) when the
+// organization it defaults to changes.
 func (r *orgMetadataResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.data == nil || r.data.defaultOrgID == "" {
+	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
 	}
 	var configured types.String
@@ -117,13 +118,18 @@ func (r *orgMetadataResource) ModifyPlan(ctx context.Context, req resource.Modif
 	if resp.Diagnostics.HasError() || !configured.IsNull() {
 		return
 	}
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("org_id"), r.data.defaultOrgID)...)
+	orgID, err := r.data.resolveOrg(ctx, configured)
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Unable to Plan Organization Metadata", "finding the caller's organization", "", readAccess, err)
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("org_id"), orgID)...)
 	if req.State.Raw.IsNull() {
 		return
 	}
 	var prior types.String
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("org_id"), &prior)...)
-	if prior.ValueString() != r.data.defaultOrgID {
+	if prior.ValueString() != orgID {
 		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("org_id"))
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), types.StringUnknown())...)
 	}
@@ -196,7 +202,7 @@ func createConflictDetail(orgID string, conflicts, foreign []string) string {
 	if len(foreign) > 0 {
 		fmt.Fprintf(&b, "\n\nKeys not in the configuration, which an exclusive resource would remove: %s.", strings.Join(quoteAll(foreign), ", "))
 	}
-	fmt.Fprintf(&b, "\n\nTo take them over, import them first, e.g. terraform import <address> '%s' (every key) or with an import block, then plan: the plan shows each change before it is made. Or remove the keys from the configuration.", importID{OrgID: orgID, Keys: append(conflicts, foreign...)})
+	fmt.Fprintf(&b, "\n\nTo take them over, import them first (terraform import <address> '%s' takes just these keys, '%s' every key; an import block works too), then plan: the plan shows each change before it is made. Or remove the keys from the configuration.", importID{OrgID: orgID, Keys: append(conflicts, foreign...)}, orgID)
 	return b.String()
 }
 

@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -50,6 +51,9 @@ type providerData struct {
 	api zitadel.MetadataAPI
 	// defaultOrgID is the provider's org_id; "" means the caller's own.
 	defaultOrgID string
+
+	callerMu sync.Mutex
+	callerID string // the caller's own organization, once known
 }
 
 // New returns the provider factory for the given version.

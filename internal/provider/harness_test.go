@@ -1,0 +1,328 @@
+package provider
+
+// Shared test setup: provider factories, a fresh fake ZITADEL per test (or a
+// real ZITADEL, see README "Acceptance tests against a real ZITADEL"), HCL
+// rendering, and state checks that ask the server.
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/fakezitadel"
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
+)
+
+// testEnv is the ZITADEL a test runs against.
+type testEnv struct {
+	t *testing.T
+	// srv is the in-process fake; nil against a real ZITADEL.
+	srv *fakezitadel.Server
+	// Organizations and tokens: the owner's token owns OrgID and SecondOrgID.
+	OrgID, SecondOrgID                      string
+	OwnerToken, ViewerToken, OutsiderToken string
+	// prefix keeps the keys of tests apart on a shared real organization.
+	prefix string
+	// api reaches a real ZITADEL out of band.
+	api  *zitadel.Client
+	tune func(*zitadel.Config)
+}
+
+// realZITADEL reports whether the tests target a real ZITADEL.
+func realZITADEL() bool { return os.Getenv("TF_ACC_ZITADEL_REAL") == "1" }
+
+// newTestEnv starts a fresh fake ZITADEL on 127.0.0.1:0 for the test, or
+// connects to the real one the environment names.
+func newTestEnv(t *testing.T) *testEnv {
+	t.Helper()
+	if realZITADEL() {
+		return newRealEnv(t)
+	}
+	t.Parallel()
+	srv := fakezitadel.New(fakezitadel.Options{})
+	fx := srv.Populate()
+	if _, err := srv.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	return &testEnv{
+		t: t, srv: srv,
+		OrgID: fx.OrgID, SecondOrgID: fx.SecondOrgID,
+		OwnerToken: fx.OwnerToken, ViewerToken: fx.ViewerToken, OutsiderToken: fx.OutsiderToken,
+		tune: func(c *zitadel.Config) { c.Retry.InitialBackoff = 5 * time.Millisecond },
+	}
+}
+
+func newRealEnv(t *testing.T) *testEnv {
+	get := func(name string, required bool) string {
+		v := os.Getenv(name)
+		if v == "" && required {
+			t.Fatalf("TF_ACC_ZITADEL_REAL=1 needs %s", name)
+		}
+		return v
+	}
+	e := &testEnv{
+		t:             t,
+		OrgID:         get("ZITADEL_ORG_ID", true),
+		SecondOrgID:   get("ZITADEL_SECOND_ORG_ID", false),
+		OwnerToken:    get("ZITADEL_ACCESS_TOKEN", true),
+		ViewerToken:   get("ZITADEL_VIEWER_ACCESS_TOKEN", false),
+		OutsiderToken: get("ZITADEL_OUTSIDER_ACCESS_TOKEN", false),
+		prefix:        "tfacc-" + randomHex(4) + "-",
+	}
+	port := 443
+	if p := get("ZITADEL_PORT", false); p != "" {
+		port, _ = strconv.Atoi(p)
+	}
+	insecure := get("ZITADEL_INSECURE", false) == "true"
+	if insecure && get("ZITADEL_PORT", false) == "" {
+		port = 80
+	}
+	api, err := zitadel.New(zitadel.Config{
+		Domain: get("ZITADEL_DOMAIN", true), Port: port, Insecure: insecure,
+		AccessToken: e.OwnerToken, Retry: zitadel.DefaultRetryPolicy(), UserAgent: "terraform-provider-zitadelmeta/acctest",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.api = api
+	t.Cleanup(func() {
+		// Leave the shared organization as it was: drop this test's keys.
+		var mine []string
+		for k := range e.Metadata(e.OrgID) {
+			if strings.HasPrefix(k, e.prefix) {
+				mine = append(mine, k)
+			}
+		}
+		_ = api.RemoveMetadata(context.Background(), e.OrgID, mine)
+		api.Close()
+	})
+	return e
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// fakeOnly skips tests that need the fake's hooks (call counts, faults,
+// removing organizations) against a real ZITADEL.
+func (e *testEnv) fakeOnly() {
+	if e.srv == nil {
+		e.t.Skip("needs the fake ZITADEL's test hooks")
+	}
+}
+
+// K returns a key unique to this test run.
+func (e *testEnv) K(name string) string { return e.prefix + name }
+
+// factories serves the provider in-process over protocol 6.
+func (e *testEnv) factories() map[string]func() (tfprotov6.ProviderServer, error) {
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		"zitadelmeta": providerserver.NewProtocol6WithError(&zitadelMetaProvider{
+			version: "test",
+			getenv:  e.getenv,
+			tune:    e.tune,
+		}),
+	}
+}
+
+// getenv isolates tests against the fake from the developer's ZITADEL_*
+// variables; against a real ZITADEL the environment configures the provider.
+func (e *testEnv) getenv(name string) string {
+	if e.srv == nil {
+		return os.Getenv(name)
+	}
+	return ""
+}
+
+// Provider renders a provider block for the owner's token plus extra lines.
+func (e *testEnv) Provider(extra ...string) string {
+	return e.ProviderWithToken(e.OwnerToken, extra...)
+}
+
+// ProviderWithToken renders a provider block authenticating with token.
+func (e *testEnv) ProviderWithToken(token string, extra ...string) string {
+	var b strings.Builder
+	b.WriteString("provider \"zitadelmeta\" {\n")
+	if e.srv != nil {
+		host, port := splitHostPort(e.srv.Addr())
+		fmt.Fprintf(&b, "  domain   = %s\n  port     = %s\n  insecure = true\n", hclString(host), port)
+	}
+	if token != e.OwnerToken || e.srv != nil {
+		fmt.Fprintf(&b, "  access_token = %s\n", hclString(token))
+	}
+	for _, l := range extra {
+		b.WriteString("  " + l + "\n")
+	}
+	b.WriteString("}\n")
+	return b.String()
+}
+
+func splitHostPort(addr string) (string, string) {
+	i := strings.LastIndex(addr, ":")
+	return addr[:i], addr[i+1:]
+}
+
+// hclString quotes s as an HCL string literal, escaping template sequences.
+func hclString(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\\':
+			b.WriteString(`\\`)
+		case c == '"':
+			b.WriteString(`\"`)
+		case c == '\n':
+			b.WriteString(`\n`)
+		case c == '\r':
+			b.WriteString(`\r`)
+		case c == '\t':
+			b.WriteString(`\t`)
+		case (c == '$' || c == '%') && i+1 < len(s) && s[i+1] == '{':
+			b.WriteByte(c)
+			b.WriteByte(c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// hclMap renders a map of strings as an HCL object, keys sorted.
+func hclMap(m map[string]string) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteString("{\n")
+	for _, k := range keys {
+		fmt.Fprintf(&b, "    %s = %s\n", hclString(k), hclString(m[k]))
+	}
+	b.WriteString("  }")
+	return b.String()
+}
+
+// Metadata returns what the server holds for an organization.
+func (e *testEnv) Metadata(orgID string) map[string][]byte {
+	if e.srv != nil {
+		return e.srv.Metadata(orgID)
+	}
+	entries, err := e.api.ListMetadata(context.Background(), orgID, nil)
+	if err != nil {
+		e.t.Fatalf("reading metadata out of band: %v", err)
+	}
+	out := map[string][]byte{}
+	for _, en := range entries {
+		out[en.Key] = en.Value
+	}
+	return out
+}
+
+// Set writes a key out of band, as another tool would.
+func (e *testEnv) Set(orgID, key string, value []byte) {
+	if e.srv != nil {
+		e.srv.SetMetadata(orgID, key, value)
+		return
+	}
+	if _, err := e.api.SetMetadata(context.Background(), orgID, []zitadel.KV{{Key: key, Value: value}}); err != nil {
+		e.t.Fatalf("writing metadata out of band: %v", err)
+	}
+}
+
+// Delete removes a key out of band.
+func (e *testEnv) Delete(orgID, key string) {
+	if e.srv != nil {
+		e.srv.DeleteMetadata(orgID, key)
+		return
+	}
+	if err := e.api.RemoveMetadata(context.Background(), orgID, []string{key}); err != nil {
+		e.t.Fatalf("removing metadata out of band: %v", err)
+	}
+}
+
+// serverHolds checks, after a step, that the organization holds exactly
+// want among the keys named in want and in absent; other keys are not
+// looked at.
+func (e *testEnv) serverHolds(orgID string, want map[string]string, absent ...string) statecheck.StateCheck {
+	return serverCheck(func() error {
+		got := e.Metadata(orgID)
+		for k, v := range want {
+			g, ok := got[k]
+			if !ok {
+				return fmt.Errorf("key %q missing on the server", k)
+			}
+			if string(g) != v {
+				return fmt.Errorf("key %q holds %q on the server, want %q", k, truncate(string(g)), truncate(v))
+			}
+		}
+		for _, k := range absent {
+			if _, ok := got[k]; ok {
+				return fmt.Errorf("key %q still on the server", k)
+			}
+		}
+		return nil
+	})
+}
+
+// serverCheck is a state check that asks the server instead of the state.
+type serverCheck func() error
+
+func (f serverCheck) CheckState(_ context.Context, _ statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	resp.Error = f()
+}
+
+// writes checks the fake's write calls since the last ResetCalls.
+func (e *testEnv) writes(bulkSet, bulkRemove int) statecheck.StateCheck {
+	return serverCheck(func() error {
+		if e.srv == nil {
+			return nil
+		}
+		gotSet, gotRemove := e.srv.Calls("BulkSetOrgMetadata"), e.srv.Calls("BulkRemoveOrgMetadata")
+		if gotSet != bulkSet || gotRemove != bulkRemove {
+			return fmt.Errorf("%d BulkSet and %d BulkRemove calls, want %d and %d", gotSet, gotRemove, bulkSet, bulkRemove)
+		}
+		return nil
+	})
+}
+
+// resetCalls zeroes the fake's call counts (a PreConfig).
+func (e *testEnv) resetCalls() {
+	if e.srv != nil {
+		e.srv.ResetCalls()
+	}
+}
+
+func truncate(s string) string {
+	if len(s) > 40 {
+		return s[:40] + fmt.Sprintf("...(%d bytes)", len(s))
+	}
+	return s
+}
+
+// errorText matches diagnostics containing each part in order, whatever
+// line breaks Terraform wrapped them with.
+func errorText(parts ...string) *regexp.Regexp {
+	quoted := make([]string, len(parts))
+	for i, p := range parts {
+		quoted[i] = strings.Join(strings.Fields(regexp.QuoteMeta(p)), `\s+`)
+	}
+	return regexp.MustCompile(`(?s)` + strings.Join(quoted, `.*`))
+}

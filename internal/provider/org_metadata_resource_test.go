@@ -1,0 +1,483 @@
+package provider
+
+import (
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"google.golang.org/grpc/codes"
+
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/fakezitadel"
+)
+
+const res = "zitadelmeta_org_metadata.test"
+
+// binaryBytes is not valid UTF-8: it must reach the server byte for byte.
+var binaryBytes = []byte{0x00, 0xff, 0xfe, 0x80, 'z', 0x01}
+
+// orgMetadata renders the resource with the given attribute lines.
+func orgMetadata(name string, lines ...string) string {
+	return fmt.Sprintf("resource \"zitadelmeta_org_metadata\" %q {\n  %s\n}\n", name, strings.Join(lines, "\n  "))
+}
+
+func attrMap(name string, m map[string]string) string { return name + " = " + hclMap(m) }
+
+func TestAccOrgMetadata_lifecycle(t *testing.T) {
+	e := newTestEnv(t)
+	color, logo, secret, team, foreign := e.K("color"), e.K("logo"), e.K("secret"), e.K("team"), e.K("foreign")
+	b64 := base64.StdEncoding.EncodeToString(binaryBytes)
+	create := e.Provider() + orgMetadata("test",
+		"org_id = "+hclString(e.OrgID),
+		attrMap("values", map[string]string{color: "blue", team: "core"}),
+		attrMap("binary_values", map[string]string{logo: b64}),
+		attrMap("sensitive_values", map[string]string{secret: "s3cr3t"}),
+	)
+	update := e.Provider() + orgMetadata("test",
+		"org_id = "+hclString(e.OrgID),
+		attrMap("values", map[string]string{color: "green", e.K("new"): "added"}),
+		attrMap("binary_values", map[string]string{logo: b64}),
+		attrMap("sensitive_values", map[string]string{secret: "s3cr3t"}),
+	)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		CheckDestroy: func(*terraform.State) error {
+			got := e.Metadata(e.OrgID)
+			for _, k := range []string{color, logo, secret, e.K("new")} {
+				if _, ok := got[k]; ok {
+					return fmt.Errorf("managed key %q survived destroy", k)
+				}
+			}
+			if string(got[foreign]) != "keep me" {
+				return fmt.Errorf("foreign key %q was touched: %q", foreign, got[foreign])
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() { e.Set(e.OrgID, foreign, []byte("keep me")) },
+				Config:    create,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("org_id"), knownvalue.StringExact(e.OrgID)),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("id"), knownvalue.StringExact(e.OrgID)),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("exclusive"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("binary_values").AtMapKey(logo), knownvalue.StringExact(b64)),
+					e.serverHolds(e.OrgID, map[string]string{color: "blue", team: "core", logo: string(binaryBytes), secret: "s3cr3t", foreign: "keep me"}),
+				},
+			},
+			{
+				// One BulkSet for the changed and added keys, one BulkRemove.
+				PreConfig: e.resetCalls,
+				Config:    update,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					e.writes(1, 1),
+					e.serverHolds(e.OrgID, map[string]string{color: "green", e.K("new"): "added", logo: string(binaryBytes), foreign: "keep me"}, team),
+				},
+			},
+			{
+				// Unchanged: an empty plan and not a single write.
+				PreConfig: e.resetCalls,
+				Config:    update,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{e.writes(0, 0)},
+			},
+		},
+	})
+}
+
+func TestAccOrgMetadata_import(t *testing.T) {
+	e := newTestEnv(t)
+	plain, comma, bin := e.K("plain"), e.K("a,b\\c:d"), e.K("bin")
+	cfg := e.Provider() + orgMetadata("test",
+		"org_id = "+hclString(e.OrgID),
+		attrMap("values", map[string]string{plain: "p", comma: "c"}),
+		attrMap("binary_values", map[string]string{bin: base64.StdEncoding.EncodeToString(binaryBytes)}),
+	)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{Config: cfg},
+			{
+				// A subset, with a comma and a backslash escaped in the ID.
+				Config:            e.Provider() + orgMetadata("test", "org_id = "+hclString(e.OrgID), attrMap("values", map[string]string{plain: "p", comma: "c"})),
+				ResourceName:      res,
+				ImportState:       true,
+				ImportStateId:     importID{OrgID: e.OrgID, Keys: []string{plain, comma}}.String(),
+				ImportStateVerify: true,
+				// The created resource also manages bin; the import took only two keys.
+				ImportStateVerifyIgnore: []string{"binary_values"},
+				ImportStateCheck: func(states []*terraform.InstanceState) error {
+					if len(states) != 1 || states[0].Attributes["values.%"] != "2" || states[0].Attributes["binary_values.%"] != "" {
+						return fmt.Errorf("subset import gave %v", states[0].Attributes)
+					}
+					return nil
+				},
+			},
+			{
+				// Every key; bin is not UTF-8 and so lands in binary_values.
+				Config:            cfg,
+				ResourceName:      res,
+				ImportState:       true,
+				ImportStateId:     e.OrgID,
+				ImportStateVerify: true,
+			},
+			{
+				Config:        cfg,
+				ResourceName:  res,
+				ImportState:   true,
+				ImportStateId: e.OrgID + ":" + e.K("missing"),
+				ExpectError:   errorText(`has no metadata with the keys`),
+			},
+		},
+	})
+}
+
+func TestAccOrgMetadata_importBlock(t *testing.T) {
+	e := newTestEnv(t)
+	a, b := e.K("a"), e.K("b")
+	cfg := e.Provider() + orgMetadata("test", "org_id = "+hclString(e.OrgID), attrMap("values", map[string]string{a: "1", b: "2"})) +
+		fmt.Sprintf("import {\n  to = %s\n  id = %s\n}\n", res, hclString(importID{OrgID: e.OrgID, Keys: []string{a, b}}.String()))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{{
+			PreConfig: func() {
+				e.Set(e.OrgID, a, []byte("1"))
+				e.Set(e.OrgID, b, []byte("2"))
+				e.resetCalls()
+			},
+			Config: cfg,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(res, plancheck.ResourceActionNoop),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				e.writes(0, 0),
+				statecheck.ExpectKnownValue(res, tfjsonpath.New("values"), knownvalue.MapExact(map[string]knownvalue.Check{a: knownvalue.StringExact("1"), b: knownvalue.StringExact("2")})),
+			},
+		}},
+	})
+}
+
+func TestAccOrgMetadata_drift(t *testing.T) {
+	e := newTestEnv(t)
+	changed, deleted, nowBinary, foreign := e.K("changed"), e.K("deleted"), e.K("now_binary"), e.K("foreign")
+	cfg := e.Provider() + orgMetadata("test", "org_id = "+hclString(e.OrgID),
+		attrMap("values", map[string]string{changed: "v1", deleted: "v2", nowBinary: "v3"}))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{Config: cfg},
+			{
+				PreConfig: func() {
+					e.Set(e.OrgID, changed, []byte("edited by hand"))
+					e.Delete(e.OrgID, deleted)
+					e.Set(e.OrgID, nowBinary, binaryBytes)
+					e.Set(e.OrgID, foreign, []byte("not ours"))
+				},
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate),
+					// Lossless: the refreshed state holds exactly the server's bytes;
+					// the foreign key is not read at all.
+					expectRefreshed(res, map[string]any{
+						"values":        map[string]any{changed: "edited by hand"},
+						"binary_values": map[string]any{nowBinary: base64.StdEncoding.EncodeToString(binaryBytes)},
+					}),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					e.serverHolds(e.OrgID, map[string]string{changed: "v1", deleted: "v2", nowBinary: "v3", foreign: "not ours"}),
+				},
+			},
+		},
+	})
+}
+
+func TestAccOrgMetadata_exclusive(t *testing.T) {
+	e := newTestEnv(t)
+	e.fakeOnly() // exclusive owns every key of the organization
+	cfg := e.Provider() + orgMetadata("test", "org_id = "+hclString(e.SecondOrgID), "exclusive = true",
+		attrMap("values", map[string]string{"mine": "1"}))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		CheckDestroy: func(*terraform.State) error {
+			if keys := e.srv.Keys(e.SecondOrgID); len(keys) != 0 {
+				return fmt.Errorf("exclusive destroy left %v", keys)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{
+				PreConfig:   func() { e.Set(e.SecondOrgID, "already", []byte("here")) },
+				Config:      cfg,
+				ExpectError: errorText(`Keys not in the configuration, which an exclusive resource would remove: "already"`),
+			},
+			{
+				PreConfig: func() { e.Delete(e.SecondOrgID, "already") },
+				Config:    cfg,
+			},
+			{
+				PreConfig: func() {
+					e.Set(e.SecondOrgID, "foreign_text", []byte("x"))
+					e.Set(e.SecondOrgID, "foreign_bin", binaryBytes)
+				},
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate),
+					expectRefreshed(res, map[string]any{
+						"values":        map[string]any{"mine": "1", "foreign_text": "x"},
+						"binary_values": map[string]any{"foreign_bin": base64.StdEncoding.EncodeToString(binaryBytes)},
+					}),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					e.serverHolds(e.SecondOrgID, map[string]string{"mine": "1"}, "foreign_text", "foreign_bin"),
+				},
+			},
+			{
+				PreConfig: func() { e.Set(e.SecondOrgID, "left", []byte("for destroy")) },
+				Config:    cfg,
+				// Refresh finds the new key and plans its removal; destroy must
+				// remove it too.
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+		},
+	})
+}
+
+func TestAccOrgMetadata_orgRemoved(t *testing.T) {
+	e := newTestEnv(t)
+	e.fakeOnly()
+	cfg := e.Provider() + orgMetadata("test", "org_id = "+hclString(e.SecondOrgID), attrMap("values", map[string]string{"k": "v"}))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{Config: cfg},
+			{
+				PreConfig: func() {
+					if err := e.srv.RemoveOrganization(e.SecondOrgID); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: cfg,
+				// Gone from state with a warning; the plan creates it again.
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(res, plancheck.ResourceActionCreate),
+				}},
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+		},
+	})
+}
+
+func TestAccOrgMetadata_createConflict(t *testing.T) {
+	e := newTestEnv(t)
+	same, differs := e.K("same"), e.K("differs")
+	cfg := e.Provider() + orgMetadata("test", "org_id = "+hclString(e.OrgID), attrMap("values", map[string]string{same: "1", differs: "mine"}))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					e.Set(e.OrgID, same, []byte("1"))
+					e.Set(e.OrgID, differs, []byte("theirs"))
+				},
+				Config:      cfg,
+				ExpectError: errorText(`Keys that exist with a different value: "`+differs+`"`, `terraform import`),
+			},
+			{
+				// With the conflict resolved, the equal key is adopted: only
+				// the other one is written.
+				PreConfig: func() {
+					e.Delete(e.OrgID, differs)
+					e.resetCalls()
+				},
+				Config: cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					e.writes(1, 0),
+					e.serverHolds(e.OrgID, map[string]string{same: "1", differs: "mine"}),
+				},
+			},
+		},
+	})
+}
+
+func TestAccOrgMetadata_permissions(t *testing.T) {
+	e := newTestEnv(t)
+	if e.ViewerToken == "" || e.OutsiderToken == "" {
+		t.Skip("needs ZITADEL_VIEWER_ACCESS_TOKEN and ZITADEL_OUTSIDER_ACCESS_TOKEN")
+	}
+	body := orgMetadata("test", "org_id = "+hclString(e.OrgID), attrMap("values", map[string]string{e.K("k"): "v"}))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{
+				Config:      e.ProviderWithToken(e.OutsiderToken) + body,
+				ExpectError: errorText(`has no membership in organization`, `Grant it ORG_OWNER`),
+			},
+			{
+				PreConfig:   func() { e.Set(e.OrgID, e.K("other"), []byte("x")) },
+				Config:      e.ProviderWithToken(e.ViewerToken) + body,
+				ExpectError: errorText(`lacks the permission org.write`, `ORG_OWNER or ORG_SETTINGS_MANAGER`),
+			},
+		},
+	})
+}
+
+func TestAccOrgMetadata_orgScoping(t *testing.T) {
+	e := newTestEnv(t)
+	if e.SecondOrgID == "" {
+		t.Skip("needs ZITADEL_SECOND_ORG_ID")
+	}
+	k := e.K("scoped")
+	body := orgMetadata("test", attrMap("values", map[string]string{k: "v"}))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{
+				// The provider's default organization.
+				Config: e.Provider("org_id = "+hclString(e.SecondOrgID)) + body,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("org_id"), knownvalue.StringExact(e.SecondOrgID)),
+					e.serverHolds(e.SecondOrgID, map[string]string{k: "v"}),
+				},
+			},
+			{
+				// No default: the caller's own organization, so the resource moves.
+				Config: e.Provider() + body,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(res, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("org_id"), knownvalue.StringExact(e.OrgID)),
+					e.serverHolds(e.OrgID, map[string]string{k: "v"}),
+					e.serverHolds(e.SecondOrgID, nil, k),
+				},
+			},
+			{
+				// An explicit org_id change replaces too.
+				Config: e.Provider() + orgMetadata("test", "org_id = "+hclString(e.SecondOrgID), attrMap("values", map[string]string{k: "v"})),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(res, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					e.serverHolds(e.SecondOrgID, map[string]string{k: "v"}),
+					e.serverHolds(e.OrgID, nil, k),
+				},
+			},
+		},
+	})
+}
+
+func TestAccOrgMetadata_parallelWriteConflict(t *testing.T) {
+	e := newTestEnv(t)
+	e.fakeOnly()
+	var cfg strings.Builder
+	cfg.WriteString(e.Provider())
+	want := map[string]string{}
+	for i := 0; i < 4; i++ {
+		k := fmt.Sprintf("res%d", i)
+		want[k] = "v"
+		cfg.WriteString(orgMetadata(fmt.Sprintf("r%d", i), "org_id = "+hclString(e.OrgID), attrMap("values", map[string]string{k: "v"})))
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{{
+			PreConfig: func() {
+				e.srv.InjectFault("BulkSetOrgMetadata", 3, fakezitadel.Fault{Code: codes.Unknown, Message: fakezitadel.WriteConflictMessage})
+			},
+			Config:            cfg.String(),
+			ConfigStateChecks: []statecheck.StateCheck{e.serverHolds(e.OrgID, want)},
+		}},
+	})
+}
+
+func TestAccOrgMetadata_validation(t *testing.T) {
+	e := newTestEnv(t)
+	cases := map[string]struct {
+		lines []string
+		want  string
+	}{
+		"key too long":     {[]string{attrMap("values", map[string]string{strings.Repeat("k", 201): "v"})}, `has 201 characters; ZITADEL accepts keys of 1 to 200`},
+		"empty value":      {[]string{attrMap("values", map[string]string{"k": ""})}, `The value of key "k" in values has 0 bytes`},
+		"value too large":  {[]string{attrMap("values", map[string]string{"k": strings.Repeat("x", 500001)})}, `has 500001 bytes; ZITADEL accepts values of 1 to 500000`},
+		"bad base64":       {[]string{attrMap("binary_values", map[string]string{"img": "not base64!"})}, `The value of key "img" in binary_values is not valid standard base64`},
+		"key in two maps":  {[]string{attrMap("values", map[string]string{"dup": "a"}), attrMap("sensitive_values", map[string]string{"dup": "b"})}, `The key "dup" appears in both values and sensitive_values`},
+		"binary too large": {[]string{attrMap("binary_values", map[string]string{"b": base64.StdEncoding.EncodeToString(make([]byte, 500001))})}, `500001 bytes after base64 decoding`},
+	}
+	var steps []resource.TestStep
+	for _, c := range cases {
+		steps = append(steps, resource.TestStep{
+			Config:      e.Provider() + orgMetadata("test", c.lines...),
+			PlanOnly:    true,
+			ExpectError: errorText(c.want),
+		})
+	}
+	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: e.factories(), Steps: steps})
+	if e.srv != nil && len(e.srv.AllCalls()) != 0 {
+		t.Fatalf("plan-time validation made calls: %v", e.srv.AllCalls())
+	}
+}
+
+func TestAccOrgMetadata_scale(t *testing.T) {
+	e := newTestEnv(t)
+	e.fakeOnly()
+	values := map[string]string{}
+	for i := 0; i < 3000; i++ {
+		v := fmt.Sprintf("value-%d", i)
+		if i%50 == 0 {
+			v = strings.Repeat("x", 100*1024)
+		}
+		values[fmt.Sprintf("key-%04d", i)] = v
+	}
+	cfg := e.Provider() + orgMetadata("test", "org_id = "+hclString(e.OrgID), attrMap("values", values))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: e.resetCalls,
+				Config:    cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					// 60 values of 100 KiB, about 6 MiB: two calls under the
+					// server's 4 MiB cap.
+					serverCheck(func() error {
+						if n := len(e.srv.Keys(e.OrgID)); n != 3000 {
+							return fmt.Errorf("%d keys on the server", n)
+						}
+						if n := e.srv.Calls("BulkSetOrgMetadata"); n != 2 {
+							return fmt.Errorf("%d BulkSet calls for about 6 MiB, want 2", n)
+						}
+						return nil
+					}),
+				},
+			},
+			{
+				// Refresh is one paged search: three pages of 1,000.
+				PreConfig: e.resetCalls,
+				Config:    cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					e.writes(0, 0),
+					serverCheck(func() error {
+						if n := e.srv.Calls("ListOrgMetadata"); n != 3 {
+							return fmt.Errorf("%d list calls for one refresh of 3,000 keys, want 3", n)
+						}
+						return nil
+					}),
+				},
+			},
+		},
+	})
+}

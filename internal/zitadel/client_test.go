@@ -1,0 +1,201 @@
+package zitadel
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/message"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/fakezitadel"
+)
+
+func withDetail(code codes.Code, msg, id string) error {
+	st, _ := status.New(code, msg).WithDetails(&message.ErrorDetail{Id: id, Message: msg})
+	return st.Err()
+}
+
+func TestClassify(t *testing.T) {
+	cases := []struct {
+		name string
+		err  error
+		kind Kind
+		code codes.Code
+		id   string
+	}{
+		{"membership is not a missing object", withDetail(codes.NotFound, "membership not found (AUTHZ-cdgFk)", "AUTHZ-cdgFk"), KindNoMembership, codes.NotFound, "AUTHZ-cdgFk"},
+		{"missing keys", withDetail(codes.NotFound, "One or more keys do not exist (META-2npds)", "META-2npds"), KindKeysMissing, codes.NotFound, "META-2npds"},
+		{"no permission", withDetail(codes.PermissionDenied, "No matching permissions found (AUTH-5mWD2)", "AUTH-5mWD2"), KindPermissionDenied, codes.PermissionDenied, "AUTH-5mWD2"},
+		{"org never existed", withDetail(codes.PermissionDenied, "Organisation doesn't exist (AUTH-Bs7Ds)", "AUTH-Bs7Ds"), KindOrgNotFound, codes.PermissionDenied, "AUTH-Bs7Ds"},
+		{"org removed", withDetail(codes.FailedPrecondition, "Organisation not found (COMMAND-QXPGs)", "COMMAND-QXPGs"), KindOrgNotFound, codes.FailedPrecondition, "COMMAND-QXPGs"},
+		{"id read from the message without a detail", status.Error(codes.NotFound, "membership not found (AUTHZ-cdgFk)"), KindNoMembership, codes.NotFound, "AUTHZ-cdgFk"},
+		{"Unknown wrapping InvalidArgument is bad input", status.Error(codes.Unknown, "rpc error: code = InvalidArgument desc = invalid SetOrgMetadataRequest.Key: value length must be between 1 and 200 runes, inclusive ()"), KindInvalidInput, codes.InvalidArgument, ""},
+		{"Unknown wrapping auth header missing", status.Error(codes.Unknown, "rpc error: code = Unauthenticated desc = auth header missing ()"), KindUnauthenticated, codes.Unauthenticated, ""},
+		{"write conflict is transient", status.Error(codes.Unknown, fakezitadel.WriteConflictMessage), KindTransient, codes.Unknown, ""},
+		{"other Unknown is not", status.Error(codes.Unknown, "boom"), KindOther, codes.Unknown, ""},
+		{"unavailable", status.Error(codes.Unavailable, "down"), KindTransient, codes.Unavailable, ""},
+		{"rate limited", status.Error(codes.ResourceExhausted, "quota"), KindTransient, codes.ResourceExhausted, ""},
+		{"too large is not retried", status.Error(codes.ResourceExhausted, "grpc: received message larger than max (5000000 vs. 4194304)"), KindTooLarge, codes.ResourceExhausted, ""},
+		{"deadline", status.Error(codes.DeadlineExceeded, "slow"), KindTimeout, codes.DeadlineExceeded, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := classify("M", "o", c.err)
+			if e.Kind != c.kind || e.Code != c.code || e.ID != c.id {
+				t.Fatalf("got kind %d code %s id %q, want kind %d code %s id %q", e.Kind, e.Code, e.ID, c.kind, c.code, c.id)
+			}
+		})
+	}
+}
+
+// recordingSleep counts waits without waiting.
+type recordingSleep struct{ waits []time.Duration }
+
+func (r *recordingSleep) sleep(ctx context.Context, d time.Duration) error {
+	r.waits = append(r.waits, d)
+	return ctx.Err()
+}
+
+func testPolicy(rs *recordingSleep) RetryPolicy {
+	p := DefaultRetryPolicy()
+	p.Sleep = rs.sleep
+	p.Jitter = func() float64 { return 0.5 }
+	return p
+}
+
+func TestRetry(t *testing.T) {
+	failing := func(n int, err error) (func(context.Context) error, *int) {
+		calls := 0
+		return func(context.Context) error {
+			calls++
+			if calls <= n {
+				return err
+			}
+			return nil
+		}, &calls
+	}
+	t.Run("transient errors are retried with growing waits", func(t *testing.T) {
+		rs := &recordingSleep{}
+		call, calls := failing(3, status.Error(codes.Unavailable, "down"))
+		if err := testPolicy(rs).do(context.Background(), "M", "", false, call); err != nil {
+			t.Fatal(err)
+		}
+		if *calls != 4 || len(rs.waits) != 3 || !(rs.waits[0] < rs.waits[1] && rs.waits[1] < rs.waits[2]) {
+			t.Fatalf("calls %d waits %v", *calls, rs.waits)
+		}
+	})
+	t.Run("the write conflict is retried", func(t *testing.T) {
+		call, calls := failing(2, status.Error(codes.Unknown, fakezitadel.WriteConflictMessage))
+		if err := testPolicy(&recordingSleep{}).do(context.Background(), "M", "", false, call); err != nil || *calls != 3 {
+			t.Fatalf("err %v calls %d", err, *calls)
+		}
+	})
+	for _, code := range []codes.Code{codes.InvalidArgument, codes.PermissionDenied, codes.NotFound, codes.FailedPrecondition} {
+		t.Run("never retries "+code.String(), func(t *testing.T) {
+			call, calls := failing(5, status.Error(code, "no"))
+			err := testPolicy(&recordingSleep{}).do(context.Background(), "M", "", true, call)
+			if err == nil || *calls != 1 {
+				t.Fatalf("err %v calls %d", err, *calls)
+			}
+		})
+	}
+	t.Run("deadline exceeded is retried on reads only", func(t *testing.T) {
+		call, calls := failing(1, status.Error(codes.DeadlineExceeded, "slow"))
+		if err := testPolicy(&recordingSleep{}).do(context.Background(), "M", "", true, call); err != nil || *calls != 2 {
+			t.Fatalf("read: err %v calls %d", err, *calls)
+		}
+		call, calls = failing(1, status.Error(codes.DeadlineExceeded, "slow"))
+		if err := testPolicy(&recordingSleep{}).do(context.Background(), "M", "", false, call); err == nil || *calls != 1 {
+			t.Fatalf("write: err %v calls %d", err, *calls)
+		}
+	})
+	t.Run("attempts are bounded", func(t *testing.T) {
+		call, calls := failing(100, status.Error(codes.Unavailable, "down"))
+		p := testPolicy(&recordingSleep{})
+		err := p.do(context.Background(), "M", "", false, call)
+		var ze *Error
+		if !errors.As(err, &ze) || ze.Attempts != p.MaxAttempts || *calls != p.MaxAttempts || ze.Kind != KindTransient {
+			t.Fatalf("err %v calls %d", err, *calls)
+		}
+	})
+	t.Run("total time is bounded", func(t *testing.T) {
+		call, calls := failing(100, status.Error(codes.Unavailable, "down"))
+		p := DefaultRetryPolicy()
+		p.InitialBackoff, p.MaxElapsed = 20*time.Millisecond, 50*time.Millisecond
+		start := time.Now()
+		if err := p.do(context.Background(), "M", "", false, call); err == nil {
+			t.Fatal("no error")
+		}
+		if *calls >= p.MaxAttempts || time.Since(start) > time.Second {
+			t.Fatalf("calls %d in %s", *calls, time.Since(start))
+		}
+	})
+	t.Run("cancellation stops waiting", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		call, _ := failing(100, status.Error(codes.Unavailable, "down"))
+		p := DefaultRetryPolicy()
+		p.InitialBackoff = time.Hour
+		err := p.do(ctx, "M", "", false, call)
+		if !IsKind(err, KindCanceled) {
+			t.Fatalf("got %v", err)
+		}
+	})
+}
+
+func TestChunk(t *testing.T) {
+	size := func(n int) int { return n }
+	cases := []struct {
+		items []int
+		limit int
+		want  string
+	}{
+		{nil, 10, "[]"},
+		{[]int{3, 3, 3, 3}, 6, "[[3 3] [3 3]]"},
+		{[]int{3, 3, 3}, 10, "[[3 3 3]]"},
+		{[]int{12, 1, 1}, 10, "[[12] [1 1]]"},
+		{[]int{1, 12, 1}, 10, "[[1] [12] [1]]"},
+	}
+	for _, c := range cases {
+		if got := fmt.Sprint(Chunk(c.items, c.limit, size)); got != c.want {
+			t.Errorf("Chunk(%v, %d) = %s, want %s", c.items, c.limit, got, c.want)
+		}
+	}
+}
+
+func TestEntrySizeMatchesTheWire(t *testing.T) {
+	// 4 MiB of requests must never be refused by the server's cap: the
+	// computed size is what gRPC measures.
+	if got := entrySize("key", make([]byte, 300)); got != 1+2+(1+1+3)+(1+2+300) {
+		t.Fatalf("entrySize = %d", got)
+	}
+}
+
+func TestParseKeyFile(t *testing.T) {
+	srv := fakezitadel.New(fakezitadel.Options{})
+	fx := srv.Populate()
+	good, err := srv.AddServiceAccountKey(fx.OwnerID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ParseKeyFile(good); err != nil {
+		t.Fatal(err)
+	}
+	for name, in := range map[string]string{
+		"not json":   "nope",
+		"no key":     `{"keyId":"1","userId":"2"}`,
+		"not pem":    `{"keyId":"1","userId":"2","key":"abc"}`,
+		"bad pem":    `{"keyId":"1","userId":"2","key":"-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n"}`,
+		"no user id": `{"keyId":"1","key":"x"}`,
+	} {
+		_, err := ParseKeyFile([]byte(in))
+		if err == nil || strings.Contains(err.Error(), "AAAA") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}

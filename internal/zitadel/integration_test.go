@@ -1,0 +1,219 @@
+package zitadel
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc/codes"
+
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/fakezitadel"
+)
+
+type harness struct {
+	srv *fakezitadel.Server
+	fx  fakezitadel.Fixture
+}
+
+func startFake(t *testing.T, opts fakezitadel.Options) *harness {
+	t.Helper()
+	srv := fakezitadel.New(opts)
+	fx := srv.Populate()
+	if _, err := srv.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	return &harness{srv: srv, fx: fx}
+}
+
+func (h *harness) client(t *testing.T, mod func(*Config)) *Client {
+	t.Helper()
+	host, port := splitAddr(h.srv.Addr())
+	cfg := Config{Domain: host, Port: port, Insecure: true, AccessToken: h.fx.OwnerToken, UserAgent: "test", Retry: DefaultRetryPolicy()}
+	cfg.Retry.InitialBackoff = time.Millisecond
+	if mod != nil {
+		mod(&cfg)
+	}
+	c, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func splitAddr(addr string) (string, int) {
+	i := strings.LastIndex(addr, ":")
+	var port int
+	fmt.Sscan(addr[i+1:], &port)
+	return addr[:i], port
+}
+
+func TestListReadsEveryPageSorted(t *testing.T) {
+	h := startFake(t, fakezitadel.Options{})
+	for i := 9; i >= 0; i-- {
+		h.srv.SetMetadata(h.fx.OrgID, fmt.Sprintf("k%02d", i), []byte("v"))
+	}
+	c := h.client(t, func(c *Config) { c.PageSize = 3 })
+	got, err := c.ListMetadata(context.Background(), h.fx.OrgID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 10 || got[0].Key != "k00" || got[9].Key != "k09" {
+		t.Fatalf("got %d entries, first %q", len(got), got[0].Key)
+	}
+	// Pages of 3, 3, 3, 1: the total on the last page ends the loop.
+	if calls := h.srv.Calls("ListOrgMetadata"); calls != 4 {
+		t.Fatalf("%d list calls, want 4", calls)
+	}
+	if got[0].Sequence == 0 || got[0].ResourceOwner != h.fx.OrgID || got[0].ChangeDate.IsZero() {
+		t.Fatalf("entry details missing: %+v", got[0])
+	}
+}
+
+func TestListFilters(t *testing.T) {
+	h := startFake(t, fakezitadel.Options{})
+	for _, k := range []string{"a_b", "axb", "c"} {
+		h.srv.SetMetadata(h.fx.OrgID, k, []byte("v"))
+	}
+	c := h.client(t, nil)
+	got, err := c.ListMetadata(context.Background(), h.fx.OrgID, []KeyFilter{{Key: "a_", Method: StartsWith}})
+	if err != nil || len(got) != 1 || got[0].Key != "a_b" {
+		t.Fatalf("got %v %v", got, err)
+	}
+}
+
+func TestSetMetadataChunks(t *testing.T) {
+	h := startFake(t, fakezitadel.Options{})
+	c := h.client(t, func(c *Config) { c.ChunkBytes = 1000 })
+	var kvs []KV
+	for i := 0; i < 10; i++ {
+		kvs = append(kvs, KV{Key: fmt.Sprintf("k%d", i), Value: make([]byte, 300)})
+	}
+	n, err := c.SetMetadata(context.Background(), h.fx.OrgID, kvs)
+	if err != nil || n != 10 {
+		t.Fatalf("applied %d: %v", n, err)
+	}
+	if calls := h.srv.Calls("BulkSetOrgMetadata"); calls != 4 {
+		t.Fatalf("%d BulkSet calls, want 4 (3 entries of ~310 bytes per 1000)", calls)
+	}
+	// A later chunk failing for good reports how much landed before it.
+	h.srv.InjectFault("BulkSetOrgMetadata", 1, fakezitadel.Fault{Code: codes.PermissionDenied, Message: "no", Skip: 1})
+	for i := range kvs {
+		kvs[i].Value = []byte(strings.Repeat("c", 300))
+	}
+	n, err = c.SetMetadata(context.Background(), h.fx.OrgID, kvs)
+	if n != 3 || !IsKind(err, KindPermissionDenied) {
+		t.Fatalf("applied %d: %v", n, err)
+	}
+	if got := string(h.srv.Metadata(h.fx.OrgID)["k2"]); got != strings.Repeat("c", 300) {
+		t.Fatalf("first chunk not applied: %q", got)
+	}
+	if got := h.srv.Metadata(h.fx.OrgID)["k3"]; got[0] != 0 {
+		t.Fatal("second chunk applied despite failing")
+	}
+}
+
+func TestRemoveMetadataToleratesGoneKeys(t *testing.T) {
+	h := startFake(t, fakezitadel.Options{})
+	for _, k := range []string{"a", "b", "c"} {
+		h.srv.SetMetadata(h.fx.OrgID, k, []byte("v"))
+	}
+	c := h.client(t, nil)
+	if err := c.RemoveMetadata(context.Background(), h.fx.OrgID, []string{"a", "gone", "b", "a"}); err != nil {
+		t.Fatal(err)
+	}
+	if keys := h.srv.Keys(h.fx.OrgID); len(keys) != 1 || keys[0] != "c" {
+		t.Fatalf("left %v", keys)
+	}
+	if err := c.RemoveMetadata(context.Background(), h.fx.OrgID, []string{"gone"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestWriteConflictRetried(t *testing.T) {
+	h := startFake(t, fakezitadel.Options{})
+	h.srv.InjectFault("BulkSetOrgMetadata", 2, fakezitadel.Fault{Code: codes.Unknown, Message: fakezitadel.WriteConflictMessage})
+	c := h.client(t, nil)
+	if _, err := c.SetMetadata(context.Background(), h.fx.OrgID, []KV{{"k", []byte("v")}}); err != nil {
+		t.Fatal(err)
+	}
+	if calls := h.srv.Calls("BulkSetOrgMetadata"); calls != 3 {
+		t.Fatalf("%d calls, want 3", calls)
+	}
+}
+
+func TestQuirkValidationIsNotRetried(t *testing.T) {
+	h := startFake(t, fakezitadel.Options{UnknownWrapQuirk: true})
+	c := h.client(t, nil)
+	_, err := c.SetMetadata(context.Background(), h.fx.OrgID, []KV{{"", []byte("v")}})
+	if !IsKind(err, KindInvalidInput) || h.srv.Calls("BulkSetOrgMetadata") != 1 {
+		t.Fatalf("got %v after %d calls", err, h.srv.Calls("BulkSetOrgMetadata"))
+	}
+}
+
+func TestGetOrg(t *testing.T) {
+	h := startFake(t, fakezitadel.Options{})
+	c := h.client(t, nil)
+	own, err := c.GetOrg(context.Background(), "")
+	if err != nil || own.ID != h.fx.OrgID || !own.Exists() {
+		t.Fatalf("own org %+v %v", own, err)
+	}
+	if err := h.srv.RemoveOrganization(h.fx.SecondOrgID); err != nil {
+		t.Fatal(err)
+	}
+	removed, err := c.GetOrg(context.Background(), h.fx.SecondOrgID)
+	if err != nil || removed.Exists() {
+		t.Fatalf("removed org %+v %v", removed, err)
+	}
+	outsider := h.client(t, func(c *Config) { c.AccessToken = h.fx.OutsiderToken })
+	if _, err := outsider.ListMetadata(context.Background(), h.fx.OrgID, nil); !IsKind(err, KindNoMembership) {
+		t.Fatalf("outsider: %v", err)
+	}
+}
+
+func TestJWTProfileAuth(t *testing.T) {
+	h := startFake(t, fakezitadel.Options{})
+	keyJSON, err := h.srv.AddServiceAccountKey(h.fx.OwnerID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kf, err := ParseKeyFile(keyJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := h.client(t, func(c *Config) { c.AccessToken, c.KeyFile = "", kf })
+	for i := 0; i < 3; i++ {
+		if _, err := c.ListMetadata(context.Background(), h.fx.OrgID, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := h.srv.Calls("oauth/v2/token"); n != 1 {
+		t.Fatalf("token endpoint called %d times, want 1 (cached)", n)
+	}
+	// A key the server does not know is refused with a clear error.
+	other := fakezitadel.New(fakezitadel.Options{})
+	ofx := other.Populate()
+	foreign, _ := other.AddServiceAccountKey(ofx.OwnerID)
+	fk, _ := ParseKeyFile(foreign)
+	bad := h.client(t, func(c *Config) { c.AccessToken, c.KeyFile = "", fk })
+	_, err = bad.ListMetadata(context.Background(), h.fx.OrgID, nil)
+	if err == nil || !strings.Contains(err.Error(), "JWT profile") {
+		t.Fatalf("foreign key: %v", err)
+	}
+}
+
+func TestTLSWithPrivateCA(t *testing.T) {
+	h := startFake(t, fakezitadel.Options{TLS: true})
+	c := h.client(t, func(c *Config) { c.Insecure, c.CACertPEM = false, h.srv.CACertPEM() })
+	if _, err := c.ListMetadata(context.Background(), h.fx.OrgID, nil); err != nil {
+		t.Fatal(err)
+	}
+	// Without the CA the system roots refuse the certificate.
+	untrusted := h.client(t, func(c *Config) { c.Insecure = false })
+	if _, err := untrusted.ListMetadata(context.Background(), h.fx.OrgID, nil); err == nil {
+		t.Fatal("an untrusted certificate was accepted")
+	}
+}
