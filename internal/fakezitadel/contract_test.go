@@ -57,8 +57,7 @@ func as(token, org string) context.Context {
 	if org != "" {
 		md.Set("x-zitadel-orgid", org)
 	}
-	ctx, _ := context.WithTimeout(metadata.NewOutgoingContext(context.Background(), md), 10*time.Second) //nolint:govet // test-scoped
-	return ctx
+	return metadata.NewOutgoingContext(context.Background(), md)
 }
 
 func (e *env) owner() context.Context { return as(e.fx.OwnerToken, e.fx.OrgID) }

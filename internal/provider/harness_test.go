@@ -31,7 +31,7 @@ type testEnv struct {
 	// srv is the in-process fake; nil against a real ZITADEL.
 	srv *fakezitadel.Server
 	// Organizations and tokens: the owner's token owns OrgID and SecondOrgID.
-	OrgID, SecondOrgID                      string
+	OrgID, SecondOrgID                     string
 	OwnerToken, ViewerToken, OutsiderToken string
 	// prefix keeps the keys of tests apart on a shared real organization.
 	prefix string
@@ -47,11 +47,17 @@ func realZITADEL() bool { return os.Getenv("TF_ACC_ZITADEL_REAL") == "1" }
 // connects to the real one the environment names.
 func newTestEnv(t *testing.T) *testEnv {
 	t.Helper()
+	return newTestEnvWith(t, fakezitadel.Options{})
+}
+
+// newTestEnvWith is newTestEnv with options for the fake.
+func newTestEnvWith(t *testing.T, opts fakezitadel.Options) *testEnv {
+	t.Helper()
 	if realZITADEL() {
 		return newRealEnv(t)
 	}
 	t.Parallel()
-	srv := fakezitadel.New(fakezitadel.Options{})
+	srv := fakezitadel.New(opts)
 	fx := srv.Populate()
 	if _, err := srv.Start("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
@@ -160,7 +166,12 @@ func (e *testEnv) ProviderWithToken(token string, extra ...string) string {
 	b.WriteString("provider \"zitadelmeta\" {\n")
 	if e.srv != nil {
 		host, port := splitHostPort(e.srv.Addr())
-		fmt.Fprintf(&b, "  domain   = %s\n  port     = %s\n  insecure = true\n", hclString(host), port)
+		fmt.Fprintf(&b, "  domain   = %s\n  port     = %s\n", hclString(host), port)
+		if ca := e.srv.CACertPEM(); ca != nil {
+			fmt.Fprintf(&b, "  ca_certificate = %s\n", hclString(string(ca)))
+		} else {
+			b.WriteString("  insecure = true\n")
+		}
 	}
 	if token != e.OwnerToken || e.srv != nil {
 		fmt.Fprintf(&b, "  access_token = %s\n", hclString(token))

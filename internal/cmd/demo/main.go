@@ -1,0 +1,219 @@
+// Command demo shows the provider's whole story against the standalone fake
+// ZITADEL: apply, a change made by hand outside Terraform, the drift in the
+// plan, and the apply that repairs it. `make demo` runs it.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
+)
+
+type fakeInfo struct {
+	Endpoint    string `json:"endpoint"`
+	OrgID       string `json:"org_id"`
+	AccessToken string `json:"access_token"`
+}
+
+func main() {
+	terraform := flag.String("terraform", "terraform", "path of the Terraform CLI")
+	dir := flag.String("dir", ".demo", "scratch folder")
+	flag.Parse()
+	if err := run(*terraform, *dir); err != nil {
+		fmt.Fprintln(os.Stderr, "demo failed:", err)
+		os.Exit(1)
+	}
+}
+
+func step(format string, args ...any) {
+	fmt.Printf("\n==> "+format+"\n\n", args...)
+}
+
+func run(terraform, dir string) error {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return err
+	}
+	bin, work := filepath.Join(dir, "bin"), filepath.Join(dir, "work")
+	_ = os.RemoveAll(work)
+	for _, d := range []string{bin, work} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return err
+		}
+	}
+
+	step("Building the provider and the fake ZITADEL")
+	if err := runCmd("", "go", "build", "-o", filepath.Join(bin, "terraform-provider-zitadelmeta"), "."); err != nil {
+		return err
+	}
+	if err := runCmd("", "go", "build", "-o", filepath.Join(bin, "fakezitadel"), "./internal/cmd/fakezitadel"); err != nil {
+		return err
+	}
+
+	step("Starting the fake ZITADEL (plaintext gRPC on 127.0.0.1)")
+	fake := exec.Command(filepath.Join(bin, "fakezitadel"), "-listen", "127.0.0.1:0")
+	fake.Stderr = os.Stderr
+	out, err := fake.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := fake.Start(); err != nil {
+		return err
+	}
+	defer func() {
+		step("Stopping the fake ZITADEL")
+		_ = fake.Process.Signal(os.Interrupt)
+		_ = fake.Wait()
+	}()
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		return fmt.Errorf("reading the fake's ready line: %w", err)
+	}
+	var info fakeInfo
+	if err := json.Unmarshal([]byte(line), &info); err != nil {
+		return fmt.Errorf("the fake's ready line %q: %w", line, err)
+	}
+	host, port, _ := strings.Cut(info.Endpoint, ":")
+	fmt.Printf("fake ZITADEL at %s, organization %s\n", info.Endpoint, info.OrgID)
+
+	// dev_overrides points Terraform at the binary just built; no init needed.
+	rc := filepath.Join(dir, "terraformrc")
+	rcText := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"registry.terraform.io/zitadelmeta/zitadelmeta\" = %q\n  }\n  direct {}\n}\n", bin)
+	if err := os.WriteFile(rc, []byte(rcText), 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(work, "logo.bin"), []byte{0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff}, 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(work, "main.tf"), []byte(demoConfig), 0o644); err != nil {
+		return err
+	}
+	env := append(os.Environ(),
+		"TF_CLI_CONFIG_FILE="+rc,
+		"CHECKPOINT_DISABLE=1",
+		"TF_IN_AUTOMATION=1",
+		"ZITADEL_DOMAIN="+host,
+		"ZITADEL_PORT="+port,
+		"ZITADEL_INSECURE=true",
+		"ZITADEL_ACCESS_TOKEN="+info.AccessToken,
+		"TF_VAR_org_id="+info.OrgID,
+	)
+	tf := func(args ...string) error {
+		fmt.Printf("$ terraform %s\n", strings.Join(args, " "))
+		cmd := exec.Command(terraform, args...)
+		cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = work, env, os.Stdout, os.Stderr
+		return cmd.Run()
+	}
+
+	step("Applying examples: organization branding managed as one resource (exclusive), text, binary and sensitive values")
+	fmt.Print(demoConfig)
+	if err := tf("apply", "-auto-approve", "-no-color"); err != nil {
+		return err
+	}
+
+	step("Someone edits the organization by hand: changes theme and adds a key Terraform does not know")
+	client, err := zitadel.New(zitadel.Config{Domain: host, Port: atoi(port), Insecure: true, AccessToken: info.AccessToken, Retry: zitadel.DefaultRetryPolicy(), UserAgent: "demo-admin"})
+	if err != nil {
+		return err
+	}
+	defer client.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := client.SetMetadata(ctx, info.OrgID, []zitadel.KV{{Key: "theme", Value: []byte("hot-pink")}, {Key: "added_by_hand", Value: []byte("surprise")}}); err != nil {
+		return err
+	}
+	fmt.Println(`BulkSetOrgMetadata: theme = "hot-pink", added_by_hand = "surprise"`)
+
+	step("terraform plan shows the drift: the edited value, and the unmanaged key an exclusive resource removes (exit code 2: changes pending)")
+	err = tf("plan", "-no-color", "-detailed-exitcode")
+	var exit *exec.ExitError
+	if err == nil {
+		return errors.New("the plan showed no drift")
+	}
+	if !errors.As(err, &exit) || exit.ExitCode() != 2 {
+		return err
+	}
+
+	step("Applying again puts the organization back as configured")
+	if err := tf("apply", "-auto-approve", "-no-color"); err != nil {
+		return err
+	}
+	entries, err := client.ListMetadata(ctx, info.OrgID, nil)
+	if err != nil {
+		return err
+	}
+	fmt.Println("The organization now holds (ListOrgMetadata):")
+	for _, e := range entries {
+		fmt.Printf("  %-14s %d bytes\n", e.Key, len(e.Value))
+	}
+
+	step("A last plan is empty")
+	return tf("plan", "-no-color", "-detailed-exitcode")
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
+}
+
+func runCmd(dir, name string, args ...string) error {
+	cmd := exec.Command(name, args...)
+	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, os.Stdout, os.Stderr
+	return cmd.Run()
+}
+
+const demoConfig = `terraform {
+  required_providers {
+    zitadelmeta = {
+      source = "zitadelmeta/zitadelmeta"
+    }
+  }
+}
+
+# Connection and credentials come from ZITADEL_DOMAIN, ZITADEL_PORT,
+# ZITADEL_INSECURE and ZITADEL_ACCESS_TOKEN.
+provider "zitadelmeta" {}
+
+variable "org_id" {
+  type = string
+}
+
+resource "zitadelmeta_org_metadata" "branding" {
+  org_id    = var.org_id
+  exclusive = true
+
+  values = {
+    theme        = "midnight"
+    support_mail = "help@example.com"
+  }
+  binary_values = {
+    logo = filebase64("${path.module}/logo.bin")
+  }
+  sensitive_values = {
+    webhook_secret = "s3cr3t"
+  }
+}
+
+data "zitadelmeta_org_metadata" "theme" {
+  org_id = zitadelmeta_org_metadata.branding.org_id
+  filter {
+    key    = "the"
+    method = "starts_with"
+  }
+}
+
+output "theme" {
+  value = data.zitadelmeta_org_metadata.theme.values
+}
+`

@@ -1,0 +1,162 @@
+package provider
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
+)
+
+func mustBinary(t *testing.T, s string) value {
+	t.Helper()
+	v, err := binaryValue(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func TestChanges(t *testing.T) {
+	prior := keySet{"same": textValue("1"), "changed": textValue("old"), "dropped": textValue("x"), "moved": textValue("s")}
+	desired := keySet{"same": textValue("1"), "changed": textValue("new"), "added": mustBinary(t, "AP8="), "moved": sensitiveValue("s")}
+	set, remove := changes(prior, desired)
+	if got := fmt.Sprint(set); got != fmt.Sprint([]zitadel.KV{{Key: "added", Value: []byte{0, 0xff}}, {Key: "changed", Value: []byte("new")}}) {
+		t.Errorf("set = %s", got)
+	}
+	if fmt.Sprint(remove) != "[dropped]" {
+		t.Errorf("remove = %v", remove)
+	}
+	// Moving a key between maps with the same bytes writes nothing.
+	set, remove = changes(keySet{"k": textValue("v")}, keySet{"k": sensitiveValue("v")})
+	if len(set)+len(remove) != 0 {
+		t.Errorf("a move between maps wrote %v / removed %v", set, remove)
+	}
+}
+
+func TestRefresh(t *testing.T) {
+	bin := []byte{0xff, 0x00, 'a'}
+	prior := keySet{
+		"text":      textValue("a"),
+		"gone":      textValue("b"),
+		"nowbin":    textValue("c"),
+		"bin":       mustBinary(t, "aGk=\n"), // same bytes as "hi", other spelling
+		"secret":    sensitiveValue("s"),
+		"secretbin": sensitiveValue("t"),
+	}
+	server := map[string][]byte{"text": []byte("A"), "nowbin": bin, "bin": []byte("hi"), "secret": []byte("S"), "secretbin": bin, "foreign": []byte("f")}
+
+	got := refresh(prior, server, false)
+	want := map[string]string{
+		"text":   "0:A",
+		"nowbin": "1:" + base64.StdEncoding.EncodeToString(bin),
+		"bin":    "1:aGk=\n",
+		"secret": "2:S",
+	}
+	for k, w := range want {
+		if g := fmt.Sprintf("%d:%s", got[k].kind, got[k].text); g != w {
+			t.Errorf("%s: got %q, want %q", k, g, w)
+		}
+	}
+	if _, ok := got["gone"]; ok {
+		t.Error("a key gone from the server stayed")
+	}
+	if _, ok := got["foreign"]; ok {
+		t.Error("a foreign key was read into a non-exclusive resource")
+	}
+	if sb := got["secretbin"]; sb.kind != kindSensitive || strings.Contains(sb.text, base64.StdEncoding.EncodeToString(bin)) || string(sb.raw) != string(bin) {
+		t.Errorf("non-UTF-8 sensitive value: %+v", sb)
+	}
+	if f := refresh(prior, server, true)["foreign"]; f.kind != kindText || f.text != "f" {
+		t.Errorf("exclusive foreign key: %+v", f)
+	}
+}
+
+// FuzzValueEncoding: whatever bytes the server holds, the state keeps them
+// exactly, and reading the state back yields the same bytes.
+func FuzzValueEncoding(f *testing.F) {
+	for _, s := range [][]byte{[]byte("text"), {0xff}, {0}, []byte("ä"), {0xe2, 0x82}} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		v := fromServer(raw, guessKind(raw), nil)
+		var back []byte
+		switch v.kind {
+		case kindText:
+			back = []byte(v.text)
+		case kindBinary:
+			dv, err := binaryValue(v.text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			back = dv.raw
+		default:
+			t.Fatalf("kind %d", v.kind)
+		}
+		if string(back) != string(raw) {
+			t.Fatalf("%x came back as %x", raw, back)
+		}
+		// A text key that turns binary on the server stays lossless too.
+		if tv := fromServer(raw, kindText, nil); tv.kind == kindText && tv.text != string(raw) {
+			t.Fatalf("text lost bytes: %x", raw)
+		}
+	})
+}
+
+func stringMap(m map[string]string) types.Map {
+	elems := map[string]attr.Value{}
+	for k, v := range m {
+		elems[k] = types.StringValue(v)
+	}
+	return types.MapValueMust(types.StringType, elems)
+}
+
+func TestValidateKeys(t *testing.T) {
+	null := types.MapNull(types.StringType)
+	cases := []struct {
+		name    string
+		m       orgMetadataModel
+		wantErr []string
+	}{
+		{"valid", orgMetadataModel{Values: stringMap(map[string]string{strings.Repeat("ä", 200): "v"}), BinaryValues: stringMap(map[string]string{"b": "AP8="}), SensitiveValues: null}, nil},
+		{"key too long", orgMetadataModel{Values: stringMap(map[string]string{strings.Repeat("k", 201): "v"}), BinaryValues: null, SensitiveValues: null}, []string{"Invalid Metadata Key"}},
+		{"empty key", orgMetadataModel{Values: stringMap(map[string]string{"": "v"}), BinaryValues: null, SensitiveValues: null}, []string{"Invalid Metadata Key"}},
+		{"empty value", orgMetadataModel{Values: null, BinaryValues: null, SensitiveValues: stringMap(map[string]string{"s": ""})}, []string{"Invalid Metadata Value Size"}},
+		{"value at the limit", orgMetadataModel{Values: stringMap(map[string]string{"k": strings.Repeat("x", 500000)}), BinaryValues: null, SensitiveValues: null}, nil},
+		{"multi-byte text over the limit", orgMetadataModel{Values: stringMap(map[string]string{"k": strings.Repeat("ä", 250001)}), BinaryValues: null, SensitiveValues: null}, []string{"Invalid Metadata Value Size"}},
+		{"bad base64", orgMetadataModel{Values: null, BinaryValues: stringMap(map[string]string{"b": "@@"}), SensitiveValues: null}, []string{"Invalid Base64 Value"}},
+		{"decoded empty", orgMetadataModel{Values: null, BinaryValues: stringMap(map[string]string{"b": ""}), SensitiveValues: null}, []string{"Invalid Metadata Value Size"}},
+		{"duplicate", orgMetadataModel{Values: stringMap(map[string]string{"d": "1"}), BinaryValues: stringMap(map[string]string{"d": "AA=="}), SensitiveValues: null}, []string{"Metadata Key in Several Maps"}},
+		{"unknown map skipped", orgMetadataModel{Values: types.MapUnknown(types.StringType), BinaryValues: null, SensitiveValues: null}, nil},
+	}
+	for _, c := range cases {
+		diags := c.m.validateKeys(context.Background())
+		var got []string
+		for _, d := range diags.Errors() {
+			got = append(got, d.Summary())
+		}
+		if fmt.Sprint(got) != fmt.Sprint(c.wantErr) {
+			t.Errorf("%s: errors %v, want %v", c.name, got, c.wantErr)
+		}
+	}
+}
+
+func TestParseDomain(t *testing.T) {
+	cases := map[string][2]string{
+		"example.zitadel.cloud":           {"example.zitadel.cloud", ""},
+		"https://example.zitadel.cloud/":  {"example.zitadel.cloud", ""},
+		"http://localhost:8080":           {"localhost", "8080"},
+		" https://id.example.com/ui/x?y ": {"id.example.com", ""},
+		"[::1]:9000":                      {"::1", "9000"},
+	}
+	for in, want := range cases {
+		if h, p := parseDomain(in); h != want[0] || p != want[1] {
+			t.Errorf("parseDomain(%q) = %q, %q; want %q, %q", in, h, p, want[0], want[1])
+		}
+	}
+}

@@ -1,0 +1,166 @@
+package provider
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	fwdatasource "github.com/hashicorp/terraform-plugin-framework/datasource"
+	fwprovider "github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/fakezitadel"
+)
+
+func TestSchemasAreValid(t *testing.T) {
+	ctx := context.Background()
+	var pr fwprovider.SchemaResponse
+	New("test")().Schema(ctx, fwprovider.SchemaRequest{}, &pr)
+	if d := pr.Schema.ValidateImplementation(ctx); d.HasError() {
+		t.Fatalf("provider schema: %v", d)
+	}
+	var rr fwresource.SchemaResponse
+	NewOrgMetadataResource().Schema(ctx, fwresource.SchemaRequest{}, &rr)
+	if d := rr.Schema.ValidateImplementation(ctx); d.HasError() {
+		t.Fatalf("resource schema: %v", d)
+	}
+	var dr fwdatasource.SchemaResponse
+	NewOrgMetadataDataSource().Schema(ctx, fwdatasource.SchemaRequest{}, &dr)
+	if d := dr.Schema.ValidateImplementation(ctx); d.HasError() {
+		t.Fatalf("data source schema: %v", d)
+	}
+}
+
+// factoriesWithEnv serves the provider with a fixed environment.
+func factoriesWithEnv(env map[string]string) map[string]func() (tfprotov6.ProviderServer, error) {
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		"zitadelmeta": providerserver.NewProtocol6WithError(&zitadelMetaProvider{
+			version: "test",
+			getenv:  func(k string) string { return env[k] },
+		}),
+	}
+}
+
+const someResource = `resource "zitadelmeta_org_metadata" "test" {
+  org_id = "1"
+  values = { k = "v" }
+}
+`
+
+func TestAccProvider_misconfigured(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	badKey := filepath.Join(dir, "bad.json")
+	if err := os.WriteFile(badKey, []byte(`{"type":"serviceaccount","keyId":"1","userId":"2","key":"not a key"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name     string
+		provider string
+		env      map[string]string
+		want     []string
+	}{
+		{"no credentials", `domain = "id.example.com"`, nil, []string{"Missing ZITADEL Credentials", "exactly one authentication method"}},
+		{"several credentials", `domain = "id.example.com"
+  access_token = "a"`, map[string]string{"ZITADEL_JWT_PROFILE_JSON": "{}"}, []string{"Conflicting ZITADEL Credentials", "access_token, jwt_profile_json are all set"}},
+		{"no domain", `access_token = "a"`, nil, []string{"Missing ZITADEL Domain", "ZITADEL_DOMAIN"}},
+		{"bad port", `domain = "id.example.com"
+  access_token = "a"`, map[string]string{"ZITADEL_PORT": "http"}, []string{"Invalid ZITADEL Port", `not "http"`}},
+		{"bad PEM", `domain = "id.example.com"
+  access_token = "a"
+  ca_certificate = "-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----\n"`, nil, []string{"Invalid CA Certificate", "PEM-encoded X.509"}},
+		{"unreadable key file", `domain = "id.example.com"
+  jwt_profile_file = "` + filepath.Join(dir, "missing.json") + `"`, nil, []string{"Unreadable ZITADEL Key File", "no such file or directory"}},
+		{"malformed key file", `domain = "id.example.com"
+  jwt_profile_file = "` + badKey + `"`, nil, []string{"Malformed ZITADEL Key File", `"key" is not a PEM-encoded private key`}},
+		{"malformed key JSON", `domain = "id.example.com"`, map[string]string{"ZITADEL_JWT_PROFILE_JSON": "{"}, []string{"Malformed ZITADEL Key File", "not valid JSON"}},
+		{"unknown at configure time", `domain = "id.example.com"
+  access_token = terraform_data.token.output`, nil, []string{"Unknown ZITADEL Provider Setting", "ZITADEL_ACCESS_TOKEN environment variable"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: factoriesWithEnv(c.env),
+				Steps: []resource.TestStep{{
+					Config: "resource \"terraform_data\" \"token\" {\n  input = \"x\"\n}\n" +
+						"provider \"zitadelmeta\" {\n  " + c.provider + "\n}\n" + someResource,
+					PlanOnly:    true,
+					ExpectError: errorText(c.want...),
+				}},
+			})
+		})
+	}
+}
+
+func TestAccProvider_environment(t *testing.T) {
+	e := newTestEnv(t)
+	e.fakeOnly()
+	host, port := splitHostPort(e.srv.Addr())
+	env := map[string]string{
+		"ZITADEL_DOMAIN":       "http://" + host,
+		"ZITADEL_PORT":         port,
+		"ZITADEL_INSECURE":     "true",
+		"ZITADEL_ACCESS_TOKEN": e.OwnerToken,
+		"ZITADEL_ORG_ID":       e.SecondOrgID,
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factoriesWithEnv(env),
+		Steps: []resource.TestStep{{
+			Config:            "provider \"zitadelmeta\" {}\n" + orgMetadata("test", `values = { from_env = "yes" }`),
+			ConfigStateChecks: []statecheck.StateCheck{e.serverHolds(e.SecondOrgID, map[string]string{"from_env": "yes"})},
+		}},
+	})
+}
+
+func TestAccProvider_jwtProfile(t *testing.T) {
+	e := newTestEnv(t)
+	e.fakeOnly()
+	owner := e.srv.AddUser(e.OrgID)
+	e.srv.Grant(owner, e.OrgID, "ORG_OWNER")
+	key, err := e.srv.AddServiceAccountKey(owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "key.json")
+	if err := os.WriteFile(path, key, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	host, port := splitHostPort(e.srv.Addr())
+	provider := func(auth string) string {
+		return "provider \"zitadelmeta\" {\n  domain = \"" + host + "\"\n  port = " + port + "\n  insecure = true\n  " + auth + "\n}\n"
+	}
+	body := orgMetadata("test", `values = { by_key = "yes" }`)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factoriesWithEnv(nil),
+		Steps: []resource.TestStep{
+			{
+				Config:            provider(`jwt_profile_file = "`+path+`"`) + body,
+				ConfigStateChecks: []statecheck.StateCheck{e.serverHolds(e.OrgID, map[string]string{"by_key": "yes"})},
+			},
+			{
+				Config:            provider("jwt_profile_json = "+hclString(string(key))) + orgMetadata("test", `values = { by_key = "json" }`),
+				ConfigStateChecks: []statecheck.StateCheck{e.serverHolds(e.OrgID, map[string]string{"by_key": "json"})},
+			},
+		},
+	})
+	if e.srv.Calls("oauth/v2/token") == 0 {
+		t.Fatal("the JWT profile grant was never used")
+	}
+}
+
+func TestAccProvider_tlsWithPrivateCA(t *testing.T) {
+	e := newTestEnvWith(t, fakezitadel.Options{TLS: true})
+	e.fakeOnly()
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{{
+			Config:            e.Provider() + orgMetadata("test", `values = { over_tls = "yes" }`),
+			ConfigStateChecks: []statecheck.StateCheck{e.serverHolds(e.OrgID, map[string]string{"over_tls": "yes"})},
+		}},
+	})
+}
