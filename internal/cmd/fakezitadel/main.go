@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -25,10 +26,23 @@ type ready struct {
 }
 
 func main() {
-	listen := flag.String("listen", "127.0.0.1:0", "address to listen on")
-	keyOut := flag.String("jwt-profile-out", "", "also write a key file for a service account that owns both organizations to this path")
-	quirk := flag.Bool("unknown-wrap-quirk", false, "answer validation errors with code Unknown, as ZITADEL v4.11 to v4.13.1 do")
-	flag.Parse()
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+	if err := run(os.Args[1:], os.Stdout, stop); err != nil {
+		fmt.Fprintln(os.Stderr, "fakezitadel:", err)
+		os.Exit(1)
+	}
+}
+
+// run serves until stop receives.
+func run(args []string, stdout io.Writer, stop <-chan os.Signal) error {
+	fs := flag.NewFlagSet("fakezitadel", flag.ContinueOnError)
+	listen := fs.String("listen", "127.0.0.1:0", "address to listen on")
+	keyOut := fs.String("jwt-profile-out", "", "also write a key file for a service account that owns both organizations to this path")
+	quirk := fs.Bool("unknown-wrap-quirk", false, "answer validation errors with code Unknown, as ZITADEL v4.11 to v4.13.1 do")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
 
 	srv := fakezitadel.New(fakezitadel.Options{UnknownWrapQuirk: *quirk})
 	fx := srv.Populate()
@@ -37,24 +51,25 @@ func main() {
 		srv.Grant(sa, fx.OrgID, "ORG_OWNER")
 		srv.Grant(sa, fx.SecondOrgID, "ORG_OWNER")
 		key, err := srv.AddServiceAccountKey(sa)
-		if err == nil {
-			err = os.WriteFile(*keyOut, key, 0o600)
-		}
 		if err != nil {
-			fmt.Fprintln(os.Stderr, "fakezitadel:", err)
-			os.Exit(1)
+			return err
+		}
+		if err := os.WriteFile(*keyOut, key, 0o600); err != nil {
+			return err
 		}
 	}
 	addr, err := srv.Start(*listen)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "fakezitadel:", err)
-		os.Exit(1)
+		return err
 	}
-	line, _ := json.Marshal(ready{Endpoint: addr, Fixture: fx})
-	fmt.Println(string(line))
-
-	stop := make(chan os.Signal, 1)
-	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+	defer srv.Close()
+	line, err := json.Marshal(ready{Endpoint: addr, Fixture: fx})
+	if err != nil {
+		return err
+	}
+	if _, err := fmt.Fprintln(stdout, string(line)); err != nil {
+		return err
+	}
 	<-stop
-	srv.Close()
+	return nil
 }

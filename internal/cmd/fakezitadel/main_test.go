@@ -1,0 +1,99 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
+)
+
+// TestReadyLine pins the standalone command's output, which other tooling
+// parses, and checks that what it announces works.
+func TestReadyLine(t *testing.T) {
+	keyPath := filepath.Join(t.TempDir(), "key.json")
+	r, w := io.Pipe()
+	stop := make(chan os.Signal, 1)
+	done := make(chan error, 1)
+	go func() { done <- run([]string{"-listen", "127.0.0.1:0", "-jwt-profile-out", keyPath}, w, stop) }()
+	defer func() {
+		stop <- os.Interrupt
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+
+	line, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]string
+	if err := json.Unmarshal([]byte(line), &got); err != nil {
+		t.Fatalf("not one JSON object: %q", line)
+	}
+	var fields []string
+	for k, v := range got {
+		fields = append(fields, k)
+		if v == "" {
+			t.Errorf("%s is empty", k)
+		}
+	}
+	sort.Strings(fields)
+	want := []string{"access_token", "endpoint", "org_id", "outsider_access_token", "second_org_id", "viewer_access_token"}
+	if !reflect.DeepEqual(fields, want) {
+		t.Fatalf("fields %v, want exactly %v", fields, want)
+	}
+	if !strings.HasPrefix(got["endpoint"], "127.0.0.1:") {
+		t.Fatalf("endpoint %q", got["endpoint"])
+	}
+
+	host, portText, _ := strings.Cut(got["endpoint"], ":")
+	port, _ := strconv.Atoi(portText)
+	client := func(cfg zitadel.Config) *zitadel.Client {
+		cfg.Domain, cfg.Port, cfg.Insecure, cfg.Retry = host, port, true, zitadel.DefaultRetryPolicy()
+		c, err := zitadel.New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	ctx := context.Background()
+	owner := client(zitadel.Config{AccessToken: got["access_token"]})
+	for _, org := range []string{got["org_id"], got["second_org_id"]} {
+		if _, err := owner.SetMetadata(ctx, org, []zitadel.KV{{Key: "k", Value: []byte("v")}}); err != nil {
+			t.Fatalf("owner cannot write %s: %v", org, err)
+		}
+	}
+	viewer := client(zitadel.Config{AccessToken: got["viewer_access_token"]})
+	if _, err := viewer.ListMetadata(ctx, got["org_id"], nil); err != nil {
+		t.Fatalf("viewer cannot read: %v", err)
+	}
+	if _, err := viewer.SetMetadata(ctx, got["org_id"], []zitadel.KV{{Key: "k", Value: []byte("w")}}); !zitadel.IsKind(err, zitadel.KindPermissionDenied) {
+		t.Fatalf("viewer write: %v", err)
+	}
+	outsider := client(zitadel.Config{AccessToken: got["outsider_access_token"]})
+	if _, err := outsider.ListMetadata(ctx, got["org_id"], nil); !zitadel.IsKind(err, zitadel.KindNoMembership) {
+		t.Fatalf("outsider read: %v", err)
+	}
+	keyJSON, err := os.ReadFile(keyPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kf, err := zitadel.ParseKeyFile(keyJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sa := client(zitadel.Config{KeyFile: kf})
+	if _, err := sa.SetMetadata(ctx, got["second_org_id"], []zitadel.KV{{Key: "by_key", Value: []byte("v")}}); err != nil {
+		t.Fatalf("service account cannot write: %v", err)
+	}
+}
