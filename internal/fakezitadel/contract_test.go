@@ -43,7 +43,7 @@ func start(t *testing.T, opts fakezitadel.Options) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { conn.Close() })
+	t.Cleanup(func() { _ = conn.Close() })
 	return &env{srv: srv, fx: fx, mc: management.NewManagementServiceClient(conn)}
 }
 

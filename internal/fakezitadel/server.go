@@ -134,7 +134,7 @@ func (s *Server) Start(addr string) (string, error) {
 	if s.opts.TLS {
 		cert, caPEM, err := selfSignedCert()
 		if err != nil {
-			lis.Close()
+			_ = lis.Close()
 			return "", err
 		}
 		s.caPEM = caPEM

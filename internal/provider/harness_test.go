@@ -113,7 +113,7 @@ func newRealEnv(t *testing.T) *testEnv {
 			}
 		}
 		_ = api.RemoveMetadata(context.Background(), e.OrgID, mine)
-		api.Close()
+		_ = api.Close()
 	})
 	return e
 }

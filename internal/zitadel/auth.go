@@ -160,7 +160,7 @@ func (j *jwtProfile) doJSON(req *http.Request, v any) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("requesting %s: %w", req.URL, err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
 		return 0, err

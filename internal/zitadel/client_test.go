@@ -85,7 +85,7 @@ func TestRetry(t *testing.T) {
 		if err := testPolicy(rs).do(context.Background(), "M", "", false, call); err != nil {
 			t.Fatal(err)
 		}
-		if *calls != 4 || len(rs.waits) != 3 || !(rs.waits[0] < rs.waits[1] && rs.waits[1] < rs.waits[2]) {
+		if *calls != 4 || len(rs.waits) != 3 || rs.waits[0] >= rs.waits[1] || rs.waits[1] >= rs.waits[2] {
 			t.Fatalf("calls %d waits %v", *calls, rs.waits)
 		}
 	})

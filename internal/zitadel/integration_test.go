@@ -3,6 +3,7 @@ package zitadel
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -40,14 +41,13 @@ func (h *harness) client(t *testing.T, mod func(*Config)) *Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { c.Close() })
+	t.Cleanup(func() { _ = c.Close() })
 	return c
 }
 
 func splitAddr(addr string) (string, int) {
 	i := strings.LastIndex(addr, ":")
-	var port int
-	fmt.Sscan(addr[i+1:], &port)
+	port, _ := strconv.Atoi(addr[i+1:])
 	return addr[:i], port
 }
 

@@ -2,6 +2,7 @@ package zitadel
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"time"
 )
@@ -89,7 +90,7 @@ func (p RetryPolicy) do(ctx context.Context, method, orgID string, read bool, ca
 		e.Attempts = n
 		if ctx.Err() != nil {
 			// The caller's deadline or cancellation, not the server's.
-			if ctx.Err() == context.DeadlineExceeded {
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 				e.Kind = KindTimeout
 			} else {
 				e.Kind = KindCanceled
@@ -104,7 +105,7 @@ func (p RetryPolicy) do(ctx context.Context, method, orgID string, read bool, ca
 			return e
 		}
 		if err := p.sleep(ctx, wait); err != nil {
-			if err == context.DeadlineExceeded {
+			if errors.Is(err, context.DeadlineExceeded) {
 				e.Kind = KindTimeout
 			} else {
 				e.Kind = KindCanceled

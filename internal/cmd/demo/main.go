@@ -127,7 +127,7 @@ func run(terraform, dir string) error {
 	if err != nil {
 		return err
 	}
-	defer client.Close()
+	defer func() { _ = client.Close() }()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if _, err := client.SetMetadata(ctx, info.OrgID, []zitadel.KV{{Key: "theme", Value: []byte("hot-pink")}, {Key: "added_by_hand", Value: []byte("surprise")}}); err != nil {
