@@ -5,6 +5,8 @@ package fakezitadel_test
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -396,4 +398,34 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+func TestCallCountsOverHTTP(t *testing.T) {
+	e := start(t, fakezitadel.Options{})
+	if _, err := e.mc.ListOrgMetadata(e.owner(), &management.ListOrgMetadataRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	get := func() map[string]int {
+		resp, err := http.Get("http://" + e.srv.Addr() + "/fake/calls")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = resp.Body.Close() }()
+		var calls map[string]int
+		if err := json.NewDecoder(resp.Body).Decode(&calls); err != nil {
+			t.Fatal(err)
+		}
+		return calls
+	}
+	if got := get(); got["ListOrgMetadata"] != 1 {
+		t.Fatalf("calls %v", got)
+	}
+	resp, err := http.Post("http://"+e.srv.Addr()+"/fake/calls/reset", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if got := get(); len(got) != 0 {
+		t.Fatalf("after reset: %v", got)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"net/http"
 	"sort"
 )
 
@@ -102,6 +103,26 @@ func (s *Server) ResetCalls() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls = map[string]int{}
+	s.peers = map[string]map[string]bool{}
+}
+
+// Connections returns how many client connections (distinct client
+// addresses) calls of method came over since the last ResetCalls.
+func (s *Server) Connections(method string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.peers[method])
+}
+
+// callsHandler serves the call counts as JSON (GET /fake/calls), for tools
+// that drive the standalone fake, such as the benchmark.
+func (s *Server) callsHandler(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, s.AllCalls())
+}
+
+func (s *Server) resetHandler(w http.ResponseWriter, _ *http.Request) {
+	s.ResetCalls()
+	w.WriteHeader(http.StatusNoContent)
 }
 
 // InjectFault makes the next n calls of method (every call when n < 0)

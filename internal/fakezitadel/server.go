@@ -18,6 +18,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/status"
 )
 
@@ -76,6 +77,7 @@ type Server struct {
 	users    map[string]*user // user id -> user
 	keys     map[string]*serviceKey
 	calls    map[string]int
+	peers    map[string]map[string]bool // method -> client addresses
 	faults   map[string]*pendingFault
 	nextID   uint64
 	issuer   string
@@ -98,6 +100,7 @@ func New(opts Options) *Server {
 		users:  map[string]*user{},
 		keys:   map[string]*serviceKey{},
 		calls:  map[string]int{},
+		peers:  map[string]map[string]bool{},
 		faults: map[string]*pendingFault{},
 		nextID: 290000000000000000 + uint64(time.Now().UnixNano()%1000000)*1000,
 	}
@@ -121,6 +124,8 @@ func (s *Server) Start(addr string) (string, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /.well-known/openid-configuration", s.discovery)
 	mux.HandleFunc("POST /oauth/v2/token", s.token)
+	mux.HandleFunc("GET /fake/calls", s.callsHandler)
+	mux.HandleFunc("POST /fake/calls/reset", s.resetHandler)
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ProtoMajor == 2 && strings.HasPrefix(r.Header.Get("Content-Type"), "application/grpc") {
 			s.grpc.ServeHTTP(w, r)
@@ -205,6 +210,12 @@ func (s *Server) intercept(ctx context.Context, req any, info *grpc.UnaryServerI
 func (s *Server) countAndFault(ctx context.Context, method string) error {
 	s.mu.Lock()
 	s.calls[method]++
+	if p, ok := peer.FromContext(ctx); ok {
+		if s.peers[method] == nil {
+			s.peers[method] = map[string]bool{}
+		}
+		s.peers[method][p.Addr.String()] = true
+	}
 	var f *Fault
 	if p := s.faults[method]; p != nil && p.Skip > 0 {
 		p.Skip--

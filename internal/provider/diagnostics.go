@@ -53,6 +53,8 @@ func apiErrorDetail(doing, orgID string, need access, err error) string {
 		remedy = "The operation ran out of time. Run it again, or allow more time with a timeouts block."
 	case zitadel.KindCanceled:
 		remedy = "The operation was interrupted."
+	case zitadel.KindHandshake:
+		remedy = "The TLS handshake with ZITADEL failed. If the server uses a private CA, give its certificate in ca_certificate (ZITADEL_CA_CERTIFICATE); if it serves plaintext (local development only), set insecure = true."
 	case zitadel.KindTooLarge:
 		remedy = "A message exceeded a gRPC size limit. This is a bug in the provider if it happened on a write; please report it."
 	}

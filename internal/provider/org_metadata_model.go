@@ -19,6 +19,7 @@ type orgMetadataModel struct {
 	BinaryValues    types.Map    `tfsdk:"binary_values"`
 	SensitiveValues types.Map    `tfsdk:"sensitive_values"`
 	Exclusive       types.Bool   `tfsdk:"exclusive"`
+	Timeouts        types.Object `tfsdk:"timeouts"`
 }
 
 // mapAttr names the model's map for each kind.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -82,6 +83,7 @@ func (r *orgMetadataResource) Schema(_ context.Context, _ resource.SchemaRequest
 				MarkdownDescription: "When `true`, the resource owns every key of the organization: keys on the server that the configuration lacks show in the plan and are removed on apply, and destroy removes all keys. When `false` (the default), only the keys in the configuration are read, changed and removed.",
 			},
 		},
+		Blocks: map[string]schema.Block{"timeouts": timeoutsBlock()},
 	}
 }
 
@@ -142,6 +144,8 @@ func (r *orgMetadataResource) Create(ctx context.Context, req resource.CreateReq
 		return
 	}
 	const summary = "Unable to Create Organization Metadata"
+	ctx, cancel := withTimeout(ctx, plan.Timeouts, "create")
+	defer cancel()
 	orgID, err := r.data.resolveOrg(ctx, plan.OrgID)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, summary, "finding the caller's organization", "", readAccess, err)
@@ -222,6 +226,8 @@ func (r *orgMetadataResource) Read(ctx context.Context, req resource.ReadRequest
 	}
 	orgID := state.OrgID.ValueString()
 	ctx = tflog.SetField(ctx, "org_id", orgID)
+	ctx, cancel := withTimeout(ctx, state.Timeouts, "read")
+	defer cancel()
 	server, gone, err := r.data.readOrg(ctx, orgID)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "Unable to Read Organization Metadata", "searching the metadata", orgID, readAccess, err)
@@ -255,6 +261,8 @@ func (r *orgMetadataResource) Update(ctx context.Context, req resource.UpdateReq
 		return
 	}
 	const summary = "Unable to Update Organization Metadata"
+	ctx, cancel := withTimeout(ctx, plan.Timeouts, "update")
+	defer cancel()
 	orgID := state.OrgID.ValueString()
 	ctx = tflog.SetField(ctx, "org_id", orgID)
 	prior, diags := state.keys(ctx)
@@ -282,6 +290,9 @@ func (r *orgMetadataResource) Update(ctx context.Context, req resource.UpdateReq
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
 
+// readBackTimeout bounds the read that records what a failed write left.
+const readBackTimeout = 30 * time.Second
+
 // stateSetter is resource.CreateResponse's and UpdateResponse's State.
 type stateSetter interface {
 	Set(ctx context.Context, v any) diag.Diagnostics
@@ -292,6 +303,10 @@ type stateSetter interface {
 // that reached the server is forgotten and the next plan shows only the
 // rest. If even that read fails, the prior state stays.
 func (r *orgMetadataResource) saveServerState(ctx context.Context, orgID string, plan orgMetadataModel, prior, desired keySet, st stateSetter, diags *diag.Diagnostics) {
+	// The operation's own deadline may be what failed it: read back on a
+	// short one of its own.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), readBackTimeout)
+	defer cancel()
 	entries, err := r.data.api.ListMetadata(ctx, orgID, nil)
 	if err != nil {
 		tflog.Warn(ctx, "could not read back metadata after a failed write", map[string]any{"error": err.Error()})
@@ -315,6 +330,8 @@ func (r *orgMetadataResource) Delete(ctx context.Context, req resource.DeleteReq
 		return
 	}
 	const summary = "Unable to Delete Organization Metadata"
+	ctx, cancel := withTimeout(ctx, state.Timeouts, "delete")
+	defer cancel()
 	orgID := state.OrgID.ValueString()
 	ctx = tflog.SetField(ctx, "org_id", orgID)
 	managed, diags := state.keys(ctx)
@@ -372,6 +389,7 @@ func (r *orgMetadataResource) ImportState(ctx context.Context, req resource.Impo
 	}
 	var m orgMetadataModel
 	m.ID, m.OrgID, m.Exclusive = types.StringValue(id.OrgID), types.StringValue(id.OrgID), types.BoolValue(false)
+	m.Timeouts = types.ObjectNull(timeoutsAttrTypes)
 	m.setKeys(adopt(server, keys), orgMetadataModel{Values: types.MapNull(types.StringType), BinaryValues: types.MapNull(types.StringType), SensitiveValues: types.MapNull(types.StringType)})
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 }

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -45,6 +46,7 @@ type providerModel struct {
 	JWTProfileFile types.String `tfsdk:"jwt_profile_file"`
 	JWTProfileJSON types.String `tfsdk:"jwt_profile_json"`
 	OrgID          types.String `tfsdk:"org_id"`
+	RetryTimeout   types.String `tfsdk:"retry_timeout"`
 }
 
 // providerData is what Configure hands to resources and data sources.
@@ -107,6 +109,10 @@ func (p *zitadelMetaProvider) Schema(_ context.Context, _ provider.SchemaRequest
 				Optional:            true,
 				MarkdownDescription: "Default organization for resources and data sources that name none. When unset, the organization of the authenticated user or service account is used. Environment: `ZITADEL_ORG_ID`.",
 			},
+			"retry_timeout": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "How long one call is retried when ZITADEL is unavailable, rate-limits (`ResourceExhausted`) or reports a concurrent-write conflict, as a duration such as `90s` or `5m`. Defaults to `1m`; at most 30 attempts with exponential backoff and jitter. Other errors are never retried. Environment: `ZITADEL_RETRY_TIMEOUT`.",
+			},
 		},
 	}
 }
@@ -146,6 +152,7 @@ func (p *zitadelMetaProvider) Configure(ctx context.Context, req provider.Config
 		{"jwt_profile_file", "ZITADEL_JWT_PROFILE_FILE", cfg.JWTProfileFile},
 		{"jwt_profile_json", "ZITADEL_JWT_PROFILE_JSON", cfg.JWTProfileJSON},
 		{"org_id", "ZITADEL_ORG_ID", cfg.OrgID},
+		{"retry_timeout", "ZITADEL_RETRY_TIMEOUT", cfg.RetryTimeout},
 	}
 	v := map[string]string{}
 	for _, s := range settings {
@@ -227,6 +234,15 @@ func (p *zitadelMetaProvider) clientConfig(v map[string]string, resp *provider.C
 				"ca_certificate (or ZITADEL_CA_CERTIFICATE) must hold at least one PEM-encoded X.509 certificate (-----BEGIN CERTIFICATE-----). Use file(\"ca.pem\") to read it from a file.")
 		}
 		zc.CACertPEM = []byte(ca)
+	}
+
+	if s := v["retry_timeout"]; s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil || d <= 0 {
+			diags.AddAttributeError(path.Root("retry_timeout"), "Invalid Retry Timeout",
+				fmt.Sprintf("retry_timeout (or ZITADEL_RETRY_TIMEOUT) must be a positive duration such as \"90s\" or \"5m\", not %q.", s))
+		}
+		zc.Retry.MaxElapsed = d
 	}
 
 	var methods []string

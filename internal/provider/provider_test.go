@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	fwdatasource "github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -158,9 +159,17 @@ func TestAccProvider_tlsWithPrivateCA(t *testing.T) {
 	e.fakeOnly()
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		Steps: []resource.TestStep{{
-			Config:            e.Provider() + orgMetadata("test", `values = { over_tls = "yes" }`),
-			ConfigStateChecks: []statecheck.StateCheck{e.serverHolds(e.OrgID, map[string]string{"over_tls": "yes"})},
-		}},
+		Steps: []resource.TestStep{
+			{
+				// TLS is the default; without the private CA the certificate is
+				// refused, at once and with the fix named.
+				Config:      strings.Replace(e.Provider(), "ca_certificate", "# ca_certificate", 1) + orgMetadata("test", `values = { over_tls = "yes" }`),
+				ExpectError: errorText("TLS handshake with ZITADEL failed", "ca_certificate"),
+			},
+			{
+				Config:            e.Provider() + orgMetadata("test", `values = { over_tls = "yes" }`),
+				ConfigStateChecks: []statecheck.StateCheck{e.serverHolds(e.OrgID, map[string]string{"over_tls": "yes"})},
+			},
+		},
 	})
 }

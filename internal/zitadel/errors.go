@@ -41,6 +41,9 @@ const (
 	KindCanceled
 	// KindTooLarge: a request or response exceeded a gRPC size limit.
 	KindTooLarge
+	// KindHandshake: the TLS handshake failed (untrusted certificate, or TLS
+	// against a plaintext server): a configuration problem, not retried.
+	KindHandshake
 )
 
 // Error is a failed ZITADEL call, classified.
@@ -129,6 +132,9 @@ func kindOf(e *Error) Kind {
 	}
 	if e.Code == codes.ResourceExhausted && strings.Contains(e.Message, "larger than max") {
 		return KindTooLarge
+	}
+	if e.Code == codes.Unavailable && strings.Contains(e.Message, "authentication handshake failed") {
+		return KindHandshake
 	}
 	switch e.Code {
 	case codes.InvalidArgument:

@@ -213,7 +213,57 @@ func TestTLSWithPrivateCA(t *testing.T) {
 	}
 	// Without the CA the system roots refuse the certificate.
 	untrusted := h.client(t, func(c *Config) { c.Insecure = false })
-	if _, err := untrusted.ListMetadata(context.Background(), h.fx.OrgID, nil); err == nil {
-		t.Fatal("an untrusted certificate was accepted")
+	if _, err := untrusted.ListMetadata(context.Background(), h.fx.OrgID, nil); !IsKind(err, KindHandshake) {
+		t.Fatalf("untrusted certificate: %v", err)
+	}
+	if n := h.srv.Calls("ListOrgMetadata"); n != 1 {
+		t.Fatalf("%d calls reached the server, want only the trusted one", n)
+	}
+}
+
+func TestCancellationStopsPromptly(t *testing.T) {
+	h := startFake(t, fakezitadel.Options{})
+	h.srv.InjectFault("ListOrgMetadata", -1, fakezitadel.Fault{Delay: time.Minute})
+	c := h.client(t, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.ListMetadata(ctx, h.fx.OrgID, nil)
+		done <- err
+	}()
+	time.Sleep(50 * time.Millisecond)
+	cancel() // what Terraform does on an interrupt
+	select {
+	case err := <-done:
+		if !IsKind(err, KindCanceled) {
+			t.Fatalf("got %v, want a cancellation", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the call did not stop when its context was cancelled")
+	}
+	if n := h.srv.Calls("ListOrgMetadata"); n != 1 {
+		t.Fatalf("%d calls: a cancelled call was retried", n)
+	}
+}
+
+func TestConcurrentWritersOneOrganization(t *testing.T) {
+	// Many writers, one organization, conflicts injected: every write lands.
+	h := startFake(t, fakezitadel.Options{})
+	h.srv.InjectFault("BulkSetOrgMetadata", 5, fakezitadel.Fault{Code: codes.Unknown, Message: fakezitadel.WriteConflictMessage})
+	c := h.client(t, nil)
+	errs := make(chan error, 16)
+	for i := 0; i < 16; i++ {
+		go func() {
+			_, err := c.SetMetadata(context.Background(), h.fx.OrgID, []KV{{Key: fmt.Sprintf("w%02d", i), Value: []byte("v")}})
+			errs <- err
+		}()
+	}
+	for i := 0; i < 16; i++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(h.srv.Keys(h.fx.OrgID)); n != 16 {
+		t.Fatalf("%d keys, want 16", n)
 	}
 }

@@ -20,13 +20,17 @@ type RetryPolicy struct {
 	Jitter func() float64
 }
 
+// DefaultRetryTimeout is how long one call is retried unless configured
+// otherwise (the provider's retry_timeout).
+const DefaultRetryTimeout = time.Minute
+
 // DefaultRetryPolicy is what the provider uses unless configured otherwise.
 func DefaultRetryPolicy() RetryPolicy {
 	return RetryPolicy{
-		MaxAttempts:    8,
+		MaxAttempts:    30,
 		InitialBackoff: 250 * time.Millisecond,
 		MaxBackoff:     10 * time.Second,
-		MaxElapsed:     2 * time.Minute,
+		MaxElapsed:     DefaultRetryTimeout,
 	}
 }
 
