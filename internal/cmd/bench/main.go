@@ -1,0 +1,403 @@
+// Command bench measures the provider with the real Terraform CLI against the
+// standalone fake ZITADEL, for several numbers of keys, through create,
+// no-op plan, one-key update and destroy. Each step also runs on a floor: a
+// terraform_data resource holding the same maps, which is Terraform's own
+// cost. It prints markdown tables (wall time, provider peak RSS, RPCs by
+// method, provider/floor ratio) and writes them to a file. `make bench` runs
+// it.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Environment of the wrapper mode: the bench binary stands in for the
+// provider, runs the real one and records its peak RSS.
+const (
+	envWrapTarget = "ZMBENCH_WRAP_TARGET"
+	envRSSFile    = "ZMBENCH_RSS_FILE"
+)
+
+func main() {
+	if target := os.Getenv(envWrapTarget); target != "" {
+		os.Exit(wrap(target, os.Getenv(envRSSFile)))
+	}
+	terraform := flag.String("terraform", "terraform", "path of the Terraform CLI")
+	sizes := flag.String("sizes", "100,1000,10000", "numbers of keys, comma-separated")
+	dir := flag.String("dir", ".bench", "scratch folder")
+	out := flag.String("out", ".bench/results.md", "where to write the tables")
+	flag.Parse()
+	var ns []int
+	for _, s := range strings.Split(*sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 2 {
+			fmt.Fprintf(os.Stderr, "bench: bad size %q\n", s)
+			os.Exit(2)
+		}
+		ns = append(ns, n)
+	}
+	if err := run(*terraform, *dir, *out, ns); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// wrap runs the real provider with this process's arguments and standard
+// streams, forwards nothing else, and appends the child's peak RSS (KiB).
+func wrap(target, rssFile string) int {
+	cmd := exec.Command(target, os.Args[1:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	err := cmd.Run()
+	if cmd.ProcessState != nil && rssFile != "" {
+		if f, ferr := os.OpenFile(rssFile, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644); ferr == nil {
+			_, _ = fmt.Fprintln(f, maxRSSKiB(cmd.ProcessState))
+			_ = f.Close()
+		}
+	}
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return exit.ExitCode()
+	}
+	if err != nil {
+		return 1
+	}
+	return 0
+}
+
+type fakeInfo struct {
+	Endpoint    string `json:"endpoint"`
+	OrgID       string `json:"org_id"`
+	AccessToken string `json:"access_token"`
+}
+
+// result is one measured step.
+type result struct {
+	wall  time.Duration
+	rssKB int64
+	calls map[string]int
+}
+
+var steps = []string{"create", "no-op plan", "one-key update", "destroy"}
+
+func run(terraform, dir, out string, ns []int) error {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return err
+	}
+	realDir, wrapDir := filepath.Join(dir, "bin", "real"), filepath.Join(dir, "bin", "wrap")
+	for _, d := range []string{realDir, wrapDir} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return err
+		}
+	}
+	fmt.Println("building the provider and the fake")
+	if err := goBuild(filepath.Join(realDir, "terraform-provider-zitadelmeta"), "."); err != nil {
+		return err
+	}
+	if err := goBuild(filepath.Join(dir, "bin", "fakezitadel"), "./internal/cmd/fakezitadel"); err != nil {
+		return err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	if err := copyFile(self, filepath.Join(wrapDir, "terraform-provider-zitadelmeta")); err != nil {
+		return err
+	}
+
+	fake := exec.Command(filepath.Join(dir, "bin", "fakezitadel"), "-listen", "127.0.0.1:0")
+	stdout, err := fake.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	fake.Stderr = os.Stderr
+	if err := fake.Start(); err != nil {
+		return err
+	}
+	defer func() {
+		_ = fake.Process.Signal(os.Interrupt)
+		_ = fake.Wait()
+	}()
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		return err
+	}
+	var info fakeInfo
+	if err := json.Unmarshal([]byte(line), &info); err != nil {
+		return err
+	}
+	host, port, _ := strings.Cut(info.Endpoint, ":")
+
+	rc := filepath.Join(dir, "terraformrc")
+	if err := os.WriteFile(rc, []byte(fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"registry.terraform.io/zitadelmeta/zitadelmeta\" = %q\n  }\n  direct {}\n}\n", wrapDir)), 0o644); err != nil {
+		return err
+	}
+	rssFile := filepath.Join(dir, "rss.txt")
+	env := append(os.Environ(),
+		"TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1",
+		"ZITADEL_DOMAIN="+host, "ZITADEL_PORT="+port, "ZITADEL_INSECURE=true",
+		"ZITADEL_ACCESS_TOKEN="+info.AccessToken, "TF_VAR_org_id="+info.OrgID,
+		envWrapTarget+"="+filepath.Join(realDir, "terraform-provider-zitadelmeta"), envRSSFile+"="+rssFile,
+	)
+	fakeURL := "http://" + info.Endpoint
+
+	var report strings.Builder
+	fmt.Fprintf(&report, "Measured %s on %s/%s, %d cores, %s; Terraform %s.\n\n", time.Now().UTC().Format("2006-01-02"), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpuModel(), tfVersion(terraform))
+	provider := map[int][]result{}
+	floor := map[int][]result{}
+	for _, n := range ns {
+		fmt.Printf("N = %d\n", n)
+		work := filepath.Join(dir, fmt.Sprint(n))
+		_ = os.RemoveAll(work)
+		for name, body := range map[string]string{"provider": providerConfig, "floor": floorConfig} {
+			ws := filepath.Join(work, name)
+			if err := os.MkdirAll(ws, 0o755); err != nil {
+				return err
+			}
+			if err := os.WriteFile(filepath.Join(ws, "main.tf"), []byte(body), 0o644); err != nil {
+				return err
+			}
+		}
+		for _, ws := range []string{"provider", "floor"} {
+			wsDir := filepath.Join(work, ws)
+			var results []result
+			for i, step := range steps {
+				if err := writeVars(wsDir, n, i >= 2); err != nil {
+					return err
+				}
+				_ = os.Remove(rssFile)
+				if ws == "provider" {
+					if err := resetCalls(fakeURL); err != nil {
+						return err
+					}
+				}
+				start := time.Now()
+				if err := terraformStep(terraform, wsDir, env, step); err != nil {
+					return fmt.Errorf("%d keys, %s, %s: %w", n, ws, step, err)
+				}
+				r := result{wall: time.Since(start)}
+				if ws == "provider" {
+					r.rssKB = peakRSS(rssFile)
+					if r.calls, err = getCalls(fakeURL); err != nil {
+						return err
+					}
+				}
+				results = append(results, r)
+				fmt.Printf("  %-8s %-15s %8s\n", ws, step, r.wall.Round(time.Millisecond))
+			}
+			if ws == "provider" {
+				provider[n] = results
+			} else {
+				floor[n] = results
+			}
+		}
+	}
+	for i, step := range steps {
+		fmt.Fprintf(&report, "### %s\n\n| keys | provider | floor (terraform_data) | ratio | provider peak RSS | RPCs |\n|---:|---:|---:|---:|---:|---|\n", step)
+		for _, n := range ns {
+			p, f := provider[n][i], floor[n][i]
+			fmt.Fprintf(&report, "| %d | %s | %s | %.2fx | %.1f MB | %s |\n", n, seconds(p.wall), seconds(f.wall),
+				p.wall.Seconds()/f.wall.Seconds(), float64(p.rssKB)/1024, formatCalls(p.calls))
+		}
+		report.WriteString("\n")
+	}
+	fmt.Print("\n" + report.String())
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(out, []byte(report.String()), 0o644)
+}
+
+func terraformStep(terraform, dir string, env []string, step string) error {
+	var args []string
+	switch step {
+	case "create", "one-key update":
+		args = []string{"apply", "-auto-approve", "-input=false", "-no-color"}
+	case "no-op plan":
+		args = []string{"plan", "-input=false", "-no-color", "-detailed-exitcode"}
+	case "destroy":
+		args = []string{"destroy", "-auto-approve", "-input=false", "-no-color"}
+	}
+	cmd := exec.Command(terraform, args...)
+	cmd.Dir, cmd.Env = dir, env
+	var buf bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &buf, &buf
+	if err := cmd.Run(); err != nil {
+		tail := buf.String()
+		if len(tail) > 3000 {
+			tail = tail[len(tail)-3000:]
+		}
+		return fmt.Errorf("%w\n%s", err, tail)
+	}
+	return nil
+}
+
+// writeVars writes the maps for n keys: mostly short text, every tenth a
+// 2 KiB text, every hundredth a 20 KiB binary value. changed alters one key.
+func writeVars(dir string, n int, changed bool) error {
+	values, binary := map[string]string{}, map[string]string{}
+	for i := 0; i < n; i++ {
+		key := fmt.Sprintf("bench.key.%05d", i)
+		switch {
+		case i%100 == 1:
+			raw := make([]byte, 20<<10)
+			for j := range raw {
+				raw[j] = byte(i + j*7)
+			}
+			raw[0] = 0xff // never valid UTF-8
+			binary[key] = base64.StdEncoding.EncodeToString(raw)
+		case i%10 == 2:
+			values[key] = strings.Repeat(fmt.Sprintf("text-%d;", i), 2048/10)
+		default:
+			values[key] = fmt.Sprintf("value number %d of the benchmark", i)
+		}
+	}
+	if changed {
+		values["bench.key.00000"] = "changed"
+	}
+	data, err := json.Marshal(map[string]any{"values": values, "binary_values": binary})
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "terraform.tfvars.json"), data, 0o644)
+}
+
+const providerConfig = `terraform {
+  required_providers {
+    zitadelmeta = { source = "zitadelmeta/zitadelmeta" }
+  }
+}
+provider "zitadelmeta" {}
+variable "org_id" { type = string }
+variable "values" { type = map(string) }
+variable "binary_values" { type = map(string) }
+resource "zitadelmeta_org_metadata" "bench" {
+  org_id        = var.org_id
+  values        = var.values
+  binary_values = var.binary_values
+}
+`
+
+const floorConfig = `variable "org_id" { type = string }
+variable "values" { type = map(string) }
+variable "binary_values" { type = map(string) }
+resource "terraform_data" "floor" {
+  input = {
+    values        = var.values
+    binary_values = var.binary_values
+  }
+}
+`
+
+func resetCalls(base string) error {
+	resp, err := http.Post(base+"/fake/calls/reset", "", nil)
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
+}
+
+func getCalls(base string) (map[string]int, error) {
+	resp, err := http.Get(base + "/fake/calls")
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	var calls map[string]int
+	return calls, json.NewDecoder(resp.Body).Decode(&calls)
+}
+
+func formatCalls(calls map[string]int) string {
+	if len(calls) == 0 {
+		return "none"
+	}
+	names := make([]string, 0, len(calls))
+	for k := range calls {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	parts := make([]string, len(names))
+	for i, k := range names {
+		parts[i] = fmt.Sprintf("%s %d", strings.TrimSuffix(strings.TrimSuffix(k, "OrgMetadata"), "Org"), calls[k])
+	}
+	return strings.Join(parts, ", ")
+}
+
+// peakRSS is the largest peak RSS any provider process of a step reported.
+func peakRSS(file string) int64 {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return 0
+	}
+	var peak int64
+	for _, l := range strings.Fields(string(data)) {
+		if v, err := strconv.ParseInt(l, 10, 64); err == nil && v > peak {
+			peak = v
+		}
+	}
+	return peak
+}
+
+func seconds(d time.Duration) string { return fmt.Sprintf("%.2f s", d.Seconds()) }
+
+func goBuild(out, pkg string) error {
+	cmd := exec.Command("go", "build", "-o", out, pkg)
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	return cmd.Run()
+}
+
+func copyFile(from, to string) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = in.Close() }()
+	outFile, err := os.OpenFile(to, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o755)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(outFile, in); err != nil {
+		_ = outFile.Close()
+		return err
+	}
+	return outFile.Close()
+}
+
+func tfVersion(terraform string) string {
+	out, err := exec.Command(terraform, "version").Output()
+	if err != nil {
+		return "unknown"
+	}
+	first, _, _ := strings.Cut(string(out), "\n")
+	return strings.TrimPrefix(first, "Terraform ")
+}
+
+func cpuModel() string {
+	data, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "unknown CPU"
+	}
+	for _, l := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(l, "model name") {
+			_, v, _ := strings.Cut(l, ":")
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown CPU"
+}
