@@ -330,6 +330,20 @@ func TestAccOrgMetadata_permissions(t *testing.T) {
 				Config:      e.ProviderWithToken(e.ViewerToken) + body,
 				ExpectError: errorText(`lacks the permission org.write`, `ORG_OWNER or ORG_SETTINGS_MANAGER`),
 			},
+			{Config: e.Provider() + body},
+			{
+				// Refreshing with a token that has no membership is an error,
+				// never "the metadata is gone".
+				Config:      e.ProviderWithToken(e.OutsiderToken) + body,
+				PlanOnly:    true,
+				ExpectError: errorText(`Unable to Read Organization Metadata`, `has no membership in organization `+e.OrgID),
+			},
+			{
+				// The state still holds the resource: with the owner's token the
+				// plan is empty.
+				Config:   e.Provider() + body,
+				PlanOnly: true,
+			},
 		},
 	})
 }
