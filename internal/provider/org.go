@@ -2,11 +2,27 @@ package provider
 
 import (
 	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
 )
+
+// configuredData is what Configure handed to resources and data sources;
+// nil before the provider is configured (e.g. during validation).
+func configuredData(pd any, diags *diag.Diagnostics) *providerData {
+	if pd == nil {
+		return nil
+	}
+	data, ok := pd.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected Provider Data", fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider.", pd))
+	}
+	return data
+}
 
 // resolveOrg returns the organization a resource or data source acts on:
 // its own org_id, else the provider's, else the caller's own organization as
