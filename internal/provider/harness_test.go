@@ -82,7 +82,6 @@ func newRealEnv(t *testing.T) *testEnv {
 	e := &testEnv{
 		t:             t,
 		OrgID:         get("ZITADEL_ORG_ID", true),
-		SecondOrgID:   get("ZITADEL_SECOND_ORG_ID", false),
 		OwnerToken:    get("ZITADEL_ACCESS_TOKEN", true),
 		ViewerToken:   get("ZITADEL_VIEWER_ACCESS_TOKEN", false),
 		OutsiderToken: get("ZITADEL_OUTSIDER_ACCESS_TOKEN", false),

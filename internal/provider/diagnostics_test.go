@@ -1,0 +1,54 @@
+package provider
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"google.golang.org/grpc/codes"
+
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
+)
+
+func TestAPIErrorDetail(t *testing.T) {
+	cases := []struct {
+		name string
+		need access
+		err  error
+		want []string
+		not  []string
+	}{
+		{"no membership", writeAccess,
+			&zitadel.Error{Code: codes.NotFound, Message: "membership not found (AUTHZ-cdgFk)", ID: "AUTHZ-cdgFk", Kind: zitadel.KindNoMembership},
+			[]string{"ZITADEL answered NotFound: membership not found (AUTHZ-cdgFk)", "has no membership in organization 42", "nothing was found missing", "ORG_OWNER or ORG_SETTINGS_MANAGER"}, nil},
+		{"viewer writing", writeAccess,
+			&zitadel.Error{Code: codes.PermissionDenied, Message: "No matching permissions found (AUTH-5mWD2)", Kind: zitadel.KindPermissionDenied},
+			[]string{"lacks the permission org.write"}, []string{"org.read"}},
+		{"reader without membership", readAccess,
+			&zitadel.Error{Code: codes.NotFound, Message: "membership not found", Kind: zitadel.KindNoMembership},
+			[]string{"ORG_OWNER_VIEWER"}, nil},
+		{"retries exhausted", writeAccess,
+			&zitadel.Error{Code: codes.Unavailable, Message: "down", Kind: zitadel.KindTransient, Attempts: 7},
+			[]string{"through 7 attempts", "Nothing is wrong with the configuration"}, nil},
+		{"bad input", writeAccess,
+			&zitadel.Error{Code: codes.InvalidArgument, Message: "invalid key", Kind: zitadel.KindInvalidInput},
+			[]string{"rejected the request as invalid"}, []string{"bug"}},
+		{"not a ZITADEL error", readAccess, errors.New("dial failed"), []string{"While reading in organization 42: dial failed."}, nil},
+	}
+	for _, c := range cases {
+		got := apiErrorDetail("reading", "42", c.need, c.err)
+		for _, w := range c.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: %q lacks %q", c.name, got, w)
+			}
+		}
+		for _, n := range c.not {
+			if strings.Contains(got, n) {
+				t.Errorf("%s: %q should not say %q", c.name, got, n)
+			}
+		}
+	}
+	if got := apiErrorDetail("reading", "", readAccess, errors.New("x")); !strings.Contains(got, "the caller's own organization") {
+		t.Errorf("no org: %q", got)
+	}
+}
