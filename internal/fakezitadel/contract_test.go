@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -427,5 +428,19 @@ func TestCallCountsOverHTTP(t *testing.T) {
 	_ = resp.Body.Close()
 	if got := get(); len(got) != 0 {
 		t.Fatalf("after reset: %v", got)
+	}
+}
+
+func TestBulkHasNoItemLimit(t *testing.T) {
+	e := start(t, fakezitadel.Options{})
+	req := &management.BulkSetOrgMetadataRequest{}
+	for i := 0; i < 20000; i++ {
+		req.Metadata = append(req.Metadata, &management.BulkSetOrgMetadataRequest_Metadata{Key: "k" + strconv.Itoa(i), Value: []byte("v")})
+	}
+	if _, err := e.mc.BulkSetOrgMetadata(e.owner(), req); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(e.srv.Metadata(e.fx.OrgID)); n != 20000 {
+		t.Fatalf("%d keys", n)
 	}
 }
