@@ -21,14 +21,17 @@ type managementServer struct {
 	s *Server
 }
 
-// writable returns the organization a write acts on, or the error ZITADEL
-// answers for a removed one.
-func (m *managementServer) writable(ctx context.Context) (*org, error) {
+// lockWritable locks the store and returns the organization a write acts
+// on, with the function that unlocks it, or the error ZITADEL answers for a
+// removed organization (and nothing locked).
+func (m *managementServer) lockWritable(ctx context.Context) (*org, func(), error) {
+	m.s.mu.Lock()
 	o := m.s.orgs[orgFrom(ctx)]
 	if o.removed {
-		return nil, errOrgRemoved
+		m.s.mu.Unlock()
+		return nil, nil, errOrgRemoved
 	}
-	return o, nil
+	return o, m.s.mu.Unlock, nil
 }
 
 func writeDetails(o *org) *object.ObjectDetails {
@@ -64,12 +67,11 @@ func (m *managementServer) GetMyOrg(ctx context.Context, _ *management.GetMyOrgR
 }
 
 func (m *managementServer) RemoveOrg(ctx context.Context, _ *management.RemoveOrgRequest) (*management.RemoveOrgResponse, error) {
-	m.s.mu.Lock()
-	defer m.s.mu.Unlock()
-	o, err := m.writable(ctx)
+	o, unlock, err := m.lockWritable(ctx)
 	if err != nil {
 		return nil, err
 	}
+	defer unlock()
 	now := m.s.opts.Now()
 	o.sequence++
 	o.removed = true
@@ -83,12 +85,11 @@ func (m *managementServer) SetOrgMetadata(ctx context.Context, req *management.S
 	if !validValue(req.GetValue()) {
 		return nil, validationError("invalid SetOrgMetadataRequest.Value: value length must be between 1 and 500000 bytes, inclusive")
 	}
-	m.s.mu.Lock()
-	defer m.s.mu.Unlock()
-	o, err := m.writable(ctx)
+	o, unlock, err := m.lockWritable(ctx)
 	if err != nil {
 		return nil, err
 	}
+	defer unlock()
 	now := m.s.opts.Now()
 	seq := o.set(req.GetKey(), req.GetValue(), now)
 	return &management.SetOrgMetadataResponse{Details: &object.ObjectDetails{Sequence: seq, CreationDate: ts(now), ResourceOwner: o.id}}, nil
@@ -109,12 +110,11 @@ func (m *managementServer) BulkSetOrgMetadata(ctx context.Context, req *manageme
 		}
 		entries = append(entries, kv{e.GetKey(), e.GetValue()})
 	}
-	m.s.mu.Lock()
-	defer m.s.mu.Unlock()
-	o, err := m.writable(ctx)
+	o, unlock, err := m.lockWritable(ctx)
 	if err != nil {
 		return nil, err
 	}
+	defer unlock()
 	if len(entries) == 0 {
 		return nil, errSetListEmpty
 	}
@@ -140,12 +140,11 @@ func (m *managementServer) RemoveOrgMetadata(ctx context.Context, req *managemen
 	if !validKey(req.GetKey()) {
 		return nil, keyLengthError("RemoveOrgMetadataRequest.Key")
 	}
-	m.s.mu.Lock()
-	defer m.s.mu.Unlock()
-	o, err := m.writable(ctx)
+	o, unlock, err := m.lockWritable(ctx)
 	if err != nil {
 		return nil, err
 	}
+	defer unlock()
 	if _, ok := o.metadata[req.GetKey()]; !ok {
 		return nil, errMetadataNotFoundCmd
 	}
@@ -159,12 +158,11 @@ func (m *managementServer) BulkRemoveOrgMetadata(ctx context.Context, req *manag
 			return nil, keyLengthError(fmt.Sprintf("BulkRemoveOrgMetadataRequest.Keys[%d]", i))
 		}
 	}
-	m.s.mu.Lock()
-	defer m.s.mu.Unlock()
-	o, err := m.writable(ctx)
+	o, unlock, err := m.lockWritable(ctx)
 	if err != nil {
 		return nil, err
 	}
+	defer unlock()
 	if len(req.GetKeys()) == 0 {
 		return nil, errRemoveListEmpty
 	}
