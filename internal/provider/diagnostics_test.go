@@ -2,6 +2,7 @@ package provider
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -50,5 +51,22 @@ func TestAPIErrorDetail(t *testing.T) {
 	}
 	if got := apiErrorDetail("reading", "", readAccess, errors.New("x")); !strings.Contains(got, "the caller's own organization") {
 		t.Errorf("no org: %q", got)
+	}
+}
+
+func TestCreateConflictDetail(t *testing.T) {
+	got := createConflictDetail("7", []string{"b", "a,x"}, nil)
+	for _, w := range []string{`Keys that exist with a different value: "a,x", "b".`, `terraform import <address> '7:a\,x,b'`} {
+		if !strings.Contains(got, w) {
+			t.Errorf("%q lacks %q", got, w)
+		}
+	}
+	var many []string
+	for i := 0; i < 25; i++ {
+		many = append(many, fmt.Sprintf("k%02d", i))
+	}
+	got = createConflictDetail("7", nil, many)
+	if !strings.Contains(got, `"k19" and 5 more.`) || strings.Contains(got, "k20") || !strings.Contains(got, "'7' takes every key") {
+		t.Errorf("many keys: %q", got)
 	}
 }

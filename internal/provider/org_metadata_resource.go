@@ -193,21 +193,35 @@ func createConflictDetail(orgID string, conflicts, foreign []string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Organization %s already holds metadata this resource would overwrite without it having been shown in a plan.", orgID)
 	if len(conflicts) > 0 {
-		fmt.Fprintf(&b, "\n\nKeys that exist with a different value: %s.", strings.Join(quoteAll(conflicts), ", "))
+		fmt.Fprintf(&b, "\n\nKeys that exist with a different value: %s.", listKeys(conflicts))
 	}
 	if len(foreign) > 0 {
-		fmt.Fprintf(&b, "\n\nKeys not in the configuration, which an exclusive resource would remove: %s.", strings.Join(quoteAll(foreign), ", "))
+		fmt.Fprintf(&b, "\n\nKeys not in the configuration, which an exclusive resource would remove: %s.", listKeys(foreign))
 	}
-	fmt.Fprintf(&b, "\n\nTo take them over, import them first (terraform import <address> '%s' takes just these keys, '%s' every key; an import block works too), then plan: the plan shows each change before it is made. Or remove the keys from the configuration.", importID{OrgID: orgID, Keys: append(conflicts, foreign...)}, orgID)
+	all := append(conflicts, foreign...)
+	if len(all) <= maxListedKeys {
+		fmt.Fprintf(&b, "\n\nTo take them over, import them first (terraform import <address> '%s' takes just these keys, '%s' every key; an import block works too), then plan: the plan shows each change before it is made. Or remove the keys from the configuration.", importID{OrgID: orgID, Keys: all}, orgID)
+	} else {
+		fmt.Fprintf(&b, "\n\nTo take them over, import them first (terraform import <address> '%s' takes every key; an import block works too), then plan: the plan shows each change before it is made. Or remove the keys from the configuration.", orgID)
+	}
 	return b.String()
 }
 
-func quoteAll(keys []string) []string {
-	out := make([]string, len(keys))
-	for i, k := range keys {
-		out[i] = fmt.Sprintf("%q", k)
+// maxListedKeys bounds how many keys one message names.
+const maxListedKeys = 20
+
+// listKeys quotes keys for a message, naming at most maxListedKeys.
+func listKeys(keys []string) string {
+	n := min(len(keys), maxListedKeys)
+	quoted := make([]string, n)
+	for i, k := range keys[:n] {
+		quoted[i] = fmt.Sprintf("%q", k)
 	}
-	return out
+	s := strings.Join(quoted, ", ")
+	if len(keys) > n {
+		s += fmt.Sprintf(" and %d more", len(keys)-n)
+	}
+	return s
 }
 
 func (r *orgMetadataResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -376,7 +390,7 @@ func (r *orgMetadataResource) ImportState(ctx context.Context, req resource.Impo
 		}
 	}
 	if len(missing) > 0 {
-		resp.Diagnostics.AddError(summary, fmt.Sprintf("Organization %s has no metadata with the keys %s. Check the spelling (keys are case-sensitive) and the escapes in the import ID. %s", id.OrgID, strings.Join(quoteAll(missing), ", "), importIDHelp))
+		resp.Diagnostics.AddError(summary, fmt.Sprintf("Organization %s has no metadata with the keys %s. Check the spelling (keys are case-sensitive) and the escapes in the import ID. %s", id.OrgID, listKeys(missing), importIDHelp))
 		return
 	}
 	var m orgMetadataModel
