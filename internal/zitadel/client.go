@@ -9,7 +9,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"strconv"
@@ -171,6 +170,3 @@ func (c *Client) GetOrg(ctx context.Context, orgID string) (Org, error) {
 	o := resp.GetOrg()
 	return Org{ID: o.GetId(), Name: o.GetName(), State: OrgState(o.GetState())}, nil
 }
-
-// String names a call for messages, never including values.
-func (o Org) String() string { return fmt.Sprintf("%s (%s)", o.ID, o.Name) }
