@@ -158,6 +158,9 @@ func TestAccFaults_slowServerHitsTheTimeout(t *testing.T) {
 	})
 }
 
+// Terraform applies these twenty resources ten at a time (its default
+// -parallelism=10); every write must travel over the provider's one
+// connection.
 func TestAccFaults_twentyOrganizationsShareOneConnection(t *testing.T) {
 	e := newTestEnv(t)
 	e.fakeOnly()
