@@ -57,7 +57,7 @@ case "$mode" in
       echo "docs/ is stale: run 'make docs' and commit the result." >&2
       exit 1
     fi
-    "$docsbin" validate --provider-name zitadelmeta
+    "$docsbin" validate --provider-name zitadelmeta --providers-schema "$tmp/schema.json"
     ;;
   *)
     echo "usage: $0 generate|check" >&2; exit 2
