@@ -93,7 +93,10 @@ type result struct {
 	calls map[string]int
 }
 
-var steps = []string{"create", "no-op plan", "one-key update", "destroy"}
+var steps = []string{"create", "no-op plan", "no-op apply", "one-key update", "destroy"}
+
+// changedFrom is the first step that sees the one changed key.
+const changedFrom = 3
 
 func run(terraform, dir, out string, ns []int) error {
 	dir, err := filepath.Abs(dir)
@@ -158,7 +161,7 @@ func run(terraform, dir, out string, ns []int) error {
 	fakeURL := "http://" + info.Endpoint
 
 	var report strings.Builder
-	fmt.Fprintf(&report, "Measured %s on %s/%s, %d cores, %s; Terraform %s.\n\n", time.Now().UTC().Format("2006-01-02"), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpuModel(), tfVersion(terraform))
+	fmt.Fprintf(&report, "Measured %s on %s/%s, %d cores (%s), %s memory; Terraform %s.\n\n", time.Now().UTC().Format("2006-01-02"), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpuModel(), memTotal(), tfVersion(terraform))
 	provider := map[int][]result{}
 	floor := map[int][]result{}
 	for _, n := range ns {
@@ -178,7 +181,7 @@ func run(terraform, dir, out string, ns []int) error {
 			wsDir := filepath.Join(work, ws)
 			var results []result
 			for i, step := range steps {
-				if err := writeVars(wsDir, n, i >= 2); err != nil {
+				if err := writeVars(wsDir, n, i >= changedFrom); err != nil {
 					return err
 				}
 				_ = os.Remove(rssFile)
@@ -227,7 +230,7 @@ func run(terraform, dir, out string, ns []int) error {
 func terraformStep(terraform, dir string, env []string, step string) error {
 	var args []string
 	switch step {
-	case "create", "one-key update":
+	case "create", "no-op apply", "one-key update":
 		args = []string{"apply", "-auto-approve", "-input=false", "-no-color"}
 	case "no-op plan":
 		args = []string{"plan", "-input=false", "-no-color", "-detailed-exitcode"}
@@ -386,6 +389,20 @@ func tfVersion(terraform string) string {
 	}
 	first, _, _ := strings.Cut(string(out), "\n")
 	return strings.TrimPrefix(first, "Terraform ")
+}
+
+func memTotal() string {
+	data, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return "unknown"
+	}
+	for _, l := range strings.Split(string(data), "\n") {
+		if kb, ok := strings.CutPrefix(l, "MemTotal:"); ok {
+			n, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(kb), "kB")), 10, 64)
+			return fmt.Sprintf("%.0f GiB", float64(n)/(1<<20))
+		}
+	}
+	return "unknown"
 }
 
 func cpuModel() string {
