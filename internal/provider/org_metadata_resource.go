@@ -102,10 +102,22 @@ func (r *orgMetadataResource) ValidateConfig(ctx context.Context, req resource.V
 
 // ModifyPlan resolves an omitted org_id at plan time, so the plan shows the
 // organization, and a resource without org_id moves (is replaced) when the
-// organization it defaults to changes.
+// organization it defaults to changes. It also warns when turning exclusive
+// off would remove keys that only exclusivity had taken in.
 func (r *orgMetadataResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
+	}
+	if !req.State.Raw.IsNull() {
+		var plan, state orgMetadataModel
+		resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		if w := exclusiveOffWarning(ctx, state, plan); w != "" {
+			resp.Diagnostics.AddAttributeWarning(path.Root("exclusive"), "Keys Will Be Removed", w)
+		}
 	}
 	var configured types.String
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("org_id"), &configured)...)
@@ -127,6 +139,30 @@ func (r *orgMetadataResource) ModifyPlan(ctx context.Context, req resource.Modif
 		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("org_id"))
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), types.StringUnknown())...)
 	}
+}
+
+// exclusiveOffWarning explains, when exclusive goes from true to false,
+// which keys the plan removes from ZITADEL because the configuration lacks
+// them, and how to keep them.
+func exclusiveOffWarning(ctx context.Context, state, plan orgMetadataModel) string {
+	if !state.Exclusive.ValueBool() || plan.Exclusive.IsUnknown() || plan.Exclusive.ValueBool() {
+		return ""
+	}
+	for _, m := range []types.Map{plan.Values, plan.BinaryValues, plan.SensitiveValues} {
+		if m.IsUnknown() {
+			return ""
+		}
+	}
+	prior, d1 := state.keys(ctx)
+	desired, d2 := plan.keys(ctx)
+	if d1.HasError() || d2.HasError() {
+		return ""
+	}
+	_, remove := changes(prior, desired)
+	if len(remove) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("exclusive is turning off, but the configuration lacks %s, which this resource manages: applying this plan removes them from ZITADEL. To keep them, add them to the configuration (they can be released later by removing them in a plan of their own), or set exclusive back to true.", listKeys(remove))
 }
 
 func (r *orgMetadataResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

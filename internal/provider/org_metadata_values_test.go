@@ -160,3 +160,21 @@ func TestParseDomain(t *testing.T) {
 		}
 	}
 }
+
+func TestExclusiveOffWarning(t *testing.T) {
+	null := types.MapNull(types.StringType)
+	state := orgMetadataModel{Exclusive: types.BoolValue(true), Values: stringMap(map[string]string{"mine": "1", "foreign": "x"}), BinaryValues: null, SensitiveValues: null}
+	plan := orgMetadataModel{Exclusive: types.BoolValue(false), Values: stringMap(map[string]string{"mine": "1"}), BinaryValues: null, SensitiveValues: null}
+	if w := exclusiveOffWarning(context.Background(), state, plan); !strings.Contains(w, `"foreign"`) || strings.Contains(w, `"mine"`) {
+		t.Fatalf("warning %q", w)
+	}
+	plan.Exclusive = types.BoolValue(true)
+	if w := exclusiveOffWarning(context.Background(), state, plan); w != "" {
+		t.Fatalf("still exclusive, but warned %q", w)
+	}
+	plan.Exclusive = types.BoolValue(false)
+	plan.Values = stringMap(map[string]string{"mine": "1", "foreign": "x"})
+	if w := exclusiveOffWarning(context.Background(), state, plan); w != "" {
+		t.Fatalf("nothing removed, but warned %q", w)
+	}
+}
