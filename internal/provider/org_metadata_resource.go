@@ -162,7 +162,7 @@ func exclusiveOffWarning(ctx context.Context, state, plan orgMetadataModel) stri
 	if len(remove) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("exclusive is turning off, but the configuration lacks %s, which this resource manages: applying this plan removes them from ZITADEL. To keep them, add them to the configuration (they can be released later by removing them in a plan of their own), or set exclusive back to true.", listKeys(remove))
+	return fmt.Sprintf("exclusive is turning off, but the configuration lacks %s, which this resource manages: applying this plan removes them from ZITADEL. To keep them, add them to the configuration, or set exclusive back to true.", listKeys(remove))
 }
 
 func (r *orgMetadataResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
