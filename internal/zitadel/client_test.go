@@ -125,14 +125,20 @@ func TestRetry(t *testing.T) {
 	})
 	t.Run("total time is bounded", func(t *testing.T) {
 		call, calls := failing(100, status.Error(codes.Unavailable, "down"))
+		// A fake clock that the fake sleep advances.
+		clock := time.Unix(0, 0)
 		p := DefaultRetryPolicy()
-		p.InitialBackoff, p.MaxElapsed = 20*time.Millisecond, 50*time.Millisecond
-		start := time.Now()
-		if err := p.do(context.Background(), "M", "", false, call); err == nil {
-			t.Fatal("no error")
+		p.Jitter = func() float64 { return 0.5 }
+		p.Now = func() time.Time { return clock }
+		p.Sleep = func(_ context.Context, d time.Duration) error { clock = clock.Add(d); return nil }
+		p.InitialBackoff, p.MaxBackoff, p.MaxElapsed = 100*time.Millisecond, time.Second, 2*time.Second
+		if err := p.do(context.Background(), "M", "", false, call); !IsKind(err, KindTransient) {
+			t.Fatalf("got %v", err)
 		}
-		if *calls >= p.MaxAttempts || time.Since(start) > time.Second {
-			t.Fatalf("calls %d in %s", *calls, time.Since(start))
+		// Waits of 75, 150, 300, 600 and 750 ms (capped) make 1.875 s; one
+		// more 750 ms would pass 2 s: six attempts, the budget never overrun.
+		if *calls != 6 || clock.Sub(time.Unix(0, 0)) > p.MaxElapsed {
+			t.Fatalf("%d calls, %s slept", *calls, clock.Sub(time.Unix(0, 0)))
 		}
 	})
 	t.Run("cancellation stops waiting", func(t *testing.T) {

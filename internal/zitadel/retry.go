@@ -18,6 +18,8 @@ type RetryPolicy struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Jitter returns a number in [0,1); nil: math/rand.
 	Jitter func() float64
+	// Now is the clock MaxElapsed is measured on; nil: time.Now.
+	Now func() time.Time
 }
 
 // DefaultRetryTimeout is how long one call is retried unless configured
@@ -80,7 +82,11 @@ func retryable(e *Error, read bool) bool {
 
 // do runs call until it succeeds, fails for good, or the policy or ctx ends.
 func (p RetryPolicy) do(ctx context.Context, method, orgID string, read bool, call func(context.Context) error) error {
-	start := time.Now()
+	now := p.Now
+	if now == nil {
+		now = time.Now
+	}
+	start := now()
 	attempts := p.MaxAttempts
 	if attempts < 1 {
 		attempts = 1
@@ -105,7 +111,7 @@ func (p RetryPolicy) do(ctx context.Context, method, orgID string, read bool, ca
 			return e
 		}
 		wait := p.backoff(n)
-		if p.MaxElapsed > 0 && time.Since(start)+wait > p.MaxElapsed {
+		if p.MaxElapsed > 0 && now().Sub(start)+wait > p.MaxElapsed {
 			return e
 		}
 		if err := p.sleep(ctx, wait); err != nil {
