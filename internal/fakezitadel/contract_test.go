@@ -34,14 +34,8 @@ type env struct {
 
 func start(t *testing.T, opts fakezitadel.Options) *env {
 	t.Helper()
-	srv := fakezitadel.New(opts)
-	fx := srv.Populate()
-	addr, err := srv.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
-	conn, err := grpc.NewClient("passthrough:///"+addr, grpc.WithTransportCredentials(insecure.NewCredentials()),
+	srv, fx := fakezitadel.StartTest(t, opts)
+	conn, err := grpc.NewClient("passthrough:///"+srv.Addr(), grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(64<<20), grpc.MaxCallSendMsgSize(64<<20)))
 	if err != nil {
 		t.Fatal(err)

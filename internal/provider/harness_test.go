@@ -57,12 +57,7 @@ func newTestEnvWith(t *testing.T, opts fakezitadel.Options) *testEnv {
 		return newRealEnv(t)
 	}
 	t.Parallel()
-	srv := fakezitadel.New(opts)
-	fx := srv.Populate()
-	if _, err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
+	srv, fx := fakezitadel.StartTest(t, opts)
 	return &testEnv{
 		t: t, srv: srv,
 		OrgID: fx.OrgID, SecondOrgID: fx.SecondOrgID,

@@ -20,12 +20,7 @@ type harness struct {
 
 func startFake(t *testing.T, opts fakezitadel.Options) *harness {
 	t.Helper()
-	srv := fakezitadel.New(opts)
-	fx := srv.Populate()
-	if _, err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
+	srv, fx := fakezitadel.StartTest(t, opts)
 	return &harness{srv: srv, fx: fx}
 }
 
