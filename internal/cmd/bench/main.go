@@ -8,7 +8,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
@@ -25,6 +24,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/devenv"
 )
 
 // Environment of the wrapper mode: the bench binary stands in for the
@@ -80,12 +81,6 @@ func wrap(target, rssFile string) int {
 	return 0
 }
 
-type fakeInfo struct {
-	Endpoint    string `json:"endpoint"`
-	OrgID       string `json:"org_id"`
-	AccessToken string `json:"access_token"`
-}
-
 // result is one measured step.
 type result struct {
 	wall  time.Duration
@@ -110,54 +105,29 @@ func run(terraform, dir, out string, ns []int) error {
 		}
 	}
 	fmt.Println("building the provider and the fake")
-	if err := goBuild(filepath.Join(realDir, "terraform-provider-zitadelmeta"), "."); err != nil {
-		return err
-	}
-	if err := goBuild(filepath.Join(dir, "bin", "fakezitadel"), "./internal/cmd/fakezitadel"); err != nil {
+	realProvider := filepath.Join(realDir, devenv.ProviderBinary)
+	if err := devenv.Build(realProvider, "."); err != nil {
 		return err
 	}
 	self, err := os.Executable()
 	if err != nil {
 		return err
 	}
-	if err := copyFile(self, filepath.Join(wrapDir, "terraform-provider-zitadelmeta")); err != nil {
+	if err := copyFile(self, filepath.Join(wrapDir, devenv.ProviderBinary)); err != nil {
 		return err
 	}
-
-	fake := exec.Command(filepath.Join(dir, "bin", "fakezitadel"), "-listen", "127.0.0.1:0")
-	stdout, err := fake.StdoutPipe()
+	info, err := devenv.StartFake(filepath.Join(dir, "bin"))
 	if err != nil {
 		return err
 	}
-	fake.Stderr = os.Stderr
-	if err := fake.Start(); err != nil {
-		return err
-	}
-	defer func() {
-		_ = fake.Process.Signal(os.Interrupt)
-		_ = fake.Wait()
-	}()
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		return err
-	}
-	var info fakeInfo
-	if err := json.Unmarshal([]byte(line), &info); err != nil {
-		return err
-	}
-	host, port, _ := strings.Cut(info.Endpoint, ":")
+	defer info.Stop()
 
 	rc := filepath.Join(dir, "terraformrc")
-	if err := os.WriteFile(rc, []byte(fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"registry.terraform.io/zitadelmeta/zitadelmeta\" = %q\n  }\n  direct {}\n}\n", wrapDir)), 0o644); err != nil {
+	if err := devenv.WriteCLIConfig(rc, wrapDir); err != nil {
 		return err
 	}
 	rssFile := filepath.Join(dir, "rss.txt")
-	env := append(os.Environ(),
-		"TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1",
-		"ZITADEL_DOMAIN="+host, "ZITADEL_PORT="+port, "ZITADEL_INSECURE=true",
-		"ZITADEL_ACCESS_TOKEN="+info.AccessToken, "TF_VAR_org_id="+info.OrgID,
-		envWrapTarget+"="+filepath.Join(realDir, "terraform-provider-zitadelmeta"), envRSSFile+"="+rssFile,
-	)
+	env := append(info.TerraformEnv(rc), envWrapTarget+"="+realProvider, envRSSFile+"="+rssFile)
 	fakeURL := "http://" + info.Endpoint
 
 	var report strings.Builder
@@ -358,12 +328,6 @@ func peakRSS(file string) int64 {
 }
 
 func seconds(d time.Duration) string { return fmt.Sprintf("%.2f s", d.Seconds()) }
-
-func goBuild(out, pkg string) error {
-	cmd := exec.Command("go", "build", "-o", out, pkg)
-	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	return cmd.Run()
-}
 
 func copyFile(from, to string) error {
 	in, err := os.Open(from)

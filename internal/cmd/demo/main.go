@@ -4,9 +4,7 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -17,14 +15,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/devenv"
 	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
 )
-
-type fakeInfo struct {
-	Endpoint    string `json:"endpoint"`
-	OrgID       string `json:"org_id"`
-	AccessToken string `json:"access_token"`
-}
 
 func main() {
 	terraform := flag.String("terraform", "terraform", "path of the Terraform CLI")
@@ -53,44 +46,24 @@ func run(terraform, dir string) error {
 		}
 	}
 
-	step("Building the provider and the fake ZITADEL")
-	if err := runCmd("", "go", "build", "-o", filepath.Join(bin, "terraform-provider-zitadelmeta"), "."); err != nil {
+	step("Building the provider and starting the fake ZITADEL (plaintext gRPC on 127.0.0.1)")
+	if err := devenv.Build(filepath.Join(bin, devenv.ProviderBinary), "."); err != nil {
 		return err
 	}
-	if err := runCmd("", "go", "build", "-o", filepath.Join(bin, "fakezitadel"), "./internal/cmd/fakezitadel"); err != nil {
-		return err
-	}
-
-	step("Starting the fake ZITADEL (plaintext gRPC on 127.0.0.1)")
-	fake := exec.Command(filepath.Join(bin, "fakezitadel"), "-listen", "127.0.0.1:0")
-	fake.Stderr = os.Stderr
-	out, err := fake.StdoutPipe()
+	info, err := devenv.StartFake(bin)
 	if err != nil {
-		return err
-	}
-	if err := fake.Start(); err != nil {
 		return err
 	}
 	defer func() {
 		step("Stopping the fake ZITADEL")
-		_ = fake.Process.Signal(os.Interrupt)
-		_ = fake.Wait()
+		info.Stop()
 	}()
-	line, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		return fmt.Errorf("reading the fake's ready line: %w", err)
-	}
-	var info fakeInfo
-	if err := json.Unmarshal([]byte(line), &info); err != nil {
-		return fmt.Errorf("the fake's ready line %q: %w", line, err)
-	}
-	host, port, _ := strings.Cut(info.Endpoint, ":")
+	host, port := info.HostPort()
 	fmt.Printf("fake ZITADEL at %s, organization %s\n", info.Endpoint, info.OrgID)
 
 	// dev_overrides points Terraform at the binary just built; no init needed.
 	rc := filepath.Join(dir, "terraformrc")
-	rcText := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"registry.terraform.io/zitadelmeta/zitadelmeta\" = %q\n  }\n  direct {}\n}\n", bin)
-	if err := os.WriteFile(rc, []byte(rcText), 0o644); err != nil {
+	if err := devenv.WriteCLIConfig(rc, bin); err != nil {
 		return err
 	}
 	if err := os.WriteFile(filepath.Join(work, "logo.bin"), []byte{0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff}, 0o644); err != nil {
@@ -99,16 +72,7 @@ func run(terraform, dir string) error {
 	if err := os.WriteFile(filepath.Join(work, "main.tf"), []byte(demoConfig), 0o644); err != nil {
 		return err
 	}
-	env := append(os.Environ(),
-		"TF_CLI_CONFIG_FILE="+rc,
-		"CHECKPOINT_DISABLE=1",
-		"TF_IN_AUTOMATION=1",
-		"ZITADEL_DOMAIN="+host,
-		"ZITADEL_PORT="+port,
-		"ZITADEL_INSECURE=true",
-		"ZITADEL_ACCESS_TOKEN="+info.AccessToken,
-		"TF_VAR_org_id="+info.OrgID,
-	)
+	env := info.TerraformEnv(rc)
 	tf := func(args ...string) error {
 		fmt.Printf("$ terraform %s\n", strings.Join(args, " "))
 		cmd := exec.Command(terraform, args...)
@@ -165,12 +129,6 @@ func run(terraform, dir string) error {
 func atoi(s string) int {
 	n, _ := strconv.Atoi(s)
 	return n
-}
-
-func runCmd(dir, name string, args ...string) error {
-	cmd := exec.Command(name, args...)
-	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, os.Stdout, os.Stderr
-	return cmd.Run()
 }
 
 const demoConfig = `terraform {

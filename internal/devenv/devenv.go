@@ -1,0 +1,95 @@
+// Package devenv sets up what the demo and the benchmark both run in: the
+// provider and the standalone fake built from this checkout, the fake
+// started, and a Terraform CLI configuration whose dev_overrides point at a
+// folder of provider binaries.
+package devenv
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// ProviderBinary is the provider's file name in a dev_overrides folder.
+const ProviderBinary = "terraform-provider-zitadelmeta"
+
+// Build compiles the package pkg (relative to the module root, the working
+// directory) into out.
+func Build(out, pkg string) error {
+	cmd := exec.Command("go", "build", "-o", out, pkg)
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	return cmd.Run()
+}
+
+// Fake is a running standalone fake ZITADEL, as its ready line describes it.
+type Fake struct {
+	Endpoint    string `json:"endpoint"`
+	OrgID       string `json:"org_id"`
+	AccessToken string `json:"access_token"`
+
+	cmd *exec.Cmd
+}
+
+// StartFake builds the standalone fake into dir, starts it on 127.0.0.1 and
+// waits for its ready line.
+func StartFake(dir string) (*Fake, error) {
+	bin := filepath.Join(dir, "fakezitadel")
+	if err := Build(bin, "./internal/cmd/fakezitadel"); err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, "-listen", "127.0.0.1:0")
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	f := &Fake{cmd: cmd}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err == nil {
+		err = json.Unmarshal([]byte(line), f)
+	}
+	if err != nil {
+		f.Stop()
+		return nil, fmt.Errorf("reading the fake's ready line %q: %w", line, err)
+	}
+	return f, nil
+}
+
+// Stop interrupts the fake and waits for it to exit.
+func (f *Fake) Stop() {
+	_ = f.cmd.Process.Signal(os.Interrupt)
+	_ = f.cmd.Wait()
+}
+
+// HostPort splits the endpoint.
+func (f *Fake) HostPort() (host, port string) {
+	host, port, _ = strings.Cut(f.Endpoint, ":")
+	return host, port
+}
+
+// TerraformEnv is the environment for Terraform commands against the fake:
+// the CLI configuration at rc, the provider's ZITADEL_* settings and the
+// organization as TF_VAR_org_id.
+func (f *Fake) TerraformEnv(rc string) []string {
+	host, port := f.HostPort()
+	return append(os.Environ(),
+		"TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1",
+		"ZITADEL_DOMAIN="+host, "ZITADEL_PORT="+port, "ZITADEL_INSECURE=true",
+		"ZITADEL_ACCESS_TOKEN="+f.AccessToken, "TF_VAR_org_id="+f.OrgID,
+	)
+}
+
+// WriteCLIConfig writes a Terraform CLI configuration to path whose
+// dev_overrides use the provider binary in providerDir: no registry, and no
+// terraform init.
+func WriteCLIConfig(path, providerDir string) error {
+	text := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"registry.terraform.io/zitadelmeta/zitadelmeta\" = %q\n  }\n  direct {}\n}\n", providerDir)
+	return os.WriteFile(path, []byte(text), 0o644)
+}
