@@ -68,12 +68,20 @@ func (d *providerData) readOrg(ctx context.Context, orgID string) (map[string][]
 	if len(entries) > 0 {
 		return entriesByKey(entries), false, nil
 	}
+	gone, err := d.orgRemoved(ctx, orgID)
+	return map[string][]byte{}, gone, err
+}
+
+// orgRemoved tells whether an organization whose search came back empty is
+// gone: a removed organization answers searches with an empty list, so only
+// its state (or its absence) tells.
+func (d *providerData) orgRemoved(ctx context.Context, orgID string) (bool, error) {
 	org, err := d.api.GetOrg(ctx, orgID)
 	if zitadel.IsKind(err, zitadel.KindOrgNotFound) {
-		return nil, true, nil
+		return true, nil
 	}
 	if err != nil {
-		return nil, false, err
+		return false, err
 	}
-	return map[string][]byte{}, !org.Exists(), nil
+	return !org.Exists(), nil
 }

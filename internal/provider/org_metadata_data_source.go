@@ -157,13 +157,12 @@ func (d *orgMetadataDataSource) Read(ctx context.Context, req datasource.ReadReq
 		return
 	}
 	if len(entries) == 0 {
-		// A removed organization answers with an empty list too.
-		org, err := d.data.api.GetOrg(ctx, orgID)
+		gone, err := d.data.orgRemoved(ctx, orgID)
 		if err != nil {
 			addAPIError(&resp.Diagnostics, summary, "checking the organization", orgID, readAccess, err)
 			return
 		}
-		if !org.Exists() {
+		if gone {
 			resp.Diagnostics.AddError(summary, fmt.Sprintf("Organization %s was removed from ZITADEL. Check org_id on the data source and the provider's org_id (ZITADEL_ORG_ID).", orgID))
 			return
 		}
