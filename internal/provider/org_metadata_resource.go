@@ -109,14 +109,20 @@ func (r *orgMetadataResource) ModifyPlan(ctx context.Context, req resource.Modif
 		return
 	}
 	if !req.State.Raw.IsNull() {
-		var plan, state orgMetadataModel
-		resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		// Only a switch from exclusive to not is worth decoding the maps for.
+		var wasExclusive, isExclusive types.Bool
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("exclusive"), &wasExclusive)...)
+		resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("exclusive"), &isExclusive)...)
+		if wasExclusive.ValueBool() && !isExclusive.IsUnknown() && !isExclusive.ValueBool() {
+			var plan, state orgMetadataModel
+			resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+			resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+			if w := exclusiveOffWarning(ctx, state, plan); w != "" && !resp.Diagnostics.HasError() {
+				resp.Diagnostics.AddAttributeWarning(path.Root("exclusive"), "Keys Will Be Removed", w)
+			}
+		}
 		if resp.Diagnostics.HasError() {
 			return
-		}
-		if w := exclusiveOffWarning(ctx, state, plan); w != "" {
-			resp.Diagnostics.AddAttributeWarning(path.Root("exclusive"), "Keys Will Be Removed", w)
 		}
 	}
 	var configured types.String
@@ -288,9 +294,6 @@ func (r *orgMetadataResource) Read(ctx context.Context, req resource.ReadRequest
 		return
 	}
 	state.setKeys(refresh(prior, server, state.Exclusive.ValueBool()), state)
-	if state.Exclusive.IsNull() {
-		state.Exclusive = types.BoolValue(false)
-	}
 	state.ID = state.OrgID
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
