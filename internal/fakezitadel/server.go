@@ -198,11 +198,7 @@ func (s *Server) intercept(ctx context.Context, req any, info *grpc.UnaryServerI
 	}
 	resp, err := handler(withOrg(ctx, orgID), req)
 	if err != nil {
-		var ae *apiError
-		if errors.As(err, &ae) {
-			return nil, s.toStatus(ae)
-		}
-		return nil, err
+		return nil, s.toStatus(err)
 	}
 	return resp, nil
 }

@@ -3,6 +3,7 @@ package zitadel
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
@@ -120,15 +121,7 @@ func (c *Client) ListMetadata(ctx context.Context, orgID string, filters []KeyFi
 			break
 		}
 	}
-	slices.SortFunc(out, func(a, b Entry) int {
-		switch {
-		case a.Key < b.Key:
-			return -1
-		case a.Key > b.Key:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, func(a, b Entry) int { return strings.Compare(a.Key, b.Key) })
 	return out, nil
 }
 

@@ -100,11 +100,7 @@ func (p RetryPolicy) do(ctx context.Context, method, orgID string, read bool, ca
 		e.Attempts = n
 		if ctx.Err() != nil {
 			// The caller's deadline or cancellation, not the server's.
-			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				e.Kind = KindTimeout
-			} else {
-				e.Kind = KindCanceled
-			}
+			e.Kind = contextKind(ctx.Err())
 			return e
 		}
 		if !retryable(e, read) || n >= attempts {
@@ -115,12 +111,16 @@ func (p RetryPolicy) do(ctx context.Context, method, orgID string, read bool, ca
 			return e
 		}
 		if err := p.sleep(ctx, wait); err != nil {
-			if errors.Is(err, context.DeadlineExceeded) {
-				e.Kind = KindTimeout
-			} else {
-				e.Kind = KindCanceled
-			}
+			e.Kind = contextKind(err)
 			return e
 		}
 	}
+}
+
+// contextKind is the kind for a context that ended.
+func contextKind(err error) Kind {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return KindTimeout
+	}
+	return KindCanceled
 }
