@@ -85,7 +85,7 @@ func (m *managementServer) SetOrgMetadata(ctx context.Context, req *management.S
 	if !validValue(req.GetValue()) {
 		return nil, validationError("invalid SetOrgMetadataRequest.Value: value length must be between 1 and 500000 bytes, inclusive")
 	}
-	o, unlock, err := m.lockWritable(ctx)
+	o, unlock, err := m.lockMetadataWrite(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +110,7 @@ func (m *managementServer) BulkSetOrgMetadata(ctx context.Context, req *manageme
 		}
 		entries = append(entries, kv{e.GetKey(), e.GetValue()})
 	}
-	o, unlock, err := m.lockWritable(ctx)
+	o, unlock, err := m.lockMetadataWrite(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +140,7 @@ func (m *managementServer) RemoveOrgMetadata(ctx context.Context, req *managemen
 	if !validKey(req.GetKey()) {
 		return nil, keyLengthError("RemoveOrgMetadataRequest.Key")
 	}
-	o, unlock, err := m.lockWritable(ctx)
+	o, unlock, err := m.lockMetadataWrite(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +158,7 @@ func (m *managementServer) BulkRemoveOrgMetadata(ctx context.Context, req *manag
 			return nil, keyLengthError(fmt.Sprintf("BulkRemoveOrgMetadataRequest.Keys[%d]", i))
 		}
 	}
-	o, unlock, err := m.lockWritable(ctx)
+	o, unlock, err := m.lockMetadataWrite(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -179,15 +179,38 @@ func (m *managementServer) BulkRemoveOrgMetadata(ctx context.Context, req *manag
 	return &management.BulkRemoveOrgMetadataResponse{Details: writeDetails(o)}, nil
 }
 
-func (m *managementServer) ListOrgMetadata(ctx context.Context, req *management.ListOrgMetadataRequest) (*management.ListOrgMetadataResponse, error) {
-	for i, q := range req.GetQueries() {
+// validateQueries checks the search queries as the request validation of the
+// real server does over gRPC, field by field in declaration order, and
+// answers the first failure in its words.
+func validateQueries(queries []*mdpb.MetadataQuery) error {
+	for i, q := range queries {
+		cause := ""
 		kq := q.GetKeyQuery()
-		if kq == nil {
-			return nil, validationError(fmt.Sprintf("invalid ListOrgMetadataRequest.Queries[%d]: embedded message failed validation | caused by: invalid MetadataQuery.Query: value is required", i))
+		switch {
+		case kq == nil:
+			cause = "invalid MetadataQuery.Query: value is required"
+		case utf8.RuneCountInString(kq.GetKey()) > maxKeyRunes:
+			cause = "invalid MetadataQuery.KeyQuery: embedded message failed validation | caused by: invalid MetadataKeyQuery.Key: value length must be at most 200 runes"
+		case !knownTextMethod(kq.GetMethod()):
+			cause = "invalid MetadataQuery.KeyQuery: embedded message failed validation | caused by: invalid MetadataKeyQuery.Method: value must be one of the defined enum values"
 		}
-		if utf8.RuneCountInString(kq.GetKey()) > maxKeyRunes {
-			return nil, validationError(fmt.Sprintf("invalid ListOrgMetadataRequest.Queries[%d]: embedded message failed validation | caused by: invalid MetadataQuery.KeyQuery: embedded message failed validation | caused by: invalid MetadataKeyQuery.Key: value length must be at most 200 runes", i))
+		if cause != "" {
+			return validationError(fmt.Sprintf("invalid ListOrgMetadataRequest.Queries[%d]: embedded message failed validation | caused by: %s", i, cause))
 		}
+	}
+	return nil
+}
+
+// knownTextMethod tells whether a method number is in the enum; protobuf
+// keeps unknown numbers, so only this check stops them over gRPC.
+func knownTextMethod(method object.TextQueryMethod) bool {
+	_, ok := object.TextQueryMethod_name[int32(method)]
+	return ok
+}
+
+func (m *managementServer) ListOrgMetadata(ctx context.Context, req *management.ListOrgMetadataRequest) (*management.ListOrgMetadataResponse, error) {
+	if err := validateQueries(req.GetQueries()); err != nil {
+		return nil, err
 	}
 	m.s.mu.Lock()
 	defer m.s.mu.Unlock()
@@ -195,7 +218,7 @@ func (m *managementServer) ListOrgMetadata(ctx context.Context, req *management.
 	var matched []*mdpb.Metadata
 	if !o.removed {
 	keys:
-		for _, k := range o.sortedKeys() {
+		for _, k := range o.listedKeys(m.s.listSeed) {
 			for _, q := range req.GetQueries() {
 				kq := q.GetKeyQuery()
 				if !matchKey(k, kq.GetKey(), TextMethod(kq.GetMethod())) {

@@ -98,12 +98,14 @@ func (s *Server) AllCalls() map[string]int {
 	return out
 }
 
-// ResetCalls sets every call count to zero.
+// ResetCalls sets every call count, and the count of write conflicts, to
+// zero.
 func (s *Server) ResetCalls() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls = map[string]int{}
 	s.peers = map[string]map[string]bool{}
+	s.conflicts = 0
 }
 
 // Connections returns how many client connections (distinct client

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"log"
 	"net"
@@ -41,7 +42,29 @@ type Options struct {
 	TLS bool
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// WriteConflicts reproduces the event-store conflict of concurrent writes
+	// to one organization (contract: "Concurrent writes to one
+	// organization"), which a real server produces now and then and a client
+	// must retry. Each metadata write holds its organization "in flight" for
+	// WriteWindow before it writes; a second write of that organization
+	// starting meanwhile fails with code Unknown and WriteConflictMessage and
+	// writes nothing. Writes to different organizations never conflict.
+	WriteConflicts bool
+	// WriteWindow is how long a write stays in flight with WriteConflicts;
+	// 5ms when zero. Tests that need two writes to overlap raise it.
+	WriteWindow time.Duration
+	// ShuffleLists makes ListOrgMetadata answer in an order that is not
+	// sorted, so clients that rely on an order the real server does not
+	// guarantee fail their tests. The order is random per Server but stable
+	// as a database's: the same for every call, and a key keeps its place
+	// when others come and go, so offset paging stays consistent; filters,
+	// paging and total_result apply on top of it.
+	ShuffleLists bool
 }
+
+// defaultWriteWindow keeps conflicts frequent under parallel writes without
+// slowing a test that writes sequentially by much.
+const defaultWriteWindow = 5 * time.Millisecond
 
 type user struct {
 	id     string
@@ -86,6 +109,14 @@ type Server struct {
 	http     *http.Server
 	grpc     *grpc.Server
 	done     chan struct{}
+
+	// writing holds the organizations with a metadata write in flight, and
+	// conflicts counts the writes that failed on one (WriteConflicts).
+	writing   map[string]bool
+	conflicts int
+	// listSeed orders ListOrgMetadata results with ShuffleLists; nil keeps
+	// them sorted.
+	listSeed *maphash.Seed
 }
 
 // New returns a fake with no organizations and no users.
@@ -93,16 +124,27 @@ func New(opts Options) *Server {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.WriteConflicts && opts.WriteWindow == 0 {
+		opts.WriteWindow = defaultWriteWindow
+	}
+	var seed *maphash.Seed
+	if opts.ShuffleLists {
+		// Random per server, so no client can come to depend on one order.
+		random := maphash.MakeSeed()
+		seed = &random
+	}
 	return &Server{
-		opts:   opts,
-		orgs:   map[string]*org{},
-		tokens: map[string]*user{},
-		users:  map[string]*user{},
-		keys:   map[string]*serviceKey{},
-		calls:  map[string]int{},
-		peers:  map[string]map[string]bool{},
-		faults: map[string]*pendingFault{},
-		nextID: 290000000000000000 + uint64(time.Now().UnixNano()%1000000)*1000,
+		opts:     opts,
+		orgs:     map[string]*org{},
+		tokens:   map[string]*user{},
+		users:    map[string]*user{},
+		keys:     map[string]*serviceKey{},
+		calls:    map[string]int{},
+		peers:    map[string]map[string]bool{},
+		faults:   map[string]*pendingFault{},
+		writing:  map[string]bool{},
+		listSeed: seed,
+		nextID:   290000000000000000 + uint64(time.Now().UnixNano()%1000000)*1000,
 	}
 }
 
@@ -229,19 +271,28 @@ func (s *Server) countAndFault(ctx context.Context, method string) error {
 	if f == nil {
 		return nil
 	}
-	if f.Delay > 0 {
-		t := time.NewTimer(f.Delay)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return status.FromContextError(ctx.Err()).Err()
-		}
+	if err := sleep(ctx, f.Delay); err != nil {
+		return err
 	}
 	if f.Code != codes.OK {
 		return status.Error(f.Code, f.Message)
 	}
 	return nil
+}
+
+// sleep waits d, cut short with the call's status when the caller gives up.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return status.FromContextError(ctx.Err()).Err()
+	}
 }
 
 func requiredRoles(method string) []string {

@@ -6,6 +6,7 @@
 package fakezitadel
 
 import (
+	"hash/maphash"
 	"sort"
 	"strings"
 	"time"
@@ -108,6 +109,27 @@ func (o *org) sortedKeys() []string {
 	return keys
 }
 
+// listedKeys returns the keys in the order ListOrgMetadata answers them:
+// sorted when seed is nil, else by a hash of the key under seed (ties by
+// key). The hashed order is not sorted, catching clients that depend on an
+// order, yet stable as a database's: the same for every call, and a key keeps
+// its place among the others when keys come and go, so offset paging stays
+// consistent. (maphash rather than, say, FNV over salt and key: FNV barely
+// mixes the last bytes, so keys differing only there, key00 to key49, would
+// list in nearly the same order whatever the salt.)
+func (o *org) listedKeys(seed *maphash.Seed) []string {
+	keys := o.sortedKeys()
+	if seed == nil {
+		return keys
+	}
+	rank := make(map[string]uint64, len(keys))
+	for _, k := range keys {
+		rank[k] = maphash.String(*seed, k)
+	}
+	sort.SliceStable(keys, func(i, j int) bool { return rank[keys[i]] < rank[keys[j]] })
+	return keys
+}
+
 // TextMethod mirrors zitadel.v1.TextQueryMethod.
 type TextMethod int32
 
@@ -125,7 +147,7 @@ const (
 // matchKey applies one key query the way ZITADEL's SQL does: EQUALS is exact,
 // the LIKE-based methods escape % and _ so they match literally, and the
 // *_IGNORE_CASE variants lower-case both sides. Unknown methods behave as
-// EQUALS.
+// EQUALS, as over REST; over gRPC validateQueries rejects them first.
 func matchKey(key, query string, method TextMethod) bool {
 	switch method {
 	case MethodEqualsIgnoreCase, MethodStartsWithIgnoreCase, MethodContainsIgnoreCase, MethodEndsWithIgnoreCase:
@@ -176,6 +198,10 @@ var (
 // WriteConflictMessage is what ZITADEL answers, with code Unknown, when two
 // writes to one organization collide in its event store.
 const WriteConflictMessage = `ERROR: duplicate key value violates unique constraint "events2_pkey" (SQLSTATE 23505) ()`
+
+// errWriteConflict carries no error id: the message comes straight from the
+// database driver, and the real server attaches no ErrorDetail to it.
+var errWriteConflict = &apiError{code: codes.Unknown, text: WriteConflictMessage}
 
 func validationError(text string) *apiError {
 	return &apiError{code: codes.InvalidArgument, text: text}

@@ -6,6 +6,9 @@
 // The access token owns both organizations, the viewer holds
 // ORG_OWNER_VIEWER on org_id and the outsider has no membership. Other
 // tooling depends on this output: keep it stable.
+//
+// Flags switch on the fake's opt-in behaviours of a real server
+// (-unknown-wrap-quirk, -write-conflicts, -shuffle-lists); see -help.
 package main
 
 import (
@@ -34,19 +37,34 @@ func main() {
 	}
 }
 
+// config is what the command line asks for.
+type config struct {
+	listen string
+	keyOut string
+	opts   fakezitadel.Options
+}
+
+func parseFlags(args []string) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("fakezitadel", flag.ContinueOnError)
+	fs.StringVar(&c.listen, "listen", "127.0.0.1:0", "address to listen on")
+	fs.StringVar(&c.keyOut, "jwt-profile-out", "", "also write a key file for a service account that owns both organizations to this path")
+	fs.BoolVar(&c.opts.UnknownWrapQuirk, "unknown-wrap-quirk", false, "answer validation errors with code Unknown, as ZITADEL v4.11 to v4.13.1 do")
+	fs.BoolVar(&c.opts.WriteConflicts, "write-conflicts", false, "fail a write to an organization that another write is in flight for, with code Unknown and SQLSTATE 23505, as ZITADEL's event store now and then does")
+	fs.BoolVar(&c.opts.ShuffleLists, "shuffle-lists", false, "list metadata in a stable order that is not sorted: ZITADEL guarantees no order")
+	return c, fs.Parse(args)
+}
+
 // run serves until stop receives.
 func run(args []string, stdout io.Writer, stop <-chan os.Signal) error {
-	fs := flag.NewFlagSet("fakezitadel", flag.ContinueOnError)
-	listen := fs.String("listen", "127.0.0.1:0", "address to listen on")
-	keyOut := fs.String("jwt-profile-out", "", "also write a key file for a service account that owns both organizations to this path")
-	quirk := fs.Bool("unknown-wrap-quirk", false, "answer validation errors with code Unknown, as ZITADEL v4.11 to v4.13.1 do")
-	if err := fs.Parse(args); err != nil {
+	c, err := parseFlags(args)
+	if err != nil {
 		return err
 	}
 
-	srv := fakezitadel.New(fakezitadel.Options{UnknownWrapQuirk: *quirk})
+	srv := fakezitadel.New(c.opts)
 	fx := srv.Populate()
-	if *keyOut != "" {
+	if c.keyOut != "" {
 		sa := srv.AddUser(fx.OrgID)
 		srv.Grant(sa, fx.OrgID, "ORG_OWNER")
 		srv.Grant(sa, fx.SecondOrgID, "ORG_OWNER")
@@ -54,11 +72,11 @@ func run(args []string, stdout io.Writer, stop <-chan os.Signal) error {
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(*keyOut, key, 0o600); err != nil {
+		if err := os.WriteFile(c.keyOut, key, 0o600); err != nil {
 			return err
 		}
 	}
-	addr, err := srv.Start(*listen)
+	addr, err := srv.Start(c.listen)
 	if err != nil {
 		return err
 	}

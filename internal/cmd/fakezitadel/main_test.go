@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/fakezitadel"
 	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
 )
 
@@ -95,5 +96,30 @@ func TestReadyLine(t *testing.T) {
 	sa := client(zitadel.Config{KeyFile: kf})
 	if _, err := sa.SetMetadata(ctx, got["second_org_id"], []zitadel.KV{{Key: "by_key", Value: []byte("v")}}); err != nil {
 		t.Fatalf("service account cannot write: %v", err)
+	}
+}
+
+func TestFlags(t *testing.T) {
+	cases := []struct {
+		args []string
+		want fakezitadel.Options
+	}{
+		{nil, fakezitadel.Options{}},
+		{[]string{"-unknown-wrap-quirk"}, fakezitadel.Options{UnknownWrapQuirk: true}},
+		{[]string{"-write-conflicts"}, fakezitadel.Options{WriteConflicts: true}},
+		{[]string{"-shuffle-lists"}, fakezitadel.Options{ShuffleLists: true}},
+		{[]string{"-write-conflicts", "-shuffle-lists", "-unknown-wrap-quirk"}, fakezitadel.Options{UnknownWrapQuirk: true, WriteConflicts: true, ShuffleLists: true}},
+	}
+	for _, c := range cases {
+		got, err := parseFlags(c.args)
+		if err != nil {
+			t.Fatalf("%v: %v", c.args, err)
+		}
+		if !reflect.DeepEqual(got.opts, c.want) || got.listen != "127.0.0.1:0" {
+			t.Errorf("%v: options %+v listen %q, want %+v on 127.0.0.1:0", c.args, got.opts, got.listen, c.want)
+		}
+	}
+	if _, err := parseFlags([]string{"-no-such-flag"}); err == nil {
+		t.Error("an unknown flag was accepted")
 	}
 }
