@@ -106,7 +106,7 @@ func newRealEnv(t *testing.T) *testEnv {
 				mine = append(mine, k)
 			}
 		}
-		_ = api.RemoveMetadata(context.Background(), e.OrgID, mine)
+		_, _ = api.RemoveMetadata(context.Background(), e.OrgID, mine)
 		_ = api.Close()
 	})
 	return e
@@ -258,7 +258,7 @@ func (e *testEnv) Delete(orgID, key string) {
 		e.srv.DeleteMetadata(orgID, key)
 		return
 	}
-	if err := e.api.RemoveMetadata(context.Background(), orgID, []string{key}); err != nil {
+	if _, err := e.api.RemoveMetadata(context.Background(), orgID, []string{key}); err != nil {
 		e.t.Fatalf("removing metadata out of band: %v", err)
 	}
 }

@@ -4,11 +4,17 @@ package provider
 // writes, timeouts, and many resources over one connection.
 
 import (
+	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -195,4 +201,102 @@ func TestAccFaults_twentyOrganizationsShareOneConnection(t *testing.T) {
 			},
 		}},
 	})
+}
+
+// An interrupted create (Ctrl-C while the server hangs) stops promptly,
+// even when the read-back hangs too, and records what the acknowledged
+// calls wrote. Terraform cannot be interrupted from terraform-plugin-testing,
+// so this drives the resource directly, as the framework would.
+func TestInterruptedCreateRecordsAcknowledgedWrites(t *testing.T) {
+	srv, fx := fakezitadel.StartTest(t, fakezitadel.Options{})
+	client := testClient(t, srv, fx.OwnerToken, func(c *zitadel.Config) { c.ChunkBytes = 1000 }) // three 300-byte entries per call
+	r := &orgMetadataResource{data: &providerData{api: client, interruptGrace: 200 * time.Millisecond}}
+	values := map[string]string{}
+	for i := 0; i < 9; i++ {
+		values[fmt.Sprintf("k%d", i)] = strings.Repeat(fmt.Sprint(i), 300)
+	}
+	// The first BulkSet lands; the second hangs. The read before the write
+	// works; the read-back after it hangs.
+	srv.InjectFault("BulkSetOrgMetadata", 1, fakezitadel.Fault{Delay: time.Hour, Skip: 1})
+	srv.InjectFault("ListOrgMetadata", -1, fakezitadel.Fault{Delay: time.Hour, Skip: 1})
+
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	req, resp := createRequest(t, r, fx.OrgID, values)
+	done := make(chan struct{})
+	go func() { defer close(done); r.Create(ctx, req, resp) }()
+	for srv.Calls("BulkSetOrgMetadata") < 2 {
+		select {
+		case <-done:
+			t.Fatalf("create ended before the second write: %v", resp.Diagnostics)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	cancel() // Ctrl-C: Terraform's StopProvider cancels the request's context
+	select {
+	case <-done:
+	case <-time.After(readBackTimeout / 2):
+		t.Fatal("the interrupted create waited for the hanging read-back instead of its short grace")
+	}
+	if !resp.Diagnostics.HasError() {
+		t.Fatal("an interrupted create reported no error")
+	}
+	var got orgMetadataModel
+	if resp.State.Raw.IsNull() {
+		t.Fatal("nothing recorded, although the first call was acknowledged")
+	}
+	if d := resp.State.Get(ctx, &got); d.HasError() {
+		t.Fatal(d)
+	}
+	recorded := map[string]string{}
+	_ = got.Values.ElementsAs(ctx, &recorded, false)
+	want := srv.Metadata(fx.OrgID)
+	if len(recorded) != 3 || len(want) != 3 {
+		t.Fatalf("recorded %d keys, the server holds %d; want the 3 of the acknowledged call", len(recorded), len(want))
+	}
+	for k, v := range recorded {
+		if string(want[k]) != v {
+			t.Fatalf("recorded %q = %.10q..., the server holds %.10q...", k, v, want[k])
+		}
+	}
+}
+
+// createRequest builds the framework's create request for a plan.
+func createRequest(t *testing.T, r *orgMetadataResource, orgID string, values map[string]string) (fwresource.CreateRequest, *fwresource.CreateResponse) {
+	t.Helper()
+	ctx := context.Background()
+	var sr fwresource.SchemaResponse
+	r.Schema(ctx, fwresource.SchemaRequest{}, &sr)
+	typ := sr.Schema.Type().TerraformType(ctx)
+	plan := tfsdk.Plan{Schema: sr.Schema, Raw: tftypes.NewValue(typ, nil)}
+	null := types.MapNull(types.StringType)
+	m := orgMetadataModel{
+		ID: types.StringUnknown(), OrgID: types.StringValue(orgID), Exclusive: types.BoolValue(false),
+		Values: stringMap(values), BinaryValues: null, SensitiveValues: null, Timeouts: types.ObjectNull(timeoutsAttrTypes),
+	}
+	if d := plan.Set(ctx, m); d.HasError() {
+		t.Fatal(d)
+	}
+	return fwresource.CreateRequest{Plan: plan}, &fwresource.CreateResponse{State: tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(typ, nil)}}
+}
+
+// testClient connects to an in-process fake, for tests that drive the
+// resource without Terraform.
+func testClient(t *testing.T, srv *fakezitadel.Server, token string, tune func(*zitadel.Config)) *zitadel.Client {
+	t.Helper()
+	_, p := splitHostPort(srv.Addr())
+	port, err := strconv.Atoi(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := zitadel.Config{Domain: "127.0.0.1", Port: port, Insecure: true, AccessToken: token, Retry: zitadel.DefaultRetryPolicy()}
+	if tune != nil {
+		tune(&cfg)
+	}
+	client, err := zitadel.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = client.Close() })
+	return client
 }

@@ -2,9 +2,9 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -44,7 +44,7 @@ func (r *orgMetadataResource) Schema(_ context.Context, _ resource.SchemaRequest
 		return s + " Keys: 1 to 200 characters; values: 1 to 500000 bytes. A key may appear in only one of `values`, `binary_values` and `sensitive_values`."
 	}
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Manages a set of metadata keys of one ZITADEL organization, written with one `BulkSetOrgMetadata` call and read back with one paged `ListOrgMetadata` search. Keys the resource does not manage are never read, shown or touched, unless `exclusive` is true.",
+		MarkdownDescription: "Manages a set of metadata keys of one ZITADEL organization, written with one `BulkSetOrgMetadata` call and read back with one paged `ListOrgMetadata` search. Keys the resource does not manage are never shown in its plan or touched, unless `exclusive` is true. Each key belongs to one resource: two resources naming the same key of one organization fail the plan.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -80,7 +80,7 @@ func (r *orgMetadataResource) Schema(_ context.Context, _ resource.SchemaRequest
 				Optional:            true,
 				Computed:            true,
 				Default:             booldefault.StaticBool(false),
-				MarkdownDescription: "When `true`, the resource owns every key of the organization: keys on the server that the configuration lacks show in the plan and are removed on apply, and destroy removes all keys. When `false` (the default), only the keys in the configuration are read, changed and removed.",
+				MarkdownDescription: "When `true`, the resource owns every key of the organization: keys on the server that the configuration lacks show in the plan and are removed on apply, and destroy removes every key the state holds. It must be the only resource of its organization in the configuration. When `false` (the default), only the keys in the configuration are read, changed and removed.",
 			},
 		},
 		Blocks: map[string]schema.Block{"timeouts": timeoutsBlock()},
@@ -98,77 +98,6 @@ func (r *orgMetadataResource) ValidateConfig(ctx context.Context, req resource.V
 		return
 	}
 	resp.Diagnostics.Append(cfg.validateKeys(ctx)...)
-}
-
-// ModifyPlan resolves an omitted org_id at plan time, so the plan shows the
-// organization, and a resource without org_id moves (is replaced) when the
-// organization it defaults to changes. It also warns when turning exclusive
-// off would remove keys that only exclusivity had taken in.
-func (r *orgMetadataResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.data == nil {
-		return
-	}
-	if !req.State.Raw.IsNull() {
-		// Only a switch from exclusive to not is worth decoding the maps for.
-		var wasExclusive, isExclusive types.Bool
-		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("exclusive"), &wasExclusive)...)
-		resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("exclusive"), &isExclusive)...)
-		if wasExclusive.ValueBool() && !isExclusive.IsUnknown() && !isExclusive.ValueBool() {
-			var plan, state orgMetadataModel
-			resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-			resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-			if w := exclusiveOffWarning(ctx, state, plan); w != "" && !resp.Diagnostics.HasError() {
-				resp.Diagnostics.AddAttributeWarning(path.Root("exclusive"), "Keys Will Be Removed", w)
-			}
-		}
-		if resp.Diagnostics.HasError() {
-			return
-		}
-	}
-	var configured types.String
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("org_id"), &configured)...)
-	if resp.Diagnostics.HasError() || !configured.IsNull() {
-		return
-	}
-	orgID, err := r.data.resolveOrg(ctx, configured)
-	if err != nil {
-		addAPIError(&resp.Diagnostics, "Unable to Plan Organization Metadata", "finding the caller's organization", "", readAccess, err)
-		return
-	}
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("org_id"), orgID)...)
-	if req.State.Raw.IsNull() {
-		return
-	}
-	var prior types.String
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("org_id"), &prior)...)
-	if prior.ValueString() != orgID {
-		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("org_id"))
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), types.StringUnknown())...)
-	}
-}
-
-// exclusiveOffWarning explains, when exclusive goes from true to false,
-// which keys the plan removes from ZITADEL because the configuration lacks
-// them, and how to keep them.
-func exclusiveOffWarning(ctx context.Context, state, plan orgMetadataModel) string {
-	if !state.Exclusive.ValueBool() || plan.Exclusive.IsUnknown() || plan.Exclusive.ValueBool() {
-		return ""
-	}
-	for _, m := range []types.Map{plan.Values, plan.BinaryValues, plan.SensitiveValues} {
-		if m.IsUnknown() {
-			return ""
-		}
-	}
-	prior, d1 := state.keys(ctx)
-	desired, d2 := plan.keys(ctx)
-	if d1.HasError() || d2.HasError() {
-		return ""
-	}
-	_, remove := changes(prior, desired)
-	if len(remove) == 0 {
-		return ""
-	}
-	return fmt.Sprintf("exclusive is turning off, but the configuration lacks %s, which this resource manages: applying this plan removes them from ZITADEL. To keep them, add them to the configuration, or set exclusive back to true.", listKeys(remove))
 }
 
 func (r *orgMetadataResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -191,12 +120,21 @@ func (r *orgMetadataResource) Create(ctx context.Context, req resource.CreateReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	entries, err := r.data.api.ListMetadata(ctx, orgID, nil)
+	w, err := r.data.owners.lockOrg(ctx, orgID)
+	if err != nil {
+		addAPIError(&resp.Diagnostics, summary, "waiting for other writes to the organization", orgID, writeAccess, err)
+		return
+	}
+	defer w.unlock()
+	server, gone, err := r.data.readOrg(ctx, orgID)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, summary, "reading the existing metadata", orgID, readAccess, err)
 		return
 	}
-	server := entriesByKey(entries)
+	if gone {
+		resp.Diagnostics.AddAttributeError(path.Root("org_id"), "Organization Removed", orgRemovedAdvice(orgID, "no metadata can be written to it"))
+		return
+	}
 	// Keys already holding the desired bytes are adopted; any other existing
 	// key would be overwritten (or, when exclusive, removed) without the user
 	// having seen it in a plan, so it stops the apply.
@@ -221,49 +159,13 @@ func (r *orgMetadataResource) Create(ctx context.Context, req resource.CreateReq
 	plan.ID = plan.OrgID
 	set, _ := changes(adopted, desired)
 	tflog.Debug(ctx, "creating organization metadata", map[string]any{"keys": len(desired), "adopted": len(adopted), "writes": len(set)})
-	if _, err := r.data.api.SetMetadata(ctx, orgID, set); err != nil {
+	if applied, err := r.data.api.SetMetadata(ctx, orgID, set); err != nil {
 		addAPIError(&resp.Diagnostics, summary, fmt.Sprintf("writing %d keys", len(set)), orgID, writeAccess, err)
-		r.saveServerState(ctx, orgID, plan, keySet{}, desired, &resp.State, &resp.Diagnostics)
+		r.recordFailedWrite(ctx, w, plan, failedWrite{prior: adopted, desired: desired, set: set, setDone: applied, create: true}, &resp.State, &resp.Diagnostics)
 		return
 	}
+	w.claim(sortedKeys(desired))
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
-}
-
-func createConflictDetail(orgID string, conflicts, foreign []string) string {
-	slices.Sort(conflicts)
-	slices.Sort(foreign)
-	var b strings.Builder
-	fmt.Fprintf(&b, "Organization %s already holds metadata this resource would overwrite without it having been shown in a plan.", orgID)
-	if len(conflicts) > 0 {
-		fmt.Fprintf(&b, "\n\nKeys that exist with a different value: %s.", listKeys(conflicts))
-	}
-	if len(foreign) > 0 {
-		fmt.Fprintf(&b, "\n\nKeys not in the configuration, which an exclusive resource would remove: %s.", listKeys(foreign))
-	}
-	all := append(conflicts, foreign...)
-	if len(all) <= maxListedKeys {
-		fmt.Fprintf(&b, "\n\nTo take them over, import them first (terraform import <address> '%s' takes just these keys, '%s' every key; an import block works too), then plan: the plan shows each change before it is made. Or remove the keys from the configuration.", importID{OrgID: orgID, Keys: all}, orgID)
-	} else {
-		fmt.Fprintf(&b, "\n\nTo take them over, import them first (terraform import <address> '%s' takes every key; an import block works too), then plan: the plan shows each change before it is made. Or remove the keys from the configuration.", orgID)
-	}
-	return b.String()
-}
-
-// maxListedKeys bounds how many keys one message names.
-const maxListedKeys = 20
-
-// listKeys quotes keys for a message, naming at most maxListedKeys.
-func listKeys(keys []string) string {
-	n := min(len(keys), maxListedKeys)
-	quoted := make([]string, n)
-	for i, k := range keys[:n] {
-		quoted[i] = fmt.Sprintf("%q", k)
-	}
-	s := strings.Join(quoted, ", ")
-	if len(keys) > n {
-		s += fmt.Sprintf(" and %d more", len(keys)-n)
-	}
-	return s
 }
 
 func (r *orgMetadataResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -284,7 +186,7 @@ func (r *orgMetadataResource) Read(ctx context.Context, req resource.ReadRequest
 	if gone {
 		tflog.Warn(ctx, "organization was removed outside Terraform; removing its metadata from state")
 		resp.Diagnostics.AddWarning("Organization Removed",
-			fmt.Sprintf("Organization %s no longer exists in ZITADEL, so its metadata is gone too. The resource was removed from state; the next plan creates it again if the configuration still names it.", orgID))
+			orgRemovedAdvice(orgID, "its metadata is gone too and the resource was removed from state; while the configuration still names it, plans fail"))
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -317,55 +219,147 @@ func (r *orgMetadataResource) Update(ctx context.Context, req resource.UpdateReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	w, err := r.data.owners.lockOrg(ctx, orgID)
+	if err != nil {
+		addAPIError(&resp.Diagnostics, summary, "waiting for other writes to the organization", orgID, writeAccess, err)
+		return
+	}
+	defer w.unlock()
 	set, remove := changes(prior, desired)
-	tflog.Debug(ctx, "updating organization metadata", map[string]any{"writes": len(set), "removals": len(remove)})
+	// A key this resource keeps that another resource of this run removed
+	// (it held the key too, or handed it over) is written again.
+	for _, k := range w.releasedByOthers(sortedKeys(desired)) {
+		if !slices.ContainsFunc(set, func(kv zitadel.KV) bool { return kv.Key == k }) {
+			set = append(set, zitadel.KV{Key: k, Value: desired[k].raw})
+		}
+	}
+	remove, kept := w.withoutClaimed(remove)
+	tflog.Debug(ctx, "updating organization metadata", map[string]any{"writes": len(set), "removals": len(remove), "left_to_others": len(kept)})
 	plan.OrgID, plan.ID = state.OrgID, state.OrgID
-	if _, err := r.data.api.SetMetadata(ctx, orgID, set); err != nil {
+	failed := failedWrite{prior: prior, desired: desired, set: set, remove: remove}
+	if failed.setDone, err = r.data.api.SetMetadata(ctx, orgID, set); err != nil {
 		addAPIError(&resp.Diagnostics, summary, fmt.Sprintf("writing %d keys", len(set)), orgID, writeAccess, err)
-		r.saveServerState(ctx, orgID, plan, prior, desired, &resp.State, &resp.Diagnostics)
+		r.recordFailedWrite(ctx, w, plan, failed, &resp.State, &resp.Diagnostics)
 		return
 	}
 	if len(remove) > 0 {
-		if err := r.data.api.RemoveMetadata(ctx, orgID, remove); err != nil {
+		if failed.removeDone, err = r.data.api.RemoveMetadata(ctx, orgID, remove); err != nil {
 			addAPIError(&resp.Diagnostics, summary, fmt.Sprintf("removing %d keys", len(remove)), orgID, writeAccess, err)
-			r.saveServerState(ctx, orgID, plan, prior, desired, &resp.State, &resp.Diagnostics)
+			r.recordFailedWrite(ctx, w, plan, failed, &resp.State, &resp.Diagnostics)
 			return
 		}
 	}
+	w.claim(sortedKeys(desired))
+	w.release(remove)
+	addKeptWarning(&resp.Diagnostics, orgID, kept)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
 
-// readBackTimeout bounds the read that records what a failed write left.
-const readBackTimeout = 30 * time.Second
+// addKeptWarning says which keys a delete or update left on the server
+// because another resource of the same run wrote, adopted or keeps them.
+func addKeptWarning(diags *diag.Diagnostics, orgID string, kept []string) {
+	if len(kept) == 0 {
+		return
+	}
+	diags.AddWarning("Metadata Keys Left in Place", fmt.Sprintf(
+		"Organization %s: %s stayed in ZITADEL although this resource lets go of them, because another zitadelmeta_org_metadata resource in this run wrote or adopted them (a replacement created before this destroy, a renamed resource, or a key moved between resources). They now belong to that resource.",
+		orgID, listKeys(kept)))
+}
+
+// Read-back after a failed write: it normally gets readBackTimeout of its
+// own (the operation's own deadline may be what failed it), but once the
+// user interrupts it gets only interruptGrace, so Ctrl-C stops the provider
+// within seconds.
+const (
+	readBackTimeout = 30 * time.Second
+	interruptGrace  = 3 * time.Second
+)
+
+// readBackContext bounds a read-back as described above; grace 0 means
+// interruptGrace.
+func readBackContext(ctx context.Context, grace time.Duration) (context.Context, context.CancelFunc) {
+	if grace <= 0 {
+		grace = interruptGrace
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), readBackTimeout)
+	stop := context.AfterFunc(ctx, func() {
+		if errors.Is(ctx.Err(), context.Canceled) {
+			time.AfterFunc(grace, cancel)
+		}
+	})
+	return rctx, func() { stop(); cancel() }
+}
 
 // stateSetter is resource.CreateResponse's and UpdateResponse's State.
 type stateSetter interface {
 	Set(ctx context.Context, v any) diag.Diagnostics
 }
 
-// saveServerState records, after a write failed part-way, exactly what the
-// server now holds for every key the resource had or wanted, so nothing
+// failedWrite is what a create or update meant to do and how far its
+// acknowledged calls got: setDone entries of set and removeDone keys of
+// remove, in order.
+type failedWrite struct {
+	prior, desired      keySet
+	set                 []zitadel.KV
+	remove              []string
+	setDone, removeDone int
+	create              bool
+}
+
+// acknowledged is prior with the acknowledged calls applied: what is known
+// to be on the server when nothing can be read back.
+func (f failedWrite) acknowledged() keySet {
+	out := make(keySet, len(f.prior))
+	for k, v := range f.prior {
+		out[k] = v
+	}
+	for _, kv := range f.set[:f.setDone] {
+		out[kv.Key] = f.desired[kv.Key]
+	}
+	for _, k := range f.remove[:f.removeDone] {
+		delete(out, k)
+	}
+	return out
+}
+
+// recordFailedWrite records, after a write failed part-way, exactly what
+// the server now holds for every key the resource had or wanted, so nothing
 // that reached the server is forgotten and the next plan shows only the
-// rest. If even that read fails, the prior state stays.
-func (r *orgMetadataResource) saveServerState(ctx context.Context, orgID string, plan orgMetadataModel, prior, desired keySet, st stateSetter, diags *diag.Diagnostics) {
-	// The operation's own deadline may be what failed it: read back on a
-	// short one of its own.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), readBackTimeout)
+// rest. If the read-back fails too, it records what the acknowledged calls
+// wrote. A create of which nothing reached the server records nothing, so
+// no empty tainted object is left behind.
+func (r *orgMetadataResource) recordFailedWrite(ctx context.Context, w *orgWriter, plan orgMetadataModel, f failedWrite, st stateSetter, diags *diag.Diagnostics) {
+	rctx, cancel := readBackContext(ctx, r.data.interruptGrace)
 	defer cancel()
-	entries, err := r.data.api.ListMetadata(ctx, orgID, nil)
-	if err != nil {
-		tflog.Warn(ctx, "could not read back metadata after a failed write", map[string]any{"error": err.Error()})
+	got := f.acknowledged()
+	if entries, err := r.data.api.ListMetadata(rctx, plan.OrgID.ValueString(), nil); err != nil {
+		tflog.Warn(ctx, "could not read back metadata after a failed write; recording the acknowledged writes", map[string]any{"error": err.Error()})
+	} else {
+		wanted := make(keySet, len(f.prior)+len(f.desired))
+		for k, v := range f.prior {
+			wanted[k] = v
+		}
+		for k, v := range f.desired {
+			wanted[k] = v
+		}
+		got = refresh(wanted, entriesByKey(entries), false)
+	}
+	if f.create && !anyLanded(f.set, got) {
 		return
 	}
-	wanted := keySet{}
-	for k, v := range prior {
-		wanted[k] = v
-	}
-	for k, v := range desired {
-		wanted[k] = v
-	}
-	plan.setKeys(refresh(wanted, entriesByKey(entries), false), plan)
+	w.claim(sortedKeys(got))
+	plan.setKeys(got, plan)
 	diags.Append(st.Set(ctx, plan)...)
+}
+
+// anyLanded reports whether any entry of set is on the server as written.
+func anyLanded(set []zitadel.KV, got keySet) bool {
+	for _, kv := range set {
+		if v, ok := got[kv.Key]; ok && string(v.raw) == string(kv.Value) {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *orgMetadataResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -381,25 +375,28 @@ func (r *orgMetadataResource) Delete(ctx context.Context, req resource.DeleteReq
 	ctx = tflog.SetField(ctx, "org_id", orgID)
 	managed, diags := state.keys(ctx)
 	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	if resp.Diagnostics.HasError() || len(managed) == 0 {
 		return
 	}
-	keys := sortedKeys(managed)
-	if state.Exclusive.ValueBool() {
-		entries, err := r.data.api.ListMetadata(ctx, orgID, nil)
+	// Only what the state holds: an exclusive resource's state holds every
+	// key the refresh for this plan found, and a key that appeared since was
+	// shown in no plan.
+	w, err := r.data.owners.lockOrg(ctx, orgID)
+	if err != nil {
+		addAPIError(&resp.Diagnostics, summary, "waiting for other writes to the organization", orgID, writeAccess, err)
+		return
+	}
+	defer w.unlock()
+	keys, kept := w.withoutClaimed(sortedKeys(managed))
+	if len(keys) > 0 {
+		_, err := r.data.api.RemoveMetadata(ctx, orgID, keys)
 		if err != nil && !zitadel.IsKind(err, zitadel.KindOrgNotFound) {
-			addAPIError(&resp.Diagnostics, summary, "listing the keys to remove", orgID, readAccess, err)
+			addAPIError(&resp.Diagnostics, summary, fmt.Sprintf("removing %d keys", len(keys)), orgID, writeAccess, err)
 			return
 		}
-		keys = sortedKeys(entriesByKey(entries))
+		w.release(keys)
 	}
-	if len(keys) == 0 {
-		return
-	}
-	err := r.data.api.RemoveMetadata(ctx, orgID, keys)
-	if err != nil && !zitadel.IsKind(err, zitadel.KindOrgNotFound) {
-		addAPIError(&resp.Diagnostics, summary, fmt.Sprintf("removing %d keys", len(keys)), orgID, writeAccess, err)
-	}
+	addKeptWarning(&resp.Diagnostics, orgID, kept)
 }
 
 func (r *orgMetadataResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {

@@ -216,8 +216,11 @@ func TestAccOrgMetadata_exclusive(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		CheckDestroy: func(*terraform.State) error {
-			if keys := e.srv.Keys(e.SecondOrgID); len(keys) != 0 {
-				return fmt.Errorf("exclusive destroy left %v", keys)
+			// The test harness destroys without refreshing: destroy removes
+			// every key the state holds, and not the key that appeared after
+			// the last applied plan, which no plan showed.
+			if keys := e.srv.Keys(e.SecondOrgID); len(keys) != 1 || keys[0] != "left" {
+				return fmt.Errorf("exclusive destroy left %v, want just the key no plan showed", keys)
 			}
 			return nil
 		},
@@ -251,8 +254,7 @@ func TestAccOrgMetadata_exclusive(t *testing.T) {
 			{
 				PreConfig: func() { e.Set(e.SecondOrgID, "left", []byte("for destroy")) },
 				Config:    cfg,
-				// Refresh finds the new key and plans its removal; destroy must
-				// remove it too.
+				// Refresh finds the new key and plans its removal.
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: true,
 			},
@@ -274,13 +276,16 @@ func TestAccOrgMetadata_orgRemoved(t *testing.T) {
 						t.Fatal(err)
 					}
 				},
-				Config: cfg,
-				// Gone from state with a warning; the plan creates it again.
-				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(res, plancheck.ResourceActionCreate),
-				}},
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
+				// Refresh drops it from state with a warning; planning to create
+				// it again fails with advice instead of leaving a tainted object
+				// at every apply.
+				Config:      cfg,
+				PlanOnly:    true,
+				ExpectError: errorText("Organization Removed", "does not exist or was removed", "Remove this resource from the configuration, or point its org_id"),
+			},
+			{
+				// Following the advice: without the resource, the apply succeeds.
+				Config: e.Provider(),
 			},
 		},
 	})
@@ -298,8 +303,10 @@ func TestAccOrgMetadata_createConflict(t *testing.T) {
 					e.Set(e.OrgID, same, []byte("1"))
 					e.Set(e.OrgID, differs, []byte("theirs"))
 				},
+				// The plan already says so: nothing is applied.
 				Config:      cfg,
-				ExpectError: errorText(`Keys that exist with a different value: "`+differs+`"`, `terraform import`),
+				PlanOnly:    true,
+				ExpectError: errorText(`Unable to Plan Organization Metadata`, `Keys that exist with a different value: "`+differs+`"`, `terraform import`),
 			},
 			{
 				// With the conflict resolved, the equal key is adopted: only
@@ -328,7 +335,15 @@ func TestAccOrgMetadata_permissions(t *testing.T) {
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
 			{
+				// A new resource reads its organization at plan time, so bad
+				// credentials and a missing membership fail the plan.
+				Config:      e.ProviderWithToken("not-a-token") + body,
+				PlanOnly:    true,
+				ExpectError: errorText(`Unable to Plan Organization Metadata`, `ZITADEL refused the credentials`),
+			},
+			{
 				Config:      e.ProviderWithToken(e.OutsiderToken) + body,
+				PlanOnly:    true,
 				ExpectError: errorText(`has no membership in organization`, `Grant it ORG_OWNER`),
 			},
 			{
@@ -336,7 +351,14 @@ func TestAccOrgMetadata_permissions(t *testing.T) {
 				Config:      e.ProviderWithToken(e.ViewerToken) + body,
 				ExpectError: errorText(`lacks the permission org.write`, `ORG_OWNER or ORG_SETTINGS_MANAGER`),
 			},
-			{Config: e.Provider() + body},
+			{
+				// The failed creates left no tainted object: this is a plain
+				// create, not a replacement.
+				Config: e.Provider() + body,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(res, plancheck.ResourceActionCreate),
+				}},
+			},
 			{
 				// Refreshing with a token that has no membership is an error,
 				// never "the metadata is gone".

@@ -162,6 +162,14 @@ func TestParseDomain(t *testing.T) {
 }
 
 func TestExclusiveOffWarning(t *testing.T) {
+	exclusiveOffWarning := func(ctx context.Context, state, plan orgMetadataModel) string {
+		prior, d1 := state.keys(ctx)
+		desired, complete := plan.knownKeys()
+		if d1.HasError() {
+			t.Fatal(d1)
+		}
+		return exclusiveOffWarning(state, plan, prior, desired, complete)
+	}
 	null := types.MapNull(types.StringType)
 	state := orgMetadataModel{Exclusive: types.BoolValue(true), Values: stringMap(map[string]string{"mine": "1", "foreign": "x"}), BinaryValues: null, SensitiveValues: null}
 	plan := orgMetadataModel{Exclusive: types.BoolValue(false), Values: stringMap(map[string]string{"mine": "1"}), BinaryValues: null, SensitiveValues: null}

@@ -57,6 +57,14 @@ type providerData struct {
 
 	callerMu sync.Mutex
 	callerID string // the caller's own organization, once known
+
+	// interruptGrace overrides how long a read-back may go on after the
+	// user interrupted (tests shorten it); 0 means the default.
+	interruptGrace time.Duration
+
+	// owners is what this walk knows of which resource instance claims which
+	// keys (ownership.go).
+	owners runOwnership
 }
 
 // New returns the provider factory for the given version.

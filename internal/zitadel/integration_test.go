@@ -117,13 +117,13 @@ func TestRemoveMetadataToleratesGoneKeys(t *testing.T) {
 		h.srv.SetMetadata(h.fx.OrgID, k, []byte("v"))
 	}
 	c := h.client(t, nil)
-	if err := c.RemoveMetadata(context.Background(), h.fx.OrgID, []string{"a", "gone", "b", "a"}); err != nil {
-		t.Fatal(err)
+	if n, err := c.RemoveMetadata(context.Background(), h.fx.OrgID, []string{"a", "gone", "b", "a"}); err != nil || n != 3 {
+		t.Fatalf("removed %d (a, gone, b after de-duplication), err %v", n, err)
 	}
 	if keys := h.srv.Keys(h.fx.OrgID); len(keys) != 1 || keys[0] != "c" {
 		t.Fatalf("left %v", keys)
 	}
-	if err := c.RemoveMetadata(context.Background(), h.fx.OrgID, []string{"gone"}); err != nil {
+	if _, err := c.RemoveMetadata(context.Background(), h.fx.OrgID, []string{"gone"}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -26,7 +26,7 @@ type MetadataAPI interface {
 	GetOrg(ctx context.Context, orgID string) (Org, error)
 	ListMetadata(ctx context.Context, orgID string, filters []KeyFilter) ([]Entry, error)
 	SetMetadata(ctx context.Context, orgID string, entries []KV) (applied int, err error)
-	RemoveMetadata(ctx context.Context, orgID string, keys []string) error
+	RemoveMetadata(ctx context.Context, orgID string, keys []string) (removed int, err error)
 }
 
 var _ MetadataAPI = (*Client)(nil)
@@ -189,18 +189,20 @@ func (c *Client) SetMetadata(ctx context.Context, orgID string, entries []KV) (i
 	return applied, nil
 }
 
-// RemoveMetadata removes keys with BulkRemoveOrgMetadata. Keys that are
-// already gone are fine: BulkRemove is all or nothing and fails when any key
-// is missing, so on that answer the keys still present are looked up and the
-// call is repeated with just those.
-func (c *Client) RemoveMetadata(ctx context.Context, orgID string, keys []string) error {
+// RemoveMetadata removes keys with BulkRemoveOrgMetadata, one call per chunk.
+// Keys that are already gone are fine: BulkRemove is all or nothing and
+// fails when any key is missing, so on that answer the keys still present
+// are looked up and the call is repeated with just those. removed counts the
+// keys (after de-duplication, in order) of the chunks done before an error.
+func (c *Client) RemoveMetadata(ctx context.Context, orgID string, keys []string) (removed int, err error) {
 	keys = dedupe(keys)
 	for _, chunk := range Chunk(keys, c.chunkBytes, keySize) {
 		if err := c.removeChunk(ctx, orgID, chunk); err != nil {
-			return err
+			return removed, err
 		}
+		removed += len(chunk)
 	}
-	return nil
+	return removed, nil
 }
 
 func (c *Client) removeChunk(ctx context.Context, orgID string, keys []string) error {

@@ -1,0 +1,380 @@
+package provider
+
+// Plan-time behaviour of zitadelmeta_org_metadata: the organization an
+// omitted org_id resolves to, overlaps between resources of one
+// configuration, and what a new or growing resource will meet on the server.
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+const planSummary = "Unable to Plan Organization Metadata"
+
+// ModifyPlan resolves an omitted org_id (a resource without one moves when
+// the organization it defaults to changes), registers what the plan keeps
+// and releases so overlapping resources fail here rather than at apply,
+// and reads the organization where applying would otherwise meet keys no
+// plan showed.
+func (r *orgMetadataResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if r.data == nil {
+		return
+	}
+	var state *orgMetadataModel
+	if !req.State.Raw.IsNull() {
+		state = &orgMetadataModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+	}
+	if req.Plan.Raw.IsNull() {
+		if state != nil && !resp.Diagnostics.HasError() {
+			r.planDestroy(ctx, *state, &resp.Diagnostics)
+		}
+		return
+	}
+	var plan orgMetadataModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	orgID, ok := r.planOrg(ctx, req, resp, state)
+	if !ok || resp.Diagnostics.HasError() {
+		return
+	}
+	use := &plannedUse{create: state == nil, exclusive: plan.Exclusive.ValueBool(), held: map[string]bool{}}
+	desired, complete := plan.knownKeys()
+	use.keeps = make(map[string]string, len(desired))
+	for k, v := range desired {
+		use.keeps[k] = mapAttr[v.kind]
+	}
+	use.fingerprint = fingerprintOf(desired, use.exclusive)
+	var prior keySet
+	if state != nil {
+		var diags diag.Diagnostics
+		prior, diags = state.keys(ctx)
+		resp.Diagnostics.Append(diags...)
+		for k := range prior {
+			use.held[k] = true
+		}
+		if w := exclusiveOffWarning(*state, plan, prior, desired, complete); w != "" {
+			resp.Diagnostics.AddAttributeWarning(path.Root("exclusive"), "Keys Will Be Removed", w)
+		}
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	found, predecessor := r.data.owners.registerPlan(orgID, use)
+	if len(found) > 0 {
+		overlapDiagnostics(orgID, use, found, &resp.Diagnostics)
+		return
+	}
+	if state == nil {
+		r.checkCreate(ctx, orgID, use, desired, complete, predecessor, &resp.Diagnostics)
+		return
+	}
+	r.checkUpdate(ctx, orgID, *state, plan, prior, desired, &resp.Diagnostics)
+}
+
+// planOrg returns the organization the plan acts on, setting it in the plan
+// when org_id is omitted; false when it is not known yet.
+func (r *orgMetadataResource) planOrg(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, state *orgMetadataModel) (string, bool) {
+	var configured types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("org_id"), &configured)...)
+	if resp.Diagnostics.HasError() || configured.IsUnknown() {
+		return "", false
+	}
+	if !configured.IsNull() {
+		return configured.ValueString(), true
+	}
+	orgID, err := r.data.resolveOrg(ctx, configured)
+	if err != nil {
+		addAPIError(&resp.Diagnostics, planSummary, "finding the caller's organization", "", readAccess, err)
+		return "", false
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("org_id"), orgID)...)
+	if state != nil && state.OrgID.ValueString() != orgID {
+		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("org_id"))
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), types.StringUnknown())...)
+	}
+	return orgID, true
+}
+
+// planDestroy registers that a destroyed instance lets go of its keys.
+func (r *orgMetadataResource) planDestroy(ctx context.Context, state orgMetadataModel, diags *diag.Diagnostics) {
+	prior, d := state.keys(ctx)
+	diags.Append(d...)
+	if diags.HasError() || state.OrgID.ValueString() == "" {
+		return
+	}
+	use := &plannedUse{destroy: true, held: make(map[string]bool, len(prior))}
+	for k := range prior {
+		use.held[k] = true
+	}
+	if found, _ := r.data.owners.registerPlan(state.OrgID.ValueString(), use); len(found) > 0 {
+		overlapDiagnostics(state.OrgID.ValueString(), use, found, diags)
+	}
+}
+
+// checkCreate reads the organization (once per walk) and reports what a new
+// resource would meet: keys with other values and, for an exclusive one,
+// keys it would remove, are errors; keys it adopts are a warning. Keys the
+// instance held before its replacement are its own, not a conflict.
+func (r *orgMetadataResource) checkCreate(ctx context.Context, orgID string, use *plannedUse, desired keySet, complete bool, predecessor *plannedUse, diags *diag.Diagnostics) {
+	server, gone, err := r.data.listOrg(ctx, orgID)
+	if err != nil {
+		addAPIError(diags, planSummary, "reading the existing metadata", orgID, readAccess, err)
+		return
+	}
+	if gone {
+		diags.AddAttributeError(path.Root("org_id"), "Organization Removed", orgRemovedAdvice(orgID, "no metadata can be written to it"))
+		return
+	}
+	own := map[string]bool{}
+	if predecessor != nil {
+		own = predecessor.held
+	}
+	var adopted, conflicts, foreign []string
+	for k, raw := range server {
+		if own[k] {
+			continue
+		}
+		d, managed := desired[k]
+		switch {
+		case managed && d.raw == nil: // value not known yet
+		case managed && string(d.raw) == string(raw):
+			adopted = append(adopted, k)
+		case managed:
+			conflicts = append(conflicts, k)
+		case use.exclusive && complete:
+			if _, configured := use.keeps[k]; !configured {
+				foreign = append(foreign, k)
+			}
+		}
+	}
+	if len(conflicts) > 0 || len(foreign) > 0 {
+		diags.AddError(planSummary, createConflictDetail(orgID, conflicts, foreign))
+		return
+	}
+	if len(adopted) > 0 {
+		slices.Sort(adopted)
+		diags.AddWarning("Existing Metadata Adopted", fmt.Sprintf(
+			"Organization %s already holds %s with exactly the configured values. This resource adopts them without writing them, and from then on owns them: destroying it, or removing them from its configuration, removes them from ZITADEL.",
+			orgID, listKeys(adopted)))
+	}
+}
+
+// checkUpdate reads the organization (once per walk) when the plan adds
+// keys, to name those it overwrites, or turns exclusive on, to name the
+// keys it takes in.
+func (r *orgMetadataResource) checkUpdate(ctx context.Context, orgID string, state, plan orgMetadataModel, prior, desired keySet, diags *diag.Diagnostics) {
+	var added []string
+	for k, v := range desired {
+		if _, had := prior[k]; !had && v.raw != nil {
+			added = append(added, k)
+		}
+	}
+	turningExclusive := !state.Exclusive.ValueBool() && plan.Exclusive.ValueBool()
+	if len(added) == 0 && !turningExclusive {
+		return
+	}
+	server, gone, err := r.data.listOrg(ctx, orgID)
+	if err != nil {
+		addAPIError(diags, planSummary, "reading the existing metadata", orgID, readAccess, err)
+		return
+	}
+	if gone {
+		return // refresh has already dropped the resource, or will
+	}
+	var overwritten []string
+	for _, k := range added {
+		if raw, ok := server[k]; ok && string(raw) != string(desired[k].raw) {
+			overwritten = append(overwritten, k)
+		}
+	}
+	if len(overwritten) > 0 {
+		slices.Sort(overwritten)
+		diags.AddWarning("Existing Metadata Will Be Overwritten", fmt.Sprintf(
+			"Organization %s already holds %s, which this resource did not manage until now, with values other than the configured ones. Applying this plan overwrites them with the configured values. If something else owns these keys, remove them from this configuration instead.",
+			orgID, listKeys(overwritten)))
+	}
+	if turningExclusive {
+		var foreign []string
+		for k := range server {
+			if _, configured := desired[k]; !configured {
+				foreign = append(foreign, k)
+			}
+		}
+		if len(foreign) > 0 {
+			slices.Sort(foreign)
+			diags.AddAttributeWarning(path.Root("exclusive"), "Exclusive Takes In Existing Keys", fmt.Sprintf(
+				"exclusive is turning on, and organization %s holds %s, which the configuration lacks. This apply leaves them alone; from the next refresh on this resource owns them, and the next plan removes them from ZITADEL unless you add them to the configuration.",
+				orgID, listKeys(foreign)))
+		}
+	}
+}
+
+// knownKeys collects the plan's keys whose names are known; a value not
+// known yet has a nil raw. complete is false when a whole map is unknown.
+func (m *orgMetadataModel) knownKeys() (ks keySet, complete bool) {
+	ks, complete = keySet{}, true
+	for _, k := range []kind{kindText, kindBinary, kindSensitive} {
+		mv := m.mapOf(k)
+		if mv.IsUnknown() {
+			complete = false
+			continue
+		}
+		for key, ev := range mv.Elements() {
+			sv, ok := ev.(types.String)
+			if !ok || sv.IsUnknown() || sv.IsNull() {
+				ks[key] = value{kind: k}
+				continue
+			}
+			if k == kindBinary {
+				if v, err := binaryValue(sv.ValueString()); err == nil {
+					ks[key] = v
+					continue
+				}
+				ks[key] = value{kind: k}
+				continue
+			}
+			ks[key] = value{raw: []byte(sv.ValueString()), kind: k, text: sv.ValueString()}
+		}
+	}
+	return ks, complete
+}
+
+// exclusiveOffWarning explains, when exclusive goes from true to false,
+// which keys the plan removes from ZITADEL because the configuration lacks
+// them, and how to keep them.
+func exclusiveOffWarning(state, plan orgMetadataModel, prior, desired keySet, complete bool) string {
+	if !state.Exclusive.ValueBool() || plan.Exclusive.IsUnknown() || plan.Exclusive.ValueBool() || !complete {
+		return ""
+	}
+	_, remove := changes(prior, desired)
+	if len(remove) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("exclusive is turning off, but the configuration lacks %s, which this resource manages: applying this plan removes them from ZITADEL. To keep them, add them to the configuration, or set exclusive back to true.", listKeys(remove))
+}
+
+// overlapDiagnostics reports u's collisions with earlier plans, one
+// diagnostic per colliding resource and kind.
+func overlapDiagnostics(orgID string, u *plannedUse, found []overlap, diags *diag.Diagnostics) {
+	type group struct {
+		first overlap
+		keys  []string
+	}
+	var order []*group
+	byOther := map[*plannedUse]map[overlapKind]*group{}
+	for _, o := range found {
+		if byOther[o.other] == nil {
+			byOther[o.other] = map[overlapKind]*group{}
+		}
+		g := byOther[o.other][o.kind]
+		if g == nil {
+			g = &group{first: o}
+			byOther[o.other][o.kind] = g
+			order = append(order, g)
+		}
+		if o.key != "" {
+			g.keys = append(g.keys, o.key)
+		}
+	}
+	for _, g := range order {
+		other := describePlan(g.first.other)
+		switch g.first.kind {
+		case sharedExclusive:
+			detail := fmt.Sprintf("This resource has exclusive = true, so it owns every key of organization %s, but another zitadelmeta_org_metadata resource in this configuration (%s) manages keys of the same organization. Set exclusive = false here, or move those keys into this resource and remove the other one.", orgID, other)
+			if !u.exclusive {
+				detail = fmt.Sprintf("Organization %s is owned by another zitadelmeta_org_metadata resource with exclusive = true (%s), and this resource manages keys of it too. Move these keys into the exclusive resource, or set exclusive = false on it.", orgID, other)
+			}
+			diags.AddAttributeError(path.Root("exclusive"), "Exclusive Resource Shares Its Organization", detail)
+		case bothKeep:
+			k := g.keys[0]
+			diags.AddAttributeError(path.Root(u.keeps[k]).AtMapKey(k), "Metadata Key Managed by Two Resources", fmt.Sprintf(
+				"Organization %s: %s in this resource's configuration also stand in the configuration of another zitadelmeta_org_metadata resource (%s; key %q is in its %s). Each key must be managed by exactly one resource: otherwise their applies overwrite each other, and destroying either deletes the key for both. Remove the keys from one of the two. To move a key, take it out of one and add it to the other in the same apply; to rename a resource, use a moved block.",
+				orgID, listKeys(g.keys), other, k, g.first.other.keeps[k]))
+		case keptAndReleased:
+			diags.AddError("Metadata Key Held by Two Resources", fmt.Sprintf(
+				"Organization %s: %s are held in the state of this resource and of another zitadelmeta_org_metadata resource (%s), and this plan removes them through one of the two while the other keeps them, so applying it would delete keys that stay configured. To stop managing them with the resource that lets go without deleting them from ZITADEL, remove that resource from state first (terraform state rm, or a removed block with lifecycle { destroy = false }), then plan again.",
+				orgID, listKeys(g.keys), other))
+		}
+	}
+}
+
+// describePlan names another resource for a message, by what it does: the
+// provider is never told resource addresses.
+func describePlan(p *plannedUse) string {
+	var keys []string
+	if p.destroy {
+		keys = sortedKeys(p.held)
+	} else {
+		keys = sortedKeys(p.keeps)
+	}
+	list := listKeysN(keys, 3)
+	if len(keys) == 0 {
+		list = "no key yet"
+	}
+	switch {
+	case p.destroy:
+		return "one this plan destroys, which holds " + list
+	case p.exclusive && p.create:
+		return "a new exclusive one that configures " + list
+	case p.exclusive:
+		return "an exclusive one that configures " + list
+	case p.create:
+		return "a new one that manages " + list
+	}
+	return "one that manages " + list
+}
+
+// orgRemovedAdvice explains what to do about a removed organization.
+func orgRemovedAdvice(orgID, consequence string) string {
+	return fmt.Sprintf("Organization %s does not exist or was removed from ZITADEL, so %s. Remove this resource from the configuration, or point its org_id (or the provider's org_id, ZITADEL_ORG_ID) at an existing organization.", orgID, consequence)
+}
+
+func createConflictDetail(orgID string, conflicts, foreign []string) string {
+	slices.Sort(conflicts)
+	slices.Sort(foreign)
+	var b strings.Builder
+	fmt.Fprintf(&b, "Organization %s already holds metadata this resource would overwrite without it having been shown in a plan.", orgID)
+	if len(conflicts) > 0 {
+		fmt.Fprintf(&b, "\n\nKeys that exist with a different value: %s.", listKeys(conflicts))
+	}
+	if len(foreign) > 0 {
+		fmt.Fprintf(&b, "\n\nKeys not in the configuration, which an exclusive resource would remove: %s.", listKeys(foreign))
+	}
+	all := append(conflicts, foreign...)
+	if len(all) <= maxListedKeys {
+		fmt.Fprintf(&b, "\n\nTo take them over, import them first (terraform import <address> '%s' takes just these keys, '%s' every key; an import block works too), then plan: the plan shows each change before it is made. Or remove the keys from the configuration.", importID{OrgID: orgID, Keys: all}, orgID)
+	} else {
+		fmt.Fprintf(&b, "\n\nTo take them over, import them first (terraform import <address> '%s' takes every key; an import block works too), then plan: the plan shows each change before it is made. Or remove the keys from the configuration.", orgID)
+	}
+	return b.String()
+}
+
+// maxListedKeys bounds how many keys one message names.
+const maxListedKeys = 20
+
+// listKeys quotes keys for a message, naming at most maxListedKeys.
+func listKeys(keys []string) string { return listKeysN(keys, maxListedKeys) }
+
+// listKeysN quotes keys for a message, naming at most n.
+func listKeysN(keys []string, n int) string {
+	n = min(len(keys), n)
+	quoted := make([]string, n)
+	for i, k := range keys[:n] {
+		quoted[i] = fmt.Sprintf("%q", k)
+	}
+	s := strings.Join(quoted, ", ")
+	if len(keys) > n {
+		s += fmt.Sprintf(" and %d more", len(keys)-n)
+	}
+	return s
+}

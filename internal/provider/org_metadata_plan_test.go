@@ -1,0 +1,93 @@
+package provider
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/fakezitadel"
+)
+
+// diagText joins summaries and details of one severity.
+func diagText(diags diag.Diagnostics, sev diag.Severity) string {
+	var b strings.Builder
+	for _, d := range diags {
+		if d.Severity() == sev {
+			b.WriteString(d.Summary() + ": " + d.Detail() + "\n")
+		}
+	}
+	return b.String()
+}
+
+func TestPlanChecksReadTheServerOnce(t *testing.T) {
+	srv, fx := fakezitadel.StartTest(t, fakezitadel.Options{})
+	org := fx.OrgID
+	srv.SetMetadata(org, "same", []byte("1"))
+	srv.SetMetadata(org, "other", []byte("theirs"))
+	srv.SetMetadata(org, "foreign", []byte("x"))
+	r := &orgMetadataResource{data: &providerData{api: testClient(t, srv, fx.OwnerToken, nil)}}
+	ctx := t.Context()
+	srv.ResetCalls()
+
+	use := func(exclusive bool, ks keySet) *plannedUse {
+		u := &plannedUse{create: true, exclusive: exclusive, keeps: map[string]string{}}
+		for k, v := range ks {
+			u.keeps[k] = mapAttr[v.kind]
+		}
+		return u
+	}
+	t.Run("adopts equal keys with a warning", func(t *testing.T) {
+		var d diag.Diagnostics
+		desired := keySet{"same": textValue("1"), "new": textValue("n")}
+		r.checkCreate(ctx, org, use(false, desired), desired, true, nil, &d)
+		if d.HasError() || !strings.Contains(diagText(d, diag.SeverityWarning), `Existing Metadata Adopted: Organization `+org+` already holds "same"`) {
+			t.Fatalf("diagnostics: %v", d)
+		}
+	})
+	t.Run("another value is an error", func(t *testing.T) {
+		var d diag.Diagnostics
+		desired := keySet{"other": textValue("mine")}
+		r.checkCreate(ctx, org, use(false, desired), desired, true, nil, &d)
+		if !strings.Contains(diagText(d, diag.SeverityError), `Keys that exist with a different value: "other"`) {
+			t.Fatalf("diagnostics: %v", d)
+		}
+	})
+	t.Run("an exclusive resource names what it would remove", func(t *testing.T) {
+		var d diag.Diagnostics
+		desired := keySet{"same": textValue("1"), "other": textValue("theirs")}
+		r.checkCreate(ctx, org, use(true, desired), desired, true, nil, &d)
+		if !strings.Contains(diagText(d, diag.SeverityError), `an exclusive resource would remove: "foreign"`) {
+			t.Fatalf("diagnostics: %v", d)
+		}
+	})
+	t.Run("a replacement's own keys are no conflict", func(t *testing.T) {
+		var d diag.Diagnostics
+		desired := keySet{"other": textValue("mine")}
+		pred := &plannedUse{held: map[string]bool{"other": true}}
+		r.checkCreate(ctx, org, use(false, desired), desired, true, pred, &d)
+		if len(d) != 0 {
+			t.Fatalf("diagnostics: %v", d)
+		}
+	})
+	t.Run("an update names the keys it overwrites and takes in", func(t *testing.T) {
+		var d diag.Diagnostics
+		null := types.MapNull(types.StringType)
+		state := orgMetadataModel{Exclusive: types.BoolValue(false), Values: stringMap(map[string]string{"same": "1"}), BinaryValues: null, SensitiveValues: null}
+		plan := state
+		plan.Exclusive = types.BoolValue(true)
+		prior := keySet{"same": textValue("1")}
+		desired := keySet{"same": textValue("1"), "other": textValue("mine")}
+		r.checkUpdate(ctx, org, state, plan, prior, desired, &d)
+		w := diagText(d, diag.SeverityWarning)
+		if d.HasError() || !strings.Contains(w, `Existing Metadata Will Be Overwritten: Organization `+org+` already holds "other"`) ||
+			!strings.Contains(w, `Exclusive Takes In Existing Keys`) || !strings.Contains(w, `holds "foreign", which the configuration lacks`) {
+			t.Fatalf("diagnostics: %v", d)
+		}
+	})
+	// One search served every check of the walk.
+	if n := srv.Calls("ListOrgMetadata"); n != 1 {
+		t.Fatalf("%d searches for five plans of one organization, want 1", n)
+	}
+}

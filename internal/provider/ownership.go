@@ -1,0 +1,286 @@
+package provider
+
+// Ownership of keys within one Terraform run.
+//
+// Terraform starts one provider process per provider configuration for each
+// walk (validate, plan, apply) and configures it once per walk, so the
+// providerData built in Configure sees every resource instance of that
+// configuration that the walk plans or applies, and nothing else. The
+// registry below lives in providerData and so lasts exactly one walk:
+//
+//   - In the plan walk every resource instance is planned, changed or not.
+//     Each plan registers what it keeps and what it releases, and a plan
+//     that overlaps one registered before it fails (two keepers of a key, an
+//     exclusive resource beside another one, a key removed by one resource
+//     while another one already held it).
+//   - In the apply walk only changed instances are called. Their writes to
+//     one organization are serialized, and each records which keys it wrote,
+//     adopted or kept and which it removed, so a delete or update never
+//     removes a key another instance of the run has claimed, and an update
+//     writes again a key another instance removed before it.
+//
+// Two provider aliases, two workspaces or two configurations are separate
+// processes: they cannot see each other (see the docs' Ownership section).
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"sort"
+	"sync"
+)
+
+// claimant identifies one apply call (create, update or delete).
+type claimant uint64
+
+// runOwnership is the registry of one walk.
+type runOwnership struct {
+	mu   sync.Mutex
+	next claimant
+	orgs map[string]*orgOwnership
+}
+
+// orgOwnership is what the walk knows of one organization.
+type orgOwnership struct {
+	// writing is a one-slot semaphore: the apply call holding it decides
+	// what to write and writes, alone among this process's calls.
+	writing chan struct{}
+	// Guarded by writing.
+	claimed  map[string]claimant // key -> the call that wrote, adopted or kept it
+	released map[string]claimant // key -> the call that removed it
+
+	// Guarded by planMu.
+	planMu  sync.Mutex
+	planned []*plannedUse
+
+	listing orgListing
+}
+
+func (o *runOwnership) org(orgID string) *orgOwnership {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.orgs == nil {
+		o.orgs = map[string]*orgOwnership{}
+	}
+	g := o.orgs[orgID]
+	if g == nil {
+		g = &orgOwnership{writing: make(chan struct{}, 1), claimed: map[string]claimant{}, released: map[string]claimant{}}
+		o.orgs[orgID] = g
+	}
+	return g
+}
+
+// orgWriter is an apply call's exclusive hold on one organization.
+type orgWriter struct {
+	g  *orgOwnership
+	id claimant
+}
+
+// lockOrg waits until no other apply call of this process writes to the
+// organization, or ctx ends. The caller must call unlock.
+func (o *runOwnership) lockOrg(ctx context.Context, orgID string) (*orgWriter, error) {
+	g := o.org(orgID)
+	select {
+	case g.writing <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	o.mu.Lock()
+	o.next++
+	id := o.next
+	o.mu.Unlock()
+	return &orgWriter{g: g, id: id}, nil
+}
+
+func (w *orgWriter) unlock() { <-w.g.writing }
+
+// claim records that this call wrote, adopted or keeps keys.
+func (w *orgWriter) claim(keys []string) {
+	for _, k := range keys {
+		w.g.claimed[k] = w.id
+		delete(w.g.released, k)
+	}
+}
+
+// release records that this call removed keys.
+func (w *orgWriter) release(keys []string) {
+	for _, k := range keys {
+		w.g.released[k] = w.id
+		delete(w.g.claimed, k)
+	}
+}
+
+// withoutClaimed splits keys into those free to remove and those another
+// call of this run has claimed, which must stay.
+func (w *orgWriter) withoutClaimed(keys []string) (free, kept []string) {
+	for _, k := range keys {
+		if by, ok := w.g.claimed[k]; ok && by != w.id {
+			kept = append(kept, k)
+		} else {
+			free = append(free, k)
+		}
+	}
+	return free, kept
+}
+
+// releasedByOthers returns the keys among keys that another call of this
+// run removed.
+func (w *orgWriter) releasedByOthers(keys []string) []string {
+	var out []string
+	for _, k := range keys {
+		if by, ok := w.g.released[k]; ok && by != w.id {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// orgListing is one read of an organization, shared by every plan of the
+// walk that needs it (new resources, added keys, exclusive turning on).
+type orgListing struct {
+	once   sync.Once
+	server map[string][]byte
+	gone   bool
+	err    error
+}
+
+// listOrg reads the organization once per walk.
+func (d *providerData) listOrg(ctx context.Context, orgID string) (map[string][]byte, bool, error) {
+	l := &d.owners.org(orgID).listing
+	l.once.Do(func() { l.server, l.gone, l.err = d.readOrg(ctx, orgID) })
+	return l.server, l.gone, l.err
+}
+
+// plannedUse is what one plan of one resource instance does with the keys of
+// its organization.
+type plannedUse struct {
+	// create: the instance has no prior state; destroy: no planned state.
+	create, destroy bool
+	exclusive       bool
+	// keeps maps each configured key to the attribute naming it.
+	keeps map[string]string
+	// held is the prior state's keys.
+	held map[string]bool
+	// fingerprint digests the configured keys, values and exclusive: equal
+	// fingerprints of an existing and a new instance are taken to be the two
+	// plans Terraform makes for one replaced instance.
+	fingerprint [32]byte
+}
+
+func (u *plannedUse) releases(k string) bool {
+	if !u.held[k] {
+		return false
+	}
+	_, kept := u.keeps[k]
+	return u.destroy || !kept
+}
+
+// fingerprintOf digests keys, their attribute and value text, and exclusive.
+func fingerprintOf(ks keySet, exclusive bool) [32]byte {
+	h := sha256.New()
+	var n [8]byte
+	for _, k := range sortedKeys(ks) {
+		v := ks[k]
+		for _, s := range []string{k, v.text} {
+			binary.LittleEndian.PutUint64(n[:], uint64(len(s)))
+			h.Write(n[:])
+			h.Write([]byte(s))
+		}
+		h.Write([]byte{byte(v.kind)})
+	}
+	if exclusive {
+		h.Write([]byte{1})
+	}
+	var out [32]byte
+	copy(out[:], h.Sum(nil))
+	return out
+}
+
+// overlapKind says how two plans collide.
+type overlapKind int
+
+const (
+	// bothKeep: two resources configure the same key.
+	bothKeep overlapKind = iota
+	// sharedExclusive: an exclusive resource and another one share an
+	// organization.
+	sharedExclusive
+	// keptAndReleased: a key held by two resources, one of which removes it
+	// while the other keeps it.
+	keptAndReleased
+)
+
+// overlap is one collision between the plan being made (u) and an earlier
+// one (other).
+type overlap struct {
+	kind  overlapKind
+	key   string // "" for sharedExclusive
+	other *plannedUse
+}
+
+// registerPlan records u for the organization and returns its overlaps with
+// the plans registered before it, and the earlier plan of the same instance
+// when u is the second plan of a replacement.
+func (o *runOwnership) registerPlan(orgID string, u *plannedUse) (found []overlap, predecessor *plannedUse) {
+	g := o.org(orgID)
+	g.planMu.Lock()
+	defer g.planMu.Unlock()
+	for _, p := range g.planned {
+		if predecessor == nil && sameInstance(u, p) {
+			predecessor = p
+			continue
+		}
+		found = append(found, overlaps(u, p)...)
+	}
+	g.planned = append(g.planned, u)
+	return found, predecessor
+}
+
+// sameInstance tells the two plans of one replaced instance (first with its
+// prior state, then as new) from two resources.
+func sameInstance(u, p *plannedUse) bool {
+	return !u.destroy && !p.destroy && u.create != p.create && u.fingerprint == p.fingerprint
+}
+
+// overlaps lists how u and p collide, keys sorted.
+func overlaps(u, p *plannedUse) []overlap {
+	var out []overlap
+	if !u.destroy && !p.destroy && (u.exclusive || p.exclusive) {
+		out = append(out, overlap{kind: sharedExclusive, other: p})
+	}
+	var keys []string
+	seen := map[string]bool{}
+	add := func(k string) {
+		if !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+	}
+	for k := range u.keeps {
+		add(k)
+	}
+	for k := range u.held {
+		add(k)
+	}
+	for k := range p.held {
+		add(k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		_, uKeeps := u.keeps[k]
+		_, pKeeps := p.keeps[k]
+		uKeeps = uKeeps && !u.destroy
+		pKeeps = pKeeps && !p.destroy
+		switch {
+		case uKeeps && pKeeps:
+			if !u.exclusive && !p.exclusive { // already reported for the organization
+				out = append(out, overlap{kind: bothKeep, key: k, other: p})
+			}
+		case (uKeeps || (u.exclusive && !u.destroy)) && u.held[k] && p.releases(k),
+			(pKeeps || (p.exclusive && !p.destroy)) && p.held[k] && u.releases(k):
+			// Both held it before this plan: a handover needs one side new to it.
+			out = append(out, overlap{kind: keptAndReleased, key: k, other: p})
+		}
+	}
+	return out
+}

@@ -1,0 +1,316 @@
+package provider
+
+// Ownership of keys across Terraform's lifecycle: replacements, renames and
+// keys moving between resources must never lose a key in a green apply.
+// Terraform runs independent resources concurrently, so each workflow is
+// repeated for many rounds, against a fake that fails overlapping writes to
+// one organization with the event-store conflict and lists in no
+// particular order.
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/fakezitadel"
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
+)
+
+// ownershipRounds is how often each racy workflow is repeated.
+const ownershipRounds = 10
+
+// racyFake is the fake as a busy real server behaves: concurrent writes to
+// one organization collide, lists come in no particular order.
+var racyFake = fakezitadel.Options{WriteConflicts: true, ShuffleLists: true}
+
+// lifecycleCBD makes a resource body create its replacement first.
+const lifecycleCBD = "lifecycle {\n    create_before_destroy = true\n  }"
+
+func TestAccOwnership_createBeforeDestroyReplace(t *testing.T) {
+	e := newTestEnvWith(t, racyFake)
+	want := map[string]string{e.K("a"): "1", e.K("b"): "2", e.K("c"): "3"}
+	cfg := e.Provider() + orgMetadata("test", "org_id = "+hclString(e.OrgID), attrMap("values", want), lifecycleCBD)
+	steps := []resource.TestStep{{Config: cfg, ConfigStateChecks: []statecheck.StateCheck{e.serverHolds(e.OrgID, want)}}}
+	for i := 0; i < ownershipRounds; i++ {
+		// A tainted object is replaced: the new one is created (adopting
+		// the keys), then the old one destroyed.
+		steps = append(steps, resource.TestStep{
+			Taint:  []string{res},
+			Config: cfg,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(res, plancheck.ResourceActionCreateBeforeDestroy),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{e.serverHolds(e.OrgID, want)},
+		})
+	}
+	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: e.factories(), Steps: steps})
+}
+
+func TestAccOwnership_renameWithoutMoved(t *testing.T) {
+	e := newTestEnvWith(t, racyFake)
+	const resources = 4
+	want := map[string]string{}
+	for i := 0; i < resources; i++ {
+		for _, k := range []string{"x", "y"} {
+			want[e.K(fmt.Sprintf("r%d-%s", i, k))] = fmt.Sprintf("v%d", i)
+		}
+	}
+	// Round n names the resources r<i>_<n>: every round destroys the old
+	// addresses and creates new ones with the same keys, concurrently.
+	cfg := func(round int) string {
+		var b strings.Builder
+		b.WriteString(e.Provider())
+		for i := 0; i < resources; i++ {
+			keys := map[string]string{}
+			for _, k := range []string{"x", "y"} {
+				keys[e.K(fmt.Sprintf("r%d-%s", i, k))] = fmt.Sprintf("v%d", i)
+			}
+			b.WriteString(orgMetadata(fmt.Sprintf("r%d_%d", i, round), "org_id = "+hclString(e.OrgID), attrMap("values", keys)))
+		}
+		return b.String()
+	}
+	var steps []resource.TestStep
+	for round := 0; round <= ownershipRounds; round++ {
+		steps = append(steps, resource.TestStep{
+			Config:            cfg(round),
+			ConfigStateChecks: []statecheck.StateCheck{e.serverHolds(e.OrgID, want)},
+		})
+	}
+	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: e.factories(), Steps: steps})
+}
+
+func TestAccOwnership_keyMovesBetweenResources(t *testing.T) {
+	e := newTestEnvWith(t, racyFake)
+	const resources, keys = 3, 6
+	// Round n gives key j to resource (j+n) mod 3; every other round also
+	// changes the values, so some moves carry a new value.
+	layout := func(round int) (string, map[string]string) {
+		all := map[string]string{}
+		per := make([]map[string]string, resources)
+		for i := range per {
+			per[i] = map[string]string{e.K("anchor" + fmt.Sprint(i)): "a"}
+			all[e.K("anchor"+fmt.Sprint(i))] = "a"
+		}
+		for j := 0; j < keys; j++ {
+			k, v := e.K(fmt.Sprintf("moving%d", j)), fmt.Sprintf("v%d", round/2)
+			per[(j+round)%resources][k] = v
+			all[k] = v
+		}
+		var b strings.Builder
+		b.WriteString(e.Provider())
+		for i, m := range per {
+			b.WriteString(orgMetadata(fmt.Sprintf("r%d", i), "org_id = "+hclString(e.OrgID), attrMap("values", m)))
+		}
+		return b.String(), all
+	}
+	var steps []resource.TestStep
+	for round := 0; round <= ownershipRounds; round++ {
+		cfg, want := layout(round)
+		steps = append(steps, resource.TestStep{
+			Config:            cfg,
+			ConfigStateChecks: []statecheck.StateCheck{e.serverHolds(e.OrgID, want)},
+		})
+	}
+	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: e.factories(), Steps: steps})
+}
+
+func TestAccOwnership_overlapFailsThePlan(t *testing.T) {
+	e := newTestEnv(t)
+	k, other := e.K("shared"), e.K("other")
+	org := "org_id = " + hclString(e.OrgID)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{
+				// Two resources name one key, whatever the values.
+				Config: e.Provider() +
+					orgMetadata("a", org, attrMap("values", map[string]string{k: "1"})) +
+					orgMetadata("b", org, attrMap("sensitive_values", map[string]string{k: "1", other: "2"})),
+				PlanOnly:    true,
+				ExpectError: errorText("Metadata Key Managed by Two Resources", fmt.Sprintf("%q", k), "key", "is in its", "Remove the keys from one of the two"),
+			},
+			{
+				// Identical resources (count = 2) are two claimants too.
+				Config:      e.Provider() + orgMetadata("a", "count = 2", org, attrMap("values", map[string]string{k: "1"})),
+				PlanOnly:    true,
+				ExpectError: errorText("Metadata Key Managed by Two Resources"),
+			},
+			{
+				// An exclusive resource owns its organization alone.
+				Config: e.Provider() +
+					orgMetadata("a", org, "exclusive = true", attrMap("values", map[string]string{k: "1"})) +
+					orgMetadata("b", org, attrMap("values", map[string]string{other: "2"})),
+				PlanOnly:    true,
+				ExpectError: errorText("Exclusive Resource Shares Its Organization", e.OrgID),
+			},
+			{
+				// Nothing was written by the failed plans.
+				Config: e.Provider() + orgMetadata("a", org, attrMap("values", map[string]string{k: "1"})),
+				ConfigStateChecks: []statecheck.StateCheck{
+					e.serverHolds(e.OrgID, map[string]string{k: "1"}, other),
+				},
+			},
+			{
+				// b takes over a key a still holds (an import of it) while a is
+				// destroyed: applying would delete a key b keeps.
+				Config: e.Provider() + orgMetadata("b", org, attrMap("values", map[string]string{k: "1"})) +
+					fmt.Sprintf("import {\n  to = zitadelmeta_org_metadata.b\n  id = %s\n}\n", hclString(importID{OrgID: e.OrgID, Keys: []string{k}}.String())),
+				PlanOnly:    true,
+				ExpectError: errorText("Metadata Key Held by Two Resources", fmt.Sprintf("%q", k), "terraform state rm"),
+			},
+		},
+	})
+}
+
+func TestOverlaps(t *testing.T) {
+	keeps := func(keys ...string) map[string]string {
+		m := map[string]string{}
+		for _, k := range keys {
+			m[k] = "values"
+		}
+		return m
+	}
+	held := func(keys ...string) map[string]bool {
+		m := map[string]bool{}
+		for _, k := range keys {
+			m[k] = true
+		}
+		return m
+	}
+	fp := func(s string) [32]byte { return fingerprintOf(keySet{s: textValue(s)}, false) }
+	cases := map[string]struct {
+		u, p *plannedUse
+		want []string // kind:key
+	}{
+		"two keepers of one key": {
+			u:    &plannedUse{keeps: keeps("k", "a"), fingerprint: fp("1")},
+			p:    &plannedUse{keeps: keeps("k", "b"), fingerprint: fp("2")},
+			want: []string{"0:k"},
+		},
+		"disjoint keys": {
+			u: &plannedUse{keeps: keeps("a"), fingerprint: fp("1")},
+			p: &plannedUse{keeps: keeps("b"), fingerprint: fp("2")},
+		},
+		"exclusive beside another": {
+			u:    &plannedUse{keeps: keeps("a"), exclusive: true, fingerprint: fp("1")},
+			p:    &plannedUse{keeps: keeps("b"), fingerprint: fp("2")},
+			want: []string{"1:"},
+		},
+		"handover to a new resource (rename, moved key)": {
+			u: &plannedUse{create: true, keeps: keeps("k"), fingerprint: fp("1")},
+			p: &plannedUse{destroy: true, held: held("k")},
+		},
+		"handover between existing resources": {
+			u: &plannedUse{keeps: keeps("k", "a"), held: held("a"), fingerprint: fp("1")},
+			p: &plannedUse{keeps: keeps("b"), held: held("k", "b"), fingerprint: fp("2")},
+		},
+		"both held it, one destroyed": {
+			u:    &plannedUse{keeps: keeps("k"), held: held("k"), fingerprint: fp("1")},
+			p:    &plannedUse{destroy: true, held: held("k")},
+			want: []string{"2:k"},
+		},
+		"both held it, the other lets go (order reversed)": {
+			u:    &plannedUse{keeps: keeps("b"), held: held("k", "b"), fingerprint: fp("2")},
+			p:    &plannedUse{keeps: keeps("k"), held: held("k"), fingerprint: fp("1")},
+			want: []string{"2:k"},
+		},
+		"an exclusive resource held what a destroyed one releases": {
+			u:    &plannedUse{exclusive: true, held: held("k"), fingerprint: fp("1")},
+			p:    &plannedUse{destroy: true, held: held("k")},
+			want: []string{"2:k"},
+		},
+		"two destroys": {
+			u: &plannedUse{destroy: true, held: held("k")},
+			p: &plannedUse{destroy: true, held: held("k")},
+		},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			var got []string
+			for _, o := range overlaps(c.u, c.p) {
+				got = append(got, fmt.Sprintf("%d:%s", o.kind, o.key))
+			}
+			if fmt.Sprint(got) != fmt.Sprint(c.want) {
+				t.Fatalf("overlaps = %v, want %v", got, c.want)
+			}
+		})
+	}
+}
+
+func TestRegisterPlanPairsAReplacement(t *testing.T) {
+	var o runOwnership
+	same := fingerprintOf(keySet{"k": textValue("v")}, false)
+	// Terraform plans a replaced instance twice: with its prior state, then
+	// as new. The second plan is its own successor, not a second keeper.
+	first := &plannedUse{keeps: map[string]string{"k": "values"}, held: map[string]bool{"k": true}, fingerprint: same}
+	if found, pred := o.registerPlan("org", first); len(found) != 0 || pred != nil {
+		t.Fatalf("first plan: %v, %v", found, pred)
+	}
+	second := &plannedUse{create: true, keeps: map[string]string{"k": "values"}, fingerprint: same}
+	found, pred := o.registerPlan("org", second)
+	if len(found) != 0 || pred != first {
+		t.Fatalf("replacement's second plan: overlaps %v, predecessor %v", found, pred)
+	}
+	// A third instance with the same configuration is a second keeper.
+	third := &plannedUse{create: true, keeps: map[string]string{"k": "values"}, fingerprint: same}
+	if found, _ := o.registerPlan("org", third); len(found) == 0 {
+		t.Fatal("a second new resource with the same configuration was not reported")
+	}
+	// Another organization is another namespace.
+	if found, _ := o.registerPlan("other", &plannedUse{create: true, keeps: map[string]string{"k": "values"}}); len(found) != 0 {
+		t.Fatalf("other organization: %v", found)
+	}
+}
+
+func TestOrgWriterClaims(t *testing.T) {
+	var o runOwnership
+	ctx := t.Context()
+	a, _ := o.lockOrg(ctx, "org")
+	a.claim([]string{"k"})
+	a.unlock()
+	b, _ := o.lockOrg(ctx, "org")
+	free, kept := b.withoutClaimed([]string{"k", "j"})
+	if fmt.Sprint(free, kept) != "[j] [k]" {
+		t.Fatalf("free %v, kept %v", free, kept)
+	}
+	b.release([]string{"j"})
+	b.unlock()
+	c, _ := o.lockOrg(ctx, "org")
+	defer c.unlock()
+	if got := c.releasedByOthers([]string{"j", "k"}); fmt.Sprint(got) != "[j]" {
+		t.Fatalf("releasedByOthers = %v", got)
+	}
+	// A call's own claims never hold it back.
+	c.claim([]string{"own"})
+	if free, _ := c.withoutClaimed([]string{"own"}); len(free) != 1 {
+		t.Fatalf("own claim kept: %v", free)
+	}
+}
+
+func TestFailedWriteAcknowledged(t *testing.T) {
+	f := failedWrite{
+		prior:   keySet{"old": textValue("1"), "gone": textValue("2"), "stays": textValue("3")},
+		desired: keySet{"old": textValue("new"), "added": textValue("4"), "late": textValue("5"), "stays": textValue("3")},
+		set:     []zitadel.KV{{Key: "added", Value: []byte("4")}, {Key: "old", Value: []byte("new")}, {Key: "late", Value: []byte("5")}},
+		setDone: 2,
+		remove:  []string{"gone"},
+	}
+	got := f.acknowledged()
+	want := map[string]string{"old": "new", "added": "4", "gone": "2", "stays": "3"}
+	if len(got) != len(want) {
+		t.Fatalf("acknowledged = %v", got)
+	}
+	for k, v := range want {
+		if string(got[k].raw) != v {
+			t.Fatalf("acknowledged[%q] = %q, want %q", k, got[k].raw, v)
+		}
+	}
+	f.removeDone = 1
+	if _, ok := f.acknowledged()["gone"]; ok {
+		t.Fatal("an acknowledged removal is still recorded")
+	}
+}
