@@ -75,11 +75,13 @@ func (f *Fake) HostPort() (host, port string) {
 }
 
 // TerraformEnv is the environment for Terraform commands against the fake:
-// the CLI configuration at rc, the provider's ZITADEL_* settings and the
+// the caller's environment without any ZITADEL_* or TF_* variable (a
+// credential or TF_CLI_ARGS of the user's must not leak in), then the CLI
+// configuration at rc, the provider's ZITADEL_* settings and the
 // organization as TF_VAR_org_id.
 func (f *Fake) TerraformEnv(rc string) []string {
 	host, port := f.HostPort()
-	return append(os.Environ(),
+	return append(cleanEnv(os.Environ()),
 		"TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1",
 		"ZITADEL_DOMAIN="+host, "ZITADEL_PORT="+port, "ZITADEL_INSECURE=true",
 		"ZITADEL_ACCESS_TOKEN="+f.AccessToken, "TF_VAR_org_id="+f.OrgID,
@@ -92,4 +94,15 @@ func (f *Fake) TerraformEnv(rc string) []string {
 func WriteCLIConfig(path, providerDir string) error {
 	text := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"registry.terraform.io/zitadelmeta/zitadelmeta\" = %q\n  }\n  direct {}\n}\n", providerDir)
 	return os.WriteFile(path, []byte(text), 0o644)
+}
+
+// cleanEnv drops ZITADEL_* and TF_* variables from env.
+func cleanEnv(env []string) []string {
+	out := make([]string, 0, len(env))
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, "ZITADEL_") && !strings.HasPrefix(kv, "TF_") {
+			out = append(out, kv)
+		}
+	}
+	return out
 }

@@ -103,10 +103,14 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.tokens[access] = s.users[userID]
 	s.mu.Unlock()
+	lifetime := issuedTokenLifetime
+	if s.opts.TokenLifetime > 0 {
+		lifetime = s.opts.TokenLifetime
+	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"access_token": access,
 		"token_type":   "Bearer",
-		"expires_in":   int(issuedTokenLifetime.Seconds()),
+		"expires_in":   int(lifetime.Seconds()),
 	})
 }
 

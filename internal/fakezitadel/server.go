@@ -42,6 +42,9 @@ type Options struct {
 	TLS bool
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// TokenLifetime is the expires_in of tokens from the JWT profile grant;
+	// ZITADEL's 12 hours when zero. (The fake does not expire them.)
+	TokenLifetime time.Duration
 	// WriteConflicts reproduces the event-store conflict of concurrent writes
 	// to one organization (contract: "Concurrent writes to one
 	// organization"), which a real server produces now and then and a client

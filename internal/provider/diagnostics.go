@@ -3,6 +3,7 @@ package provider
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -29,6 +30,9 @@ func apiErrorDetail(doing, orgID string, need access, err error) string {
 		return fmt.Sprintf("While %s in %s: %s.", doing, org, err)
 	}
 	answer := fmt.Sprintf("While %s in %s, ZITADEL answered %s: %s.", doing, org, ze.Code, ze.Message)
+	if ze.Kind == zitadel.KindUnreachable {
+		answer = fmt.Sprintf("While %s in %s, no connection to ZITADEL could be made: %s.", doing, org, ze.Message)
+	}
 	writeRoles := "ORG_OWNER or ORG_SETTINGS_MANAGER on the organization, or IAM_OWNER or IAM_ORG_MANAGER on the instance"
 	readRoles := "ORG_OWNER_VIEWER (or any role with org.write) on the organization, or IAM_OWNER_VIEWER on the instance"
 	roles, perm := readRoles, "org.read"
@@ -55,11 +59,14 @@ func apiErrorDetail(doing, orgID string, need access, err error) string {
 		remedy = "The operation was interrupted."
 	case zitadel.KindHandshake:
 		remedy = "The TLS handshake with ZITADEL failed. If the server uses a private CA, give its certificate in ca_certificate (ZITADEL_CA_CERTIFICATE); if it serves plaintext (local development only), set insecure = true."
+	case zitadel.KindUnreachable:
+		remedy = fmt.Sprintf("ZITADEL could not be reached at %s in %d attempts. Check domain, port and insecure in the provider configuration (ZITADEL_DOMAIN, ZITADEL_PORT, ZITADEL_INSECURE), and that the server is running and reachable from here.", ze.Addr, ze.Attempts)
 	case zitadel.KindTooLarge:
 		remedy = "A message exceeded a gRPC size limit. This is a bug in the provider if it happened on a write; please report it."
 	}
-	if ze.ID != "" {
-		answer += fmt.Sprintf(" (error id %s)", ze.ID)
+	if ze.ID != "" && !strings.Contains(ze.Message, "("+ze.ID+")") {
+		// ZITADEL's message normally ends with its id already.
+		answer = strings.TrimSuffix(answer, ".") + fmt.Sprintf(" (error id %s).", ze.ID)
 	}
 	if remedy == "" {
 		return answer

@@ -21,7 +21,11 @@ func TestAPIErrorDetail(t *testing.T) {
 	}{
 		{"no membership", writeAccess,
 			&zitadel.Error{Code: codes.NotFound, Message: "membership not found (AUTHZ-cdgFk)", ID: "AUTHZ-cdgFk", Kind: zitadel.KindNoMembership},
-			[]string{"ZITADEL answered NotFound: membership not found (AUTHZ-cdgFk)", "has no membership in organization 42", "nothing was found missing", "ORG_OWNER or ORG_SETTINGS_MANAGER"}, nil},
+			[]string{"ZITADEL answered NotFound: membership not found (AUTHZ-cdgFk)", "has no membership in organization 42", "nothing was found missing", "ORG_OWNER or ORG_SETTINGS_MANAGER"},
+			[]string{"error id AUTHZ-cdgFk"}}, // the message names it already
+		{"id only in the detail", readAccess,
+			&zitadel.Error{Code: codes.Internal, Message: "database unreachable", ID: "QUERY-xyz12", Kind: zitadel.KindOther},
+			[]string{"ZITADEL answered Internal: database unreachable (error id QUERY-xyz12)."}, nil},
 		{"viewer writing", writeAccess,
 			&zitadel.Error{Code: codes.PermissionDenied, Message: "No matching permissions found (AUTH-5mWD2)", Kind: zitadel.KindPermissionDenied},
 			[]string{"lacks the permission org.write"}, []string{"org.read"}},

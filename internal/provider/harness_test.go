@@ -331,3 +331,30 @@ func errorText(parts ...string) *regexp.Regexp {
 	}
 	return regexp.MustCompile(`(?s)` + strings.Join(quoted, `.*`))
 }
+
+// TestMain keeps the developer's environment out of the tests: Terraform
+// settings such as TF_CLI_ARGS or TF_WORKSPACE would change every command
+// the tests run, and against the fake no ZITADEL_* variable may count.
+func TestMain(m *testing.M) {
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if keepForTests(name, realZITADEL()) {
+			continue
+		}
+		_ = os.Unsetenv(name)
+	}
+	os.Exit(m.Run())
+}
+
+// keepForTests tells which TF_* and ZITADEL_* variables the tests use:
+// terraform-plugin-testing's own (TF_ACC*), logging, the CLI configuration
+// make test points at an empty file, and ZITADEL_* against a real ZITADEL.
+func keepForTests(name string, realMode bool) bool {
+	switch {
+	case strings.HasPrefix(name, "ZITADEL_"):
+		return realMode
+	case strings.HasPrefix(name, "TF_"):
+		return strings.HasPrefix(name, "TF_ACC") || strings.HasPrefix(name, "TF_LOG") || name == "TF_CLI_CONFIG_FILE"
+	}
+	return true
+}

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -28,13 +29,19 @@ func configuredData(pd any, diags *diag.Diagnostics) *providerData {
 // its own org_id, else the provider's, else the caller's own organization as
 // ZITADEL resolves it.
 func (d *providerData) resolveOrg(ctx context.Context, configured types.String) (string, error) {
-	if id := configured.ValueString(); id != "" {
+	if id := configuredOrg(configured); id != "" {
 		return id, nil
 	}
 	if d.defaultOrgID != "" {
 		return d.defaultOrgID, nil
 	}
 	return d.callerOrg(ctx)
+}
+
+// configuredOrg is an org_id attribute as an organization id: trimmed, and
+// "" when null, unknown or blank, which all mean "not set".
+func configuredOrg(v types.String) string {
+	return strings.TrimSpace(v.ValueString())
 }
 
 // callerOrg asks ZITADEL once per provider which organization the

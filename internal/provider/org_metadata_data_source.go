@@ -77,7 +77,7 @@ func (d *orgMetadataDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 			"org_id": schema.StringAttribute{
 				Optional:            true,
 				Computed:            true,
-				MarkdownDescription: "Organization to search. Defaults to the provider's `org_id`, else the organization of the authenticated user or service account; the effective id is exported.",
+				MarkdownDescription: "Organization to search. Defaults to the provider's `org_id`, else the organization of the authenticated user or service account; an empty string counts as unset. The effective organization is exported as `id` (and here when omitted).",
 			},
 			"values": schema.MapAttribute{
 				ElementType:         types.StringType,
@@ -167,7 +167,10 @@ func (d *orgMetadataDataSource) Read(ctx context.Context, req datasource.ReadReq
 			return
 		}
 	}
-	m.OrgID, m.ID = types.StringValue(orgID), types.StringValue(orgID)
+	m.ID = types.StringValue(orgID)
+	if m.OrgID.IsNull() {
+		m.OrgID = m.ID
+	}
 	m.Values, m.BinaryValues, m.Entries = entriesToValues(entries)
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 }

@@ -22,6 +22,16 @@ type orgMetadataModel struct {
 	Timeouts        types.Object `tfsdk:"timeouts"`
 }
 
+// org is the organization the resource acts on: org_id, trimmed, or, when
+// org_id is blank (org_id = "" means "not set"), id, which always records
+// the effective organization.
+func (m *orgMetadataModel) org() string {
+	if id := configuredOrg(m.OrgID); id != "" {
+		return id
+	}
+	return m.ID.ValueString()
+}
+
 // mapAttr names the model's map for each kind.
 var mapAttr = map[kind]string{kindText: "values", kindBinary: "binary_values", kindSensitive: "sensitive_values"}
 
@@ -91,6 +101,7 @@ func (m *orgMetadataModel) setKeys(ks keySet, like orgMetadataModel) {
 func (m *orgMetadataModel) validateKeys(ctx context.Context) diag.Diagnostics {
 	var diags diag.Diagnostics
 	owner := map[string]string{}
+	total := 0
 	for _, k := range []kind{kindText, kindBinary, kindSensitive} {
 		mv := m.mapOf(k)
 		if mv.IsNull() || mv.IsUnknown() {
@@ -108,10 +119,12 @@ func (m *orgMetadataModel) validateKeys(ctx context.Context) diag.Diagnostics {
 					fmt.Sprintf("The key %q appears in both %s and %s. A key may appear in only one of values, binary_values and sensitive_values: remove it from one of them.", key, other, attrName))
 			}
 			owner[key] = attrName
+			total += len(key)
 			sv, ok := ev.(types.String)
 			if !ok || sv.IsUnknown() {
 				continue
 			}
+			total += len(sv.ValueString())
 			if sv.IsNull() {
 				diags.AddAttributeError(p, "Missing Metadata Value",
 					fmt.Sprintf("The key %q in %s has a null value; ZITADEL needs a value of at least one byte. Remove the key to delete it.", key, attrName))
@@ -136,6 +149,11 @@ func (m *orgMetadataModel) validateKeys(ctx context.Context) diag.Diagnostics {
 					fmt.Sprintf("The value of key %q in %s has %d %s; ZITADEL accepts values of 1 to %d bytes. Remove the key to delete it, or shorten the value.", key, attrName, size, what, maxValueSize))
 			}
 		}
+	}
+	if total > maxResourceBytes {
+		diags.AddError("Too Much Metadata for One Resource", fmt.Sprintf(
+			"The keys and values of this resource add up to %.1f MiB (%d bytes, binary values counted as their base64 text); one resource can hold at most %d MiB, because Terraform passes a resource's configuration, state and plan to the provider together in messages of at most 256 MiB. Split the keys across several zitadelmeta_org_metadata resources, each key in exactly one.",
+			float64(total)/(1<<20), total, maxResourceBytes>>20))
 	}
 	return diags
 }

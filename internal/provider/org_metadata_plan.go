@@ -43,8 +43,10 @@ func (r *orgMetadataResource) ModifyPlan(ctx context.Context, req resource.Modif
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	orgID, ok := r.planOrg(ctx, req, resp, state)
-	if !ok || resp.Diagnostics.HasError() {
+	orgID, known := r.planOrg(ctx, req, resp, state)
+	if resp.Diagnostics.HasError() || (!known && state == nil) {
+		// A new resource whose organization is not known yet is checked
+		// in the apply walk, once it is.
 		return
 	}
 	use := &plannedUse{create: state == nil, exclusive: plan.Exclusive.ValueBool(), held: map[string]bool{}}
@@ -55,12 +57,23 @@ func (r *orgMetadataResource) ModifyPlan(ctx context.Context, req resource.Modif
 	}
 	use.fingerprint = fingerprintOf(desired, use.exclusive)
 	var prior keySet
+	movesOrg := false
 	if state != nil {
 		var diags diag.Diagnostics
 		prior, diags = state.keys(ctx)
 		resp.Diagnostics.Append(diags...)
-		for k := range prior {
-			use.held[k] = true
+		if !known {
+			// Its organization may change: count it where its keys are now.
+			orgID = state.org()
+		}
+		if movesOrg = orgID != state.org(); movesOrg {
+			// The replacement leaves its keys behind in the old
+			// organization, to be removed there, and starts empty here.
+			r.registerRelease(state.org(), prior, &resp.Diagnostics)
+		} else {
+			for k := range prior {
+				use.held[k] = true
+			}
 		}
 		if w := exclusiveOffWarning(*state, plan, prior, desired, complete); w != "" {
 			resp.Diagnostics.AddAttributeWarning(path.Root("exclusive"), "Keys Will Be Removed", w)
@@ -74,6 +87,9 @@ func (r *orgMetadataResource) ModifyPlan(ctx context.Context, req resource.Modif
 		overlapDiagnostics(orgID, use, found, &resp.Diagnostics)
 		return
 	}
+	if !known || movesOrg {
+		return // the replacement's own plan, as new, reads the organization
+	}
 	if state == nil {
 		r.checkCreate(ctx, orgID, use, desired, complete, predecessor, &resp.Diagnostics)
 		return
@@ -81,26 +97,34 @@ func (r *orgMetadataResource) ModifyPlan(ctx context.Context, req resource.Modif
 	r.checkUpdate(ctx, orgID, *state, plan, prior, desired, &resp.Diagnostics)
 }
 
-// planOrg returns the organization the plan acts on, setting it in the plan
-// when org_id is omitted; false when it is not known yet.
+// planOrg returns the organization the plan acts on and records it in id
+// (and in org_id when that is omitted); false when it is not known yet. A
+// blank org_id means "not set", as an omitted one does. When the effective
+// organization changes, the resource is replaced.
 func (r *orgMetadataResource) planOrg(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, state *orgMetadataModel) (string, bool) {
 	var configured types.String
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("org_id"), &configured)...)
-	if resp.Diagnostics.HasError() || configured.IsUnknown() {
+	if resp.Diagnostics.HasError() {
 		return "", false
 	}
-	if !configured.IsNull() {
-		return configured.ValueString(), true
+	if configured.IsUnknown() {
+		if state != nil { // it may name another organization
+			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("org_id"))
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), types.StringUnknown())...)
+		}
+		return "", false
 	}
 	orgID, err := r.data.resolveOrg(ctx, configured)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, planSummary, "finding the caller's organization", "", readAccess, err)
 		return "", false
 	}
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("org_id"), orgID)...)
-	if state != nil && state.OrgID.ValueString() != orgID {
-		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("org_id"))
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), types.StringUnknown())...)
+	if configured.IsNull() {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("org_id"), orgID)...)
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), orgID)...)
+	if state != nil && state.org() != orgID {
+		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("id"))
 	}
 	return orgID, true
 }
@@ -109,15 +133,20 @@ func (r *orgMetadataResource) planOrg(ctx context.Context, req resource.ModifyPl
 func (r *orgMetadataResource) planDestroy(ctx context.Context, state orgMetadataModel, diags *diag.Diagnostics) {
 	prior, d := state.keys(ctx)
 	diags.Append(d...)
-	if diags.HasError() || state.OrgID.ValueString() == "" {
-		return
+	if !diags.HasError() && state.org() != "" {
+		r.registerRelease(state.org(), prior, diags)
 	}
+}
+
+// registerRelease registers that an object lets go of all its keys of an
+// organization: it is destroyed, or replaced in another organization.
+func (r *orgMetadataResource) registerRelease(orgID string, prior keySet, diags *diag.Diagnostics) {
 	use := &plannedUse{destroy: true, held: make(map[string]bool, len(prior))}
 	for k := range prior {
 		use.held[k] = true
 	}
-	if found, _ := r.data.owners.registerPlan(state.OrgID.ValueString(), use); len(found) > 0 {
-		overlapDiagnostics(state.OrgID.ValueString(), use, found, diags)
+	if found, _ := r.data.owners.registerPlan(orgID, use); len(found) > 0 {
+		overlapDiagnostics(orgID, use, found, diags)
 	}
 }
 
@@ -302,7 +331,7 @@ func overlapDiagnostics(orgID string, u *plannedUse, found []overlap, diags *dia
 				orgID, listKeys(g.keys), other, k, g.first.other.keeps[k]))
 		case keptAndReleased:
 			diags.AddError("Metadata Key Held by Two Resources", fmt.Sprintf(
-				"Organization %s: %s are held in the state of this resource and of another zitadelmeta_org_metadata resource (%s), and this plan removes them through one of the two while the other keeps them, so applying it would delete keys that stay configured. To stop managing them with the resource that lets go without deleting them from ZITADEL, remove that resource from state first (terraform state rm, or a removed block with lifecycle { destroy = false }), then plan again.",
+				"Organization %s: %s are held in the state of this resource and of another zitadelmeta_org_metadata object (%s), and this plan removes them through one of the two while the other keeps them, so applying it would delete keys that stay configured. To stop managing them with the resource that lets go without deleting them from ZITADEL, remove that resource from state first (terraform state rm, or a removed block with lifecycle { destroy = false }), then plan again. If the object being destroyed is a deposed object that a failed create_before_destroy replacement of the same resource left behind, remove the resource from state and import it again (terraform import <address> '<org_id>:<key>,...').",
 				orgID, listKeys(g.keys), other))
 		}
 	}
@@ -351,10 +380,14 @@ func createConflictDetail(orgID string, conflicts, foreign []string) string {
 		fmt.Fprintf(&b, "\n\nKeys not in the configuration, which an exclusive resource would remove: %s.", listKeys(foreign))
 	}
 	all := append(conflicts, foreign...)
+	const hint = "\n\nIf these keys are this resource's own (it replaces a tainted object of itself, or a create_before_destroy replacement changes their values), or another resource lets go of them in this same plan (a rename without a moved block, a key moved to a new resource), apply the change in two steps: first with the values the server holds (or terraform untaint the object, or use a moved block), then with the new values."
 	if len(all) <= maxListedKeys {
 		fmt.Fprintf(&b, "\n\nTo take them over, import them first (terraform import <address> '%s' takes just these keys, '%s' every key; an import block works too), then plan: the plan shows each change before it is made. Or remove the keys from the configuration.", importID{OrgID: orgID, Keys: all}, orgID)
 	} else {
 		fmt.Fprintf(&b, "\n\nTo take them over, import them first (terraform import <address> '%s' takes every key; an import block works too), then plan: the plan shows each change before it is made. Or remove the keys from the configuration.", orgID)
+	}
+	if len(conflicts) > 0 {
+		b.WriteString(hint)
 	}
 	return b.String()
 }

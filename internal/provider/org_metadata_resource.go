@@ -48,17 +48,17 @@ func (r *orgMetadataResource) Schema(_ context.Context, _ resource.SchemaRequest
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
-				MarkdownDescription: "The organization id.",
+				MarkdownDescription: "The id of the organization the resource acts on (the effective `org_id`).",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"org_id": schema.StringAttribute{
 				Optional:            true,
 				Computed:            true,
-				MarkdownDescription: "Organization whose metadata is managed. Defaults to the provider's `org_id`, else the organization of the authenticated user or service account. The effective id is always recorded. Changing it replaces the resource.",
-				PlanModifiers: []planmodifier.String{
-					stringplanmodifier.UseStateForUnknown(),
-					stringplanmodifier.RequiresReplace(),
-				},
+				MarkdownDescription: "Organization whose metadata is managed. Defaults to the provider's `org_id`, else the organization of the authenticated user or service account; an empty string counts as unset. The effective organization is always recorded in `id` (and here when omitted). Changing it, or the organization it defaults to, replaces the resource.",
+				// Replacement is decided in ModifyPlan on the effective
+				// organization, so that "" and a padded id of the same
+				// organization do not replace.
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"values": schema.MapAttribute{
 				ElementType:         types.StringType,
@@ -109,7 +109,10 @@ func (r *orgMetadataResource) Create(ctx context.Context, req resource.CreateReq
 	const summary = "Unable to Create Organization Metadata"
 	ctx, cancel := withTimeout(ctx, plan.Timeouts, "create")
 	defer cancel()
-	orgID, err := r.data.resolveOrg(ctx, plan.OrgID)
+	orgID, err := plan.org(), error(nil) // id holds what the plan resolved
+	if orgID == "" {
+		orgID, err = r.data.resolveOrg(ctx, plan.OrgID)
+	}
 	if err != nil {
 		addAPIError(&resp.Diagnostics, summary, "finding the caller's organization", "", readAccess, err)
 		return
@@ -155,8 +158,10 @@ func (r *orgMetadataResource) Create(ctx context.Context, req resource.CreateReq
 		resp.Diagnostics.AddError(summary, createConflictDetail(orgID, conflicts, foreign))
 		return
 	}
-	plan.OrgID = types.StringValue(orgID)
-	plan.ID = plan.OrgID
+	plan.ID = types.StringValue(orgID)
+	if plan.OrgID.IsUnknown() {
+		plan.OrgID = plan.ID
+	}
 	set, _ := changes(adopted, desired)
 	tflog.Debug(ctx, "creating organization metadata", map[string]any{"keys": len(desired), "adopted": len(adopted), "writes": len(set)})
 	if applied, err := r.data.api.SetMetadata(ctx, orgID, set); err != nil {
@@ -174,7 +179,7 @@ func (r *orgMetadataResource) Read(ctx context.Context, req resource.ReadRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	orgID := state.OrgID.ValueString()
+	orgID := state.org()
 	ctx = tflog.SetField(ctx, "org_id", orgID)
 	ctx, cancel := withTimeout(ctx, state.Timeouts, "read")
 	defer cancel()
@@ -196,7 +201,7 @@ func (r *orgMetadataResource) Read(ctx context.Context, req resource.ReadRequest
 		return
 	}
 	state.setKeys(refresh(prior, server, state.Exclusive.ValueBool()), state)
-	state.ID = state.OrgID
+	state.ID = types.StringValue(orgID)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
 
@@ -210,7 +215,7 @@ func (r *orgMetadataResource) Update(ctx context.Context, req resource.UpdateReq
 	const summary = "Unable to Update Organization Metadata"
 	ctx, cancel := withTimeout(ctx, plan.Timeouts, "update")
 	defer cancel()
-	orgID := state.OrgID.ValueString()
+	orgID := state.org()
 	ctx = tflog.SetField(ctx, "org_id", orgID)
 	prior, diags := state.keys(ctx)
 	resp.Diagnostics.Append(diags...)
@@ -235,7 +240,10 @@ func (r *orgMetadataResource) Update(ctx context.Context, req resource.UpdateReq
 	}
 	remove, kept := w.withoutClaimed(remove)
 	tflog.Debug(ctx, "updating organization metadata", map[string]any{"writes": len(set), "removals": len(remove), "left_to_others": len(kept)})
-	plan.OrgID, plan.ID = state.OrgID, state.OrgID
+	plan.ID = types.StringValue(orgID)
+	if plan.OrgID.IsUnknown() {
+		plan.OrgID = state.OrgID
+	}
 	failed := failedWrite{prior: prior, desired: desired, set: set, remove: remove}
 	if failed.setDone, err = r.data.api.SetMetadata(ctx, orgID, set); err != nil {
 		addAPIError(&resp.Diagnostics, summary, fmt.Sprintf("writing %d keys", len(set)), orgID, writeAccess, err)
@@ -332,7 +340,7 @@ func (r *orgMetadataResource) recordFailedWrite(ctx context.Context, w *orgWrite
 	rctx, cancel := readBackContext(ctx, r.data.interruptGrace)
 	defer cancel()
 	got := f.acknowledged()
-	if entries, err := r.data.api.ListMetadata(rctx, plan.OrgID.ValueString(), nil); err != nil {
+	if entries, err := r.data.api.ListMetadata(rctx, plan.org(), nil); err != nil {
 		tflog.Warn(ctx, "could not read back metadata after a failed write; recording the acknowledged writes", map[string]any{"error": err.Error()})
 	} else {
 		wanted := make(keySet, len(f.prior)+len(f.desired))
@@ -371,7 +379,7 @@ func (r *orgMetadataResource) Delete(ctx context.Context, req resource.DeleteReq
 	const summary = "Unable to Delete Organization Metadata"
 	ctx, cancel := withTimeout(ctx, state.Timeouts, "delete")
 	defer cancel()
-	orgID := state.OrgID.ValueString()
+	orgID := state.org()
 	ctx = tflog.SetField(ctx, "org_id", orgID)
 	managed, diags := state.keys(ctx)
 	resp.Diagnostics.Append(diags...)

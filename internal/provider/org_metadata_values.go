@@ -38,6 +38,13 @@ const (
 	maxValueSize = 500000
 )
 
+// maxResourceBytes bounds the keys and values of one resource, as they
+// stand in configuration and state: Terraform sends the configuration, the
+// prior state and the proposed state of a resource to the provider in one
+// message of at most 256 MiB (terraform-plugin-go's limit), so three copies
+// must fit with room to spare.
+const maxResourceBytes = 64 << 20
+
 func textValue(s string) value      { return value{raw: []byte(s), kind: kindText, text: s} }
 func sensitiveValue(s string) value { return value{raw: []byte(s), kind: kindSensitive, text: s} }
 

@@ -133,6 +133,8 @@ func TestValidateKeys(t *testing.T) {
 		{"decoded empty", orgMetadataModel{Values: null, BinaryValues: stringMap(map[string]string{"b": ""}), SensitiveValues: null}, []string{"Invalid Metadata Value Size"}},
 		{"duplicate", orgMetadataModel{Values: stringMap(map[string]string{"d": "1"}), BinaryValues: stringMap(map[string]string{"d": "AA=="}), SensitiveValues: null}, []string{"Metadata Key in Several Maps"}},
 		{"unknown map skipped", orgMetadataModel{Values: types.MapUnknown(types.StringType), BinaryValues: null, SensitiveValues: null}, nil},
+		{"64 MiB in one resource", orgMetadataModel{Values: stringMap(bulk(134, 500000)), BinaryValues: null, SensitiveValues: null}, nil},
+		{"more than 64 MiB in one resource", orgMetadataModel{Values: stringMap(bulk(135, 500000)), BinaryValues: null, SensitiveValues: null}, []string{"Too Much Metadata for One Resource"}},
 	}
 	for _, c := range cases {
 		diags := c.m.validateKeys(context.Background())
@@ -185,4 +187,14 @@ func TestExclusiveOffWarning(t *testing.T) {
 	if w := exclusiveOffWarning(context.Background(), state, plan); w != "" {
 		t.Fatalf("nothing removed, but warned %q", w)
 	}
+}
+
+// bulk is n keys of size-byte values.
+func bulk(n, size int) map[string]string {
+	v := strings.Repeat("x", size)
+	m := make(map[string]string, n)
+	for i := 0; i < n; i++ {
+		m[fmt.Sprintf("k%03d", i)] = v
+	}
+	return m
 }

@@ -92,7 +92,12 @@ func (o *runOwnership) lockOrg(ctx context.Context, orgID string) (*orgWriter, e
 	return &orgWriter{g: g, id: id}, nil
 }
 
-func (w *orgWriter) unlock() { <-w.g.writing }
+// unlock ends the hold. What the call wrote makes the walk's listing of the
+// organization stale, so the next plan that needs it reads it again.
+func (w *orgWriter) unlock() {
+	w.g.listing.invalidate()
+	<-w.g.writing
+}
 
 // claim records that this call wrote, adopted or keeps keys.
 func (w *orgWriter) claim(keys []string) {
@@ -135,20 +140,35 @@ func (w *orgWriter) releasedByOthers(keys []string) []string {
 	return out
 }
 
-// orgListing is one read of an organization, shared by every plan of the
-// walk that needs it (new resources, added keys, exclusive turning on).
+// orgListing is one read of an organization, shared by the plans of the
+// walk that need it (new resources, added keys, exclusive turning on) until
+// a write of this process makes it stale. A failed read is not kept.
 type orgListing struct {
-	once   sync.Once
+	mu     sync.Mutex
+	valid  bool
 	server map[string][]byte
 	gone   bool
-	err    error
 }
 
-// listOrg reads the organization once per walk.
+func (l *orgListing) invalidate() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.valid, l.server = false, nil
+}
+
+// listOrg reads the organization, or returns the walk's current reading.
 func (d *providerData) listOrg(ctx context.Context, orgID string) (map[string][]byte, bool, error) {
 	l := &d.owners.org(orgID).listing
-	l.once.Do(func() { l.server, l.gone, l.err = d.readOrg(ctx, orgID) })
-	return l.server, l.gone, l.err
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.valid {
+		server, gone, err := d.readOrg(ctx, orgID)
+		if err != nil {
+			return nil, false, err
+		}
+		l.valid, l.server, l.gone = true, server, gone
+	}
+	return l.server, l.gone, nil
 }
 
 // plannedUse is what one plan of one resource instance does with the keys of

@@ -166,6 +166,93 @@ func TestAccOwnership_overlapFailsThePlan(t *testing.T) {
 	})
 }
 
+// Moving a resource to another organization leaves its keys behind in the
+// old one: they count there, not in the new one.
+func TestAccOwnership_orgChange(t *testing.T) {
+	e := newTestEnv(t)
+	j, x := e.K("j"), e.K("x")
+	in := func(org string) string { return "org_id = " + hclString(org) }
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{Config: e.Provider() +
+				orgMetadata("a", in(e.OrgID), attrMap("values", map[string]string{j: "a", x: "a"})) +
+				orgMetadata("b", in(e.SecondOrgID), attrMap("values", map[string]string{j: "b"}))},
+			{
+				// a held j in the first organization; b keeps j in the second.
+				Config: e.Provider() +
+					orgMetadata("a", in(e.SecondOrgID), attrMap("values", map[string]string{x: "a"})) +
+					orgMetadata("b", in(e.SecondOrgID), attrMap("values", map[string]string{j: "b"})),
+				ConfigStateChecks: []statecheck.StateCheck{
+					e.serverHolds(e.SecondOrgID, map[string]string{j: "b", x: "a"}),
+					e.serverHolds(e.OrgID, nil, j, x),
+				},
+			},
+			{
+				// In the new organization a key with another value is a
+				// conflict, whatever the old organization held.
+				PreConfig:   func() { e.Set(e.OrgID, x, []byte("foreign")) },
+				Config:      e.Provider() + orgMetadata("a", in(e.OrgID), attrMap("values", map[string]string{x: "a"})) + orgMetadata("b", in(e.SecondOrgID), attrMap("values", map[string]string{j: "b"})),
+				PlanOnly:    true,
+				ExpectError: errorText("Keys that exist with a different value: " + fmt.Sprintf("%q", x)),
+			},
+		},
+	})
+}
+
+// A resource whose organization is only known at apply still counts, at
+// plan time, where its keys are now.
+func TestAccOwnership_unknownOrgStillCounts(t *testing.T) {
+	e := newTestEnv(t)
+	k, j := e.K("k"), e.K("j")
+	cfg := func(round int, xKeys map[string]string) string {
+		return e.Provider() +
+			fmt.Sprintf("resource \"terraform_data\" \"org\" {\n  input = %s\n  triggers_replace = [%d]\n}\n", hclString(e.OrgID), round) +
+			orgMetadata("x", "org_id = terraform_data.org.output", attrMap("values", xKeys)) +
+			orgMetadata("b", "org_id = "+hclString(e.OrgID), attrMap("values", map[string]string{k: "1"}))
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{Config: cfg(1, map[string]string{j: "1"})},
+			{
+				Config:      cfg(2, map[string]string{j: "1", k: "1"}),
+				PlanOnly:    true,
+				ExpectError: errorText("Metadata Key Managed by Two Resources", fmt.Sprintf("%q", k)),
+			},
+			{
+				Config:            cfg(3, map[string]string{j: "1"}),
+				ConfigStateChecks: []statecheck.StateCheck{e.serverHolds(e.OrgID, map[string]string{k: "1", j: "1"})},
+			},
+		},
+	})
+}
+
+// A replacement forced by replace_triggered_by that changes a value, beside
+// a new resource of the same organization: the plans of the apply walk must
+// not work from a reading of the organization taken before the old object
+// was deleted.
+func TestAccOwnership_replacementSeesFreshServer(t *testing.T) {
+	e := newTestEnvWith(t, racyFake)
+	k := e.K("k")
+	org := "org_id = " + hclString(e.OrgID)
+	cfg := func(round int) string {
+		return e.Provider() +
+			fmt.Sprintf("resource \"terraform_data\" \"trigger\" {\n  input = \"%d\"\n}\n", round) +
+			orgMetadata("test", org, attrMap("values", map[string]string{k: fmt.Sprint(round)}),
+				"lifecycle {\n    replace_triggered_by = [terraform_data.trigger]\n  }") +
+			orgMetadata(fmt.Sprintf("n%d", round), org, attrMap("values", map[string]string{e.K(fmt.Sprint("n", round)): "x"}))
+	}
+	steps := []resource.TestStep{{Config: cfg(0)}}
+	for r := 1; r <= 5; r++ {
+		steps = append(steps, resource.TestStep{
+			Config:            cfg(r),
+			ConfigStateChecks: []statecheck.StateCheck{e.serverHolds(e.OrgID, map[string]string{k: fmt.Sprint(r)})},
+		})
+	}
+	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: e.factories(), Steps: steps})
+}
+
 func TestOverlaps(t *testing.T) {
 	keeps := func(keys ...string) map[string]string {
 		m := map[string]string{}

@@ -81,7 +81,7 @@ func (p *zitadelMetaProvider) Metadata(_ context.Context, _ provider.MetadataReq
 
 func (p *zitadelMetaProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Manages ZITADEL organization metadata in bulk. Every attribute can also come from the environment variable named in its description; a value in the configuration wins. Exactly one of `access_token`, `jwt_profile_file` and `jwt_profile_json` must be given.",
+		MarkdownDescription: "Manages ZITADEL organization metadata in bulk. Every attribute can also come from the environment variable named in its description; a value in the configuration wins, and an empty or blank value counts as unset. Exactly one of `access_token`, `jwt_profile_file` and `jwt_profile_json` must be given: any of them in the configuration wins, and the environment's credentials are then ignored.",
 		Attributes: map[string]schema.Attribute{
 			"domain": schema.StringAttribute{
 				Optional:            true,
@@ -119,7 +119,7 @@ func (p *zitadelMetaProvider) Schema(_ context.Context, _ provider.SchemaRequest
 			},
 			"retry_timeout": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "How long one call is retried when ZITADEL is unavailable, rate-limits (`ResourceExhausted`) or reports a concurrent-write conflict, as a duration such as `90s` or `5m`. Defaults to `1m`; at most 30 attempts with exponential backoff and jitter. Other errors are never retried. Environment: `ZITADEL_RETRY_TIMEOUT`.",
+				MarkdownDescription: "How long one call is retried when ZITADEL is unavailable, rate-limits (`ResourceExhausted`) or reports a concurrent-write conflict, as a duration such as `90s` or `5m`. Defaults to `1m`; at most 30 attempts with exponential backoff and jitter. Other errors are never retried. A server this provider process has not reached yet (connection refused, unknown host, unreachable network) is retried for at most 10 seconds, so a wrong `domain` or `port` fails fast. Environment: `ZITADEL_RETRY_TIMEOUT`.",
 			},
 		},
 	}
@@ -156,30 +156,59 @@ func (p *zitadelMetaProvider) Configure(ctx context.Context, req provider.Config
 		{"port", "ZITADEL_PORT", port},
 		{"insecure", "ZITADEL_INSECURE", insecureVal},
 		{"ca_certificate", "ZITADEL_CA_CERTIFICATE", cfg.CACertificate},
-		{"access_token", "ZITADEL_ACCESS_TOKEN", cfg.AccessToken},
-		{"jwt_profile_file", "ZITADEL_JWT_PROFILE_FILE", cfg.JWTProfileFile},
-		{"jwt_profile_json", "ZITADEL_JWT_PROFILE_JSON", cfg.JWTProfileJSON},
 		{"org_id", "ZITADEL_ORG_ID", cfg.OrgID},
 		{"retry_timeout", "ZITADEL_RETRY_TIMEOUT", cfg.RetryTimeout},
 	}
-	v := map[string]string{}
-	for _, s := range settings {
+	credentials := []setting{
+		{"access_token", "ZITADEL_ACCESS_TOKEN", cfg.AccessToken},
+		{"jwt_profile_file", "ZITADEL_JWT_PROFILE_FILE", cfg.JWTProfileFile},
+		{"jwt_profile_json", "ZITADEL_JWT_PROFILE_JSON", cfg.JWTProfileJSON},
+	}
+	for _, s := range append(settings, credentials...) {
 		if s.value.IsUnknown() {
 			resp.Diagnostics.AddAttributeError(path.Root(s.attr), "Unknown ZITADEL Provider Setting",
 				fmt.Sprintf("The provider cannot be configured because %q is not known until apply. Set it to a value known at plan time, or leave it out of the configuration and set the %s environment variable instead.", s.attr, s.env))
-			continue
-		}
-		if !s.value.IsNull() {
-			v[s.attr] = s.value.ValueString()
-		} else {
-			v[s.attr] = p.getenv(s.env)
 		}
 	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// A setting that is empty or blank in the configuration counts as unset
+	// (a variable defaulting to ""): the environment, then the default.
+	v := map[string]string{}
+	for _, s := range settings {
+		v[s.attr] = strings.TrimSpace(s.value.ValueString())
+		if v[s.attr] == "" {
+			v[s.attr] = strings.TrimSpace(p.getenv(s.env))
+		}
+	}
+	// Credentials are chosen per layer: any credential in the configuration
+	// wins, and the environment's are then ignored.
+	fromConfig, fromEnv := map[string]string{}, map[string]string{}
+	for _, s := range credentials {
+		if c := strings.TrimSpace(s.value.ValueString()); c != "" {
+			fromConfig[s.attr] = c
+		}
+		if c := strings.TrimSpace(p.getenv(s.env)); c != "" {
+			fromEnv[s.env] = c
+		}
+	}
+	chosen, layer := fromConfig, "the provider configuration"
+	if len(fromConfig) == 0 {
+		chosen, layer = map[string]string{}, "the environment"
+		for _, s := range credentials {
+			if c, ok := fromEnv[s.env]; ok {
+				chosen[s.attr] = c
+			}
+		}
+	} else if len(fromEnv) > 0 {
+		tflog.Debug(ctx, "credentials in the configuration win; ignoring those in the environment", map[string]any{"ignored": sortedKeys(fromEnv)})
+	}
+	for a, c := range chosen {
+		v[a] = c
+	}
 
-	zc, ok := p.clientConfig(v, resp)
+	zc, ok := p.clientConfig(v, layer, resp)
 	if !ok {
 		return
 	}
@@ -192,14 +221,14 @@ func (p *zitadelMetaProvider) Configure(ctx context.Context, req provider.Config
 		return
 	}
 	tflog.Debug(ctx, "configured ZITADEL client", map[string]any{"domain": zc.Domain, "port": zc.Port, "insecure": zc.Insecure, "org_id": v["org_id"]})
-	data := &providerData{api: client, defaultOrgID: strings.TrimSpace(v["org_id"])}
+	data := &providerData{api: client, defaultOrgID: v["org_id"]}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 }
 
 // clientConfig validates the resolved settings, reporting every problem at
 // once, and builds the client configuration.
-func (p *zitadelMetaProvider) clientConfig(v map[string]string, resp *provider.ConfigureResponse) (zitadel.Config, bool) {
+func (p *zitadelMetaProvider) clientConfig(v map[string]string, credentialLayer string, resp *provider.ConfigureResponse) (zitadel.Config, bool) {
 	zc := zitadel.Config{UserAgent: "terraform-provider-zitadelmeta/" + p.version, Retry: zitadel.DefaultRetryPolicy()}
 	diags := &resp.Diagnostics
 
@@ -266,10 +295,8 @@ func (p *zitadelMetaProvider) clientConfig(v map[string]string, resp *provider.C
 	case 1:
 		p.credentials(methods[0], v[methods[0]], &zc, resp)
 	default:
-		for _, a := range methods {
-			diags.AddAttributeError(path.Root(a), "Conflicting ZITADEL Credentials",
-				fmt.Sprintf("Exactly one authentication method may be set, but %s are all set (in the configuration or the environment). Remove all but one.", strings.Join(methods, ", ")))
-		}
+		diags.AddAttributeError(path.Root(methods[0]), "Conflicting ZITADEL Credentials",
+			fmt.Sprintf("Exactly one authentication method may be set, but %s are all set in %s. Remove all but one. (Credentials in the provider configuration win over those in the environment; within one of the two, only one may be given.)", strings.Join(methods, " and "), credentialLayer))
 	}
 	return zc, !diags.HasError()
 }

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,7 +14,10 @@ import (
 	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/fakezitadel"
 )
@@ -60,15 +64,27 @@ func TestAccProvider_misconfigured(t *testing.T) {
 	if err := os.WriteFile(badKey, []byte(`{"type":"serviceaccount","keyId":"1","userId":"2","key":"not a key"}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := lis.Addr().String()
+	_ = lis.Close()
+	_, closedPort := splitHostPort(closed)
 	cases := []struct {
 		name     string
 		provider string
 		env      map[string]string
 		want     []string
 	}{
+		{"nothing listens", `domain = "127.0.0.1"
+  port = ` + closedPort + `
+  insecure = true
+  access_token = "a"`, nil, []string{"no connection to ZITADEL could be made", "could not be reached at " + closed, "Check domain, port and insecure"}},
 		{"no credentials", `domain = "id.example.com"`, nil, []string{"Missing ZITADEL Credentials", "exactly one authentication method"}},
 		{"several credentials", `domain = "id.example.com"
-  access_token = "a"`, map[string]string{"ZITADEL_JWT_PROFILE_JSON": "{}"}, []string{"Conflicting ZITADEL Credentials", "access_token, jwt_profile_json are all set"}},
+  access_token = "a"
+  jwt_profile_json = "{}"`, nil, []string{"Conflicting ZITADEL Credentials", "access_token and jwt_profile_json are all set in the provider configuration"}},
 		{"no domain", `access_token = "a"`, nil, []string{"Missing ZITADEL Domain", "ZITADEL_DOMAIN"}},
 		{"bad port", `domain = "id.example.com"
   access_token = "a"`, map[string]string{"ZITADEL_PORT": "http"}, []string{"Invalid ZITADEL Port", `not "http"`}},
@@ -115,6 +131,63 @@ func TestAccProvider_environment(t *testing.T) {
 			Config:            "provider \"zitadelmeta\" {}\n" + orgMetadata("test", `values = { from_env = "yes" }`),
 			ConfigStateChecks: []statecheck.StateCheck{e.serverHolds(e.SecondOrgID, map[string]string{"from_env": "yes"})},
 		}},
+	})
+}
+
+// A setting that is "" in the configuration (a variable defaulting to "")
+// falls back to the environment; credentials are chosen per layer.
+func TestAccProvider_precedence(t *testing.T) {
+	e := newTestEnv(t)
+	e.fakeOnly()
+	host, port := splitHostPort(e.srv.Addr())
+	keyFile := filepath.Join(t.TempDir(), "key.json")
+	if err := os.WriteFile(keyFile, []byte(`{"type":"serviceaccount","keyId":"1","userId":"2","key":"not used"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{
+		"ZITADEL_DOMAIN":           host,
+		"ZITADEL_PORT":             port,
+		"ZITADEL_INSECURE":         "true",
+		"ZITADEL_ACCESS_TOKEN":     e.OwnerToken,
+		"ZITADEL_ORG_ID":           e.SecondOrgID,
+		"ZITADEL_JWT_PROFILE_FILE": keyFile,
+	}
+	blank := "provider \"zitadelmeta\" {\n  domain = \"\"\n  org_id = \" \"\n  access_token = \"\"\n  jwt_profile_file = \"\"\n}\n"
+	withToken := "provider \"zitadelmeta\" {\n  org_id = \"\"\n  access_token = " + hclString(e.OwnerToken) + "\n}\n"
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factoriesWithEnv(env),
+		Steps: []resource.TestStep{
+			{
+				// The environment has two credentials and the configuration none.
+				Config:      blank + orgMetadata("test", `values = { k = "v" }`),
+				ExpectError: errorText(`access_token and jwt_profile_file are all set in the environment`),
+			},
+			{
+				// A token in the configuration wins over both in the environment;
+				// org_id "" on the provider falls back to ZITADEL_ORG_ID, and on
+				// the resource means "not set".
+				Config: withToken + orgMetadata("test", `org_id = ""`, `values = { k = "v" }`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("id"), knownvalue.StringExact(e.SecondOrgID)),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("org_id"), knownvalue.StringExact("")),
+					e.serverHolds(e.SecondOrgID, map[string]string{"k": "v"}),
+				},
+			},
+			{
+				// Ids are trimmed: the same organization, so no replacement and
+				// no write.
+				PreConfig: e.resetCalls,
+				Config:    withToken + orgMetadata("test", "org_id = "+hclString(" "+e.SecondOrgID+" "), `values = { k = "v" }`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("id"), knownvalue.StringExact(e.SecondOrgID)),
+					e.serverHolds(e.SecondOrgID, map[string]string{"k": "v"}),
+					e.writes(0, 0),
+				},
+			},
+		},
 	})
 }
 
@@ -172,4 +245,23 @@ func TestAccProvider_tlsWithPrivateCA(t *testing.T) {
 			},
 		},
 	})
+}
+
+func TestKeepForTests(t *testing.T) {
+	for name, want := range map[string][2]bool{ // against the fake, against a real ZITADEL
+		"TF_ACC":                   {true, true},
+		"TF_ACC_TERRAFORM_PATH":    {true, true},
+		"TF_LOG":                   {true, true},
+		"TF_CLI_CONFIG_FILE":       {true, true},
+		"TF_CLI_ARGS":              {false, false},
+		"TF_CLI_ARGS_apply":        {false, false},
+		"TF_WORKSPACE":             {false, false},
+		"TF_VAR_org_id":            {false, false},
+		"ZITADEL_JWT_PROFILE_FILE": {false, true},
+		"HOME":                     {true, true},
+	} {
+		if got := [2]bool{keepForTests(name, false), keepForTests(name, true)}; got != want {
+			t.Errorf("keepForTests(%s) = %v, want %v", name, got, want)
+		}
+	}
 }

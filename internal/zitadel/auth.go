@@ -83,18 +83,25 @@ type jwtProfile struct {
 	http    *http.Client
 	now     func() time.Time
 
-	mu      sync.Mutex
-	cached  string
-	expires time.Time
+	mu     sync.Mutex
+	cached string
+	// renew is when the cached token is replaced: shortly before it expires.
+	renew time.Time
 }
 
-// refreshMargin is how long before expiry a cached token is replaced.
+// refreshMargin is how long before expiry a cached token is replaced, at
+// most; a short-lived token is replaced after three quarters of its life.
 const refreshMargin = 5 * time.Minute
+
+// renewAt is when a token issued at now and valid for lifetime is replaced.
+func renewAt(now time.Time, lifetime time.Duration) time.Time {
+	return now.Add(lifetime - min(refreshMargin, lifetime/4))
+}
 
 func (j *jwtProfile) token(ctx context.Context) (string, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if j.cached != "" && j.now().Add(refreshMargin).Before(j.expires) {
+	if j.cached != "" && j.now().Before(j.renew) {
 		return j.cached, nil
 	}
 	issuer, endpoint, err := j.discover(ctx)
@@ -129,7 +136,8 @@ func (j *jwtProfile) token(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("ZITADEL refused the JWT profile grant for service account %s (HTTP %d: %s %s); check that the key file belongs to a key that is still active", j.key.UserID, status, out.Error, out.Description)
 	}
 	j.cached = out.AccessToken
-	j.expires = j.now().Add(time.Duration(out.ExpiresIn) * time.Second)
+	lifetime := time.Duration(out.ExpiresIn) * time.Second
+	j.renew = renewAt(j.now(), lifetime)
 	return j.cached, nil
 }
 

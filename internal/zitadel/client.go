@@ -12,13 +12,16 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
 )
 
 // OrgHeader chooses the organization a call acts on.
@@ -50,6 +53,8 @@ type Config struct {
 
 // Client talks to one ZITADEL instance. It is safe for concurrent use.
 type Client struct {
+	target     string
+	dials      dialTracker
 	conn       *grpc.ClientConn
 	mgmt       management.ManagementServiceClient
 	retry      RetryPolicy
@@ -97,7 +102,9 @@ func New(cfg Config) (*Client, error) {
 	default:
 		return nil, errors.New("no access token and no key file were given")
 	}
+	c := &Client{target: target, retry: cfg.Retry, chunkBytes: cfg.ChunkBytes, pageSize: cfg.PageSize}
 	conn, err := grpc.NewClient("passthrough:///"+target,
+		grpc.WithContextDialer(c.dials.dial),
 		grpc.WithTransportCredentials(transport),
 		grpc.WithPerRPCCredentials(perRPC{src: src, secure: !cfg.Insecure}),
 		grpc.WithUserAgent(cfg.UserAgent),
@@ -107,7 +114,7 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{conn: conn, mgmt: management.NewManagementServiceClient(conn), retry: cfg.Retry, chunkBytes: cfg.ChunkBytes, pageSize: cfg.PageSize}
+	c.conn, c.mgmt = conn, management.NewManagementServiceClient(conn)
 	if c.chunkBytes <= 0 {
 		c.chunkBytes = DefaultChunkBytes
 	}
@@ -128,10 +135,50 @@ func withOrg(ctx context.Context, orgID string) context.Context {
 	return metadata.AppendToOutgoingContext(ctx, OrgHeader, orgID)
 }
 
-// call runs one RPC with retries.
+// call runs one RPC with retries. Until a connection to the server has
+// been made once, a failure to connect is KindUnreachable, with the address.
 func (c *Client) call(ctx context.Context, method, orgID string, read bool, fn func(context.Context) error) error {
 	ctx = withOrg(ctx, orgID)
-	return c.retry.do(ctx, method, orgID, read, fn)
+	return c.retry.do(ctx, method, orgID, read, func(ctx context.Context) error {
+		err := fn(ctx)
+		if err != nil && status.Code(err) == codes.Unavailable {
+			if derr := c.dials.neverConnected(); derr != nil {
+				return &Error{Method: method, OrgID: orgID, Code: codes.Unavailable, Message: derr.Error(), Kind: KindUnreachable, Addr: c.target}
+			}
+		}
+		return err
+	})
+}
+
+// dialTracker remembers whether a connection to the server was ever made,
+// and the last failure to make one.
+type dialTracker struct {
+	mu        sync.Mutex
+	connected bool
+	lastErr   error
+}
+
+func (d *dialTracker) dial(ctx context.Context, addr string) (net.Conn, error) {
+	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", addr)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err != nil {
+		d.lastErr = err
+	} else {
+		d.connected = true
+	}
+	return conn, err
+}
+
+// neverConnected returns the last dial error while no connection was ever
+// made, else nil.
+func (d *dialTracker) neverConnected() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.connected {
+		return nil
+	}
+	return d.lastErr
 }
 
 // OrgState is the lifecycle state ZITADEL reports for an organization.

@@ -205,3 +205,16 @@ func TestParseKeyFile(t *testing.T) {
 		}
 	}
 }
+
+func TestRenewAt(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for lifetime, want := range map[time.Duration]time.Duration{
+		12 * time.Hour:   12*time.Hour - refreshMargin,
+		2 * time.Minute:  90 * time.Second,
+		40 * time.Second: 30 * time.Second,
+	} {
+		if got := renewAt(now, lifetime).Sub(now); got != want {
+			t.Errorf("a token valid for %s is renewed after %s, want %s", lifetime, got, want)
+		}
+	}
+}

@@ -44,6 +44,10 @@ const (
 	// KindHandshake: the TLS handshake failed (untrusted certificate, or TLS
 	// against a plaintext server): a configuration problem, not retried.
 	KindHandshake
+	// KindUnreachable: no connection could be made (refused, unknown host,
+	// unreachable network) and none ever was: most likely a wrong domain or
+	// port, so it is retried only briefly.
+	KindUnreachable
 )
 
 // Error is a failed ZITADEL call, classified.
@@ -60,6 +64,8 @@ type Error struct {
 	Kind Kind
 	// Attempts is how many times the call was tried.
 	Attempts int
+	// Addr is the host:port the client dials, for KindUnreachable.
+	Addr string
 }
 
 func (e *Error) Error() string {

@@ -2,7 +2,9 @@ package zitadel
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net"
 	"strconv"
 	"strings"
 	"testing"
@@ -170,7 +172,9 @@ func TestGetOrg(t *testing.T) {
 }
 
 func TestJWTProfileAuth(t *testing.T) {
-	h := startFake(t, fakezitadel.Options{})
+	// A token of two minutes, shorter than the five-minute refresh margin,
+	// is reused too.
+	h := startFake(t, fakezitadel.Options{TokenLifetime: 2 * time.Minute})
 	keyJSON, err := h.srv.AddServiceAccountKey(h.fx.OwnerID)
 	if err != nil {
 		t.Fatal(err)
@@ -260,5 +264,45 @@ func TestConcurrentWritersOneOrganization(t *testing.T) {
 	}
 	if n := len(h.srv.Keys(h.fx.OrgID)); n != 16 {
 		t.Fatalf("%d keys, want 16", n)
+	}
+}
+
+// A server that was never reached fails fast with the address; once it was
+// reached, losing it is transient as before.
+func TestUnreachableServer(t *testing.T) {
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := lis.Addr().String()
+	_ = lis.Close() // nothing listens there now
+	host, port := splitAddr(addr)
+	clock := time.Unix(0, 0)
+	retry := DefaultRetryPolicy()
+	retry.Now = func() time.Time { return clock }
+	retry.Sleep = func(_ context.Context, d time.Duration) error { clock = clock.Add(d); return nil }
+	c, err := New(Config{Domain: host, Port: port, Insecure: true, AccessToken: "t", Retry: retry})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = c.Close() }()
+	_, err = c.ListMetadata(context.Background(), "1", nil)
+	var ze *Error
+	if !errors.As(err, &ze) || ze.Kind != KindUnreachable || ze.Addr != addr || !strings.Contains(ze.Message, "refused") {
+		t.Fatalf("got %#v", err)
+	}
+	if spent := clock.Sub(time.Unix(0, 0)); spent > UnreachableTimeout || ze.Attempts < 2 {
+		t.Fatalf("retried for %s in %d attempts; want a few attempts within %s, not the whole retry_timeout", spent, ze.Attempts, UnreachableTimeout)
+	}
+
+	h := startFake(t, fakezitadel.Options{})
+	reached := h.client(t, func(c *Config) { c.Retry.MaxAttempts = 2 })
+	if _, err := reached.ListMetadata(context.Background(), h.fx.OrgID, nil); err != nil {
+		t.Fatal(err)
+	}
+	h.srv.Close()
+	_, err = reached.ListMetadata(context.Background(), h.fx.OrgID, nil)
+	if !IsKind(err, KindTransient) {
+		t.Fatalf("after the server was reached once, losing it should be transient: %v", err)
 	}
 }

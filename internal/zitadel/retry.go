@@ -26,6 +26,10 @@ type RetryPolicy struct {
 // otherwise (the provider's retry_timeout).
 const DefaultRetryTimeout = time.Minute
 
+// UnreachableTimeout bounds the retries of a server that was never reached:
+// a wrong address should fail in seconds, not after retry_timeout.
+const UnreachableTimeout = 10 * time.Second
+
 // DefaultRetryPolicy is what the provider uses unless configured otherwise.
 func DefaultRetryPolicy() RetryPolicy {
 	return RetryPolicy{
@@ -72,7 +76,7 @@ func (p RetryPolicy) backoff(n int) time.Duration {
 // have landed.
 func retryable(e *Error, read bool) bool {
 	switch e.Kind {
-	case KindTransient:
+	case KindTransient, KindUnreachable:
 		return true
 	case KindTimeout:
 		return read
@@ -107,7 +111,11 @@ func (p RetryPolicy) do(ctx context.Context, method, orgID string, read bool, ca
 			return e
 		}
 		wait := p.backoff(n)
-		if p.MaxElapsed > 0 && now().Sub(start)+wait > p.MaxElapsed {
+		budget := p.MaxElapsed
+		if e.Kind == KindUnreachable && (budget <= 0 || budget > UnreachableTimeout) {
+			budget = UnreachableTimeout
+		}
+		if budget > 0 && now().Sub(start)+wait > budget {
 			return e
 		}
 		if err := p.sleep(ctx, wait); err != nil {

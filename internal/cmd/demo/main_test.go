@@ -13,6 +13,11 @@ func TestDemo(t *testing.T) {
 		t.Skip("needs TF_ACC=1 and TF_ACC_TERRAFORM_PATH (make test sets both)")
 	}
 	dir := t.TempDir()
+	// A user's own ZITADEL and Terraform settings must not leak in.
+	t.Setenv("ZITADEL_JWT_PROFILE_FILE", filepath.Join(dir, "no-such-key.json"))
+	t.Setenv("ZITADEL_DOMAIN", "elsewhere.invalid")
+	t.Setenv("TF_CLI_ARGS", "-no-such-flag")
+	t.Setenv("TF_WORKSPACE", "not-there")
 	t.Chdir(filepath.Join("..", "..", ".."))
 	if err := run(terraform, dir); err != nil {
 		t.Fatal(err)
