@@ -214,6 +214,9 @@ func (m *managementServer) ListOrgMetadata(ctx context.Context, req *management.
 	}
 	m.s.mu.Lock()
 	defer m.s.mu.Unlock()
+	if req.GetQuery().GetOffset() == 0 {
+		m.s.searches++
+	}
 	o := m.s.orgs[orgFrom(ctx)]
 	var matched []*mdpb.Metadata
 	if !o.removed {

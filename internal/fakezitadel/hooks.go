@@ -106,6 +106,16 @@ func (s *Server) ResetCalls() {
 	s.calls = map[string]int{}
 	s.peers = map[string]map[string]bool{}
 	s.conflicts = 0
+	s.searches = 0
+}
+
+// Searches returns how many searches (ListOrgMetadata calls at offset 0,
+// each the first page of a reading) the fake received since the last
+// ResetCalls; Calls("ListOrgMetadata") counts every page.
+func (s *Server) Searches() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.searches
 }
 
 // Connections returns how many client connections (distinct client

@@ -122,3 +122,19 @@ func TestShuffleListsFilters(t *testing.T) {
 		t.Fatalf("filtered page at 8: %v total %d", got, page.GetDetails().GetTotalResult())
 	}
 }
+
+func TestSearchesCountFirstPages(t *testing.T) {
+	e, _ := startShuffled(t)
+	e.srv.ResetCalls()
+	for off := uint64(0); off < 50; off += 20 { // one search of three pages
+		list(t, e, off, 20)
+	}
+	list(t, e, 0, 0) // and one of a single page
+	if pages, searches := e.srv.Calls("ListOrgMetadata"), e.srv.Searches(); pages != 4 || searches != 2 {
+		t.Fatalf("%d pages in %d searches, want 4 in 2", pages, searches)
+	}
+	e.srv.ResetCalls()
+	if n := e.srv.Searches(); n != 0 {
+		t.Fatalf("ResetCalls left %d searches", n)
+	}
+}

@@ -117,6 +117,7 @@ type Server struct {
 	// conflicts counts the writes that failed on one (WriteConflicts).
 	writing   map[string]bool
 	conflicts int
+	searches  int // ListOrgMetadata calls at offset 0
 	// listSeed orders ListOrgMetadata results with ShuffleLists; nil keeps
 	// them sorted.
 	listSeed *maphash.Seed

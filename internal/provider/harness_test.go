@@ -43,6 +43,16 @@ type testEnv struct {
 // realZITADEL reports whether the tests target a real ZITADEL.
 func realZITADEL() bool { return os.Getenv("TF_ACC_ZITADEL_REAL") == "1" }
 
+// parallelOnFake marks a test parallel when it runs against its own fake;
+// against a real ZITADEL the tests share one organization and run one after
+// another.
+func parallelOnFake(t *testing.T) {
+	t.Helper()
+	if !realZITADEL() {
+		t.Parallel()
+	}
+}
+
 // newTestEnv starts a fresh fake ZITADEL on 127.0.0.1:0 for the test, or
 // connects to the real one the environment names.
 func newTestEnv(t *testing.T) *testEnv {
@@ -56,7 +66,6 @@ func newTestEnvWith(t *testing.T, opts fakezitadel.Options) *testEnv {
 	if realZITADEL() {
 		return newRealEnv(t)
 	}
-	t.Parallel()
 	srv, fx := fakezitadel.StartTest(t, opts)
 	return &testEnv{
 		t: t, srv: srv,

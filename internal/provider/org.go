@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -60,12 +61,13 @@ func (d *providerData) callerOrg(ctx context.Context) (string, error) {
 	return org.ID, nil
 }
 
-// readOrg returns every metadata entry of an organization by key, or gone
+// readOrg returns the metadata entries of an organization that match the
+// filters (all of them without), by key, or gone
 // when the organization no longer exists. An empty search is no proof of
 // that (ZITADEL answers a removed organization's search with an empty
 // list), so an empty result is checked against the organization's state.
-func (d *providerData) readOrg(ctx context.Context, orgID string) (map[string][]byte, bool, error) {
-	entries, err := d.api.ListMetadata(ctx, orgID, nil)
+func (d *providerData) readOrg(ctx context.Context, orgID string, filters ...zitadel.KeyFilter) (map[string][]byte, bool, error) {
+	entries, err := d.api.ListMetadata(ctx, orgID, filters)
 	if zitadel.IsKind(err, zitadel.KindOrgNotFound) {
 		return nil, true, nil
 	}
@@ -91,4 +93,33 @@ func (d *providerData) orgRemoved(ctx context.Context, orgID string) (bool, erro
 		return false, err
 	}
 	return !org.Exists(), nil
+}
+
+// keysFilter narrows a search to a superset of keys: those starting with
+// the prefix they share. Without one it is no filter: every key is read.
+func keysFilter(keys []string) []zitadel.KeyFilter {
+	if p := sharedPrefix(keys); p != "" {
+		return []zitadel.KeyFilter{{Key: p, Method: zitadel.StartsWith}}
+	}
+	return nil
+}
+
+// sharedPrefix is the longest prefix all keys share, cut at a character
+// boundary; "" without keys.
+func sharedPrefix(keys []string) string {
+	if len(keys) == 0 {
+		return ""
+	}
+	prefix := keys[0]
+	for _, k := range keys[1:] {
+		n := 0
+		for n < len(prefix) && n < len(k) && prefix[n] == k[n] {
+			n++
+		}
+		prefix = prefix[:n]
+	}
+	for len(prefix) > 0 && !utf8.ValidString(prefix) {
+		prefix = prefix[:len(prefix)-1]
+	}
+	return prefix
 }

@@ -34,12 +34,15 @@ type filterModel struct {
 }
 
 type orgMetadataDataModel struct {
-	ID           types.String  `tfsdk:"id"`
-	OrgID        types.String  `tfsdk:"org_id"`
-	Filters      []filterModel `tfsdk:"filter"`
-	Values       types.Map     `tfsdk:"values"`
-	BinaryValues types.Map     `tfsdk:"binary_values"`
-	Entries      types.List    `tfsdk:"entries"`
+	ID                    types.String  `tfsdk:"id"`
+	OrgID                 types.String  `tfsdk:"org_id"`
+	Filters               []filterModel `tfsdk:"filter"`
+	SensitiveKeys         types.Set     `tfsdk:"sensitive_keys"`
+	Values                types.Map     `tfsdk:"values"`
+	BinaryValues          types.Map     `tfsdk:"binary_values"`
+	SensitiveValues       types.Map     `tfsdk:"sensitive_values"`
+	SensitiveBinaryValues types.Map     `tfsdk:"sensitive_binary_values"`
+	Entries               types.List    `tfsdk:"entries"`
 }
 
 // filterMethods maps the filter's method names to the search's methods.
@@ -79,19 +82,36 @@ func (d *orgMetadataDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 				Computed:            true,
 				MarkdownDescription: "Organization to search. Defaults to the provider's `org_id`, else the organization of the authenticated user or service account; an empty string counts as unset. The effective organization is exported as `id` (and here when omitted).",
 			},
+			"sensitive_keys": schema.SetAttribute{
+				ElementType:         types.StringType,
+				Optional:            true,
+				MarkdownDescription: "Keys whose values are secrets, such as those a resource keeps in `sensitive_values`. Their values appear only in `sensitive_values` and `sensitive_binary_values`, which Terraform keeps out of plan output, and never in `values`, `binary_values` or `entries`. Reading a secret with a data source still stores it in state, in clear: protect the state.",
+			},
 			"values": schema.MapAttribute{
 				ElementType:         types.StringType,
 				Computed:            true,
-				MarkdownDescription: "Text of every matching value that is valid UTF-8, by key.",
+				MarkdownDescription: "Text of every matching value that is valid UTF-8, by key (keys in `sensitive_keys` excepted).",
+			},
+			"sensitive_values": schema.MapAttribute{
+				ElementType:         types.StringType,
+				Computed:            true,
+				Sensitive:           true,
+				MarkdownDescription: "Like `values`, for the matching keys in `sensitive_keys` only.",
+			},
+			"sensitive_binary_values": schema.MapAttribute{
+				ElementType:         types.StringType,
+				Computed:            true,
+				Sensitive:           true,
+				MarkdownDescription: "Like `binary_values`, for the matching keys in `sensitive_keys` only.",
 			},
 			"binary_values": schema.MapAttribute{
 				ElementType:         types.StringType,
 				Computed:            true,
-				MarkdownDescription: "Base64 (standard, padded) of every matching value, by key; decode with `base64decode()` only when the value is text.",
+				MarkdownDescription: "Base64 (standard, padded) of every matching value, by key (keys in `sensitive_keys` excepted); decode with `base64decode()` only when the value is text.",
 			},
 			"entries": schema.ListNestedAttribute{
 				Computed:            true,
-				MarkdownDescription: "Every matching entry, sorted by key.",
+				MarkdownDescription: "Every matching entry, sorted by key (keys in `sensitive_keys` excepted).",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"key":            schema.StringAttribute{Computed: true, MarkdownDescription: "The key."},
 					"value":          schema.StringAttribute{Computed: true, MarkdownDescription: "The value as text; null when it is not valid UTF-8."},
@@ -171,7 +191,25 @@ func (d *orgMetadataDataSource) Read(ctx context.Context, req datasource.ReadReq
 	if m.OrgID.IsNull() {
 		m.OrgID = m.ID
 	}
-	m.Values, m.BinaryValues, m.Entries = entriesToValues(entries)
+	var secret []string
+	resp.Diagnostics.Append(m.SensitiveKeys.ElementsAs(ctx, &secret, false)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	hidden := make(map[string]bool, len(secret))
+	for _, k := range secret {
+		hidden[k] = true
+	}
+	var open, sensitive []zitadel.Entry
+	for _, e := range entries {
+		if hidden[e.Key] {
+			sensitive = append(sensitive, e)
+		} else {
+			open = append(open, e)
+		}
+	}
+	m.Values, m.BinaryValues, m.Entries = entriesToValues(open)
+	m.SensitiveValues, m.SensitiveBinaryValues, _ = entriesToValues(sensitive)
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 }
 

@@ -27,6 +27,7 @@ import (
 func TestAccFaults_transientWritesAreRetried(t *testing.T) {
 	for _, code := range []codes.Code{codes.Unavailable, codes.ResourceExhausted} {
 		t.Run(code.String(), func(t *testing.T) {
+			parallelOnFake(t)
 			e := newTestEnv(t)
 			e.fakeOnly()
 			resource.Test(t, resource.TestCase{
@@ -53,6 +54,7 @@ func TestAccFaults_transientWritesAreRetried(t *testing.T) {
 }
 
 func TestAccFaults_endlessOutageFailsInBoundedTime(t *testing.T) {
+	parallelOnFake(t)
 	e := newTestEnv(t)
 	e.fakeOnly()
 	provider := e.Provider(`retry_timeout = "1s"`)
@@ -86,6 +88,7 @@ func TestAccFaults_endlessOutageFailsInBoundedTime(t *testing.T) {
 }
 
 func TestAccFaults_partialChunkedWriteIsRecorded(t *testing.T) {
+	parallelOnFake(t)
 	e := newTestEnv(t)
 	e.fakeOnly()
 	e.tune = func(c *zitadel.Config) {
@@ -142,6 +145,7 @@ func TestAccFaults_partialChunkedWriteIsRecorded(t *testing.T) {
 }
 
 func TestAccFaults_slowServerHitsTheTimeout(t *testing.T) {
+	parallelOnFake(t)
 	e := newTestEnv(t)
 	e.fakeOnly()
 	resource.Test(t, resource.TestCase{
@@ -150,7 +154,7 @@ func TestAccFaults_slowServerHitsTheTimeout(t *testing.T) {
 			{
 				Config:      e.Provider() + orgMetadata("test", `values = { k = "v" }`, "timeouts {\n    create = \"soon\"\n  }"),
 				PlanOnly:    true,
-				ExpectError: errorText(`"soon" is not a positive duration`),
+				ExpectError: errorText(`Invalid Attribute Value Time Duration`, `"soon" must be a string containing a sequence of decimal numbers`),
 			},
 			{
 				PreConfig: func() {
@@ -168,6 +172,7 @@ func TestAccFaults_slowServerHitsTheTimeout(t *testing.T) {
 // -parallelism=10); every write must travel over the provider's one
 // connection.
 func TestAccFaults_twentyOrganizationsShareOneConnection(t *testing.T) {
+	parallelOnFake(t)
 	e := newTestEnv(t)
 	e.fakeOnly()
 	owner := e.srv.AddUser(e.OrgID)
@@ -272,7 +277,7 @@ func createRequest(t *testing.T, r *orgMetadataResource, orgID string, values ma
 	null := types.MapNull(types.StringType)
 	m := orgMetadataModel{
 		ID: types.StringUnknown(), OrgID: types.StringValue(orgID), Exclusive: types.BoolValue(false),
-		Values: stringMap(values), BinaryValues: null, SensitiveValues: null, Timeouts: types.ObjectNull(timeoutsAttrTypes),
+		Values: stringMap(values), BinaryValues: null, SensitiveValues: null, Timeouts: nullTimeouts(),
 	}
 	if d := plan.Set(ctx, m); d.HasError() {
 		t.Fatal(d)
@@ -299,4 +304,45 @@ func testClient(t *testing.T, srv *fakezitadel.Server, token string, tune func(*
 	}
 	t.Cleanup(func() { _ = client.Close() })
 	return client
+}
+
+// An update whose write lands but whose removal fails records exactly that:
+// the new value, and the key that is still there.
+func TestAccFaults_failedRemoveIsRecorded(t *testing.T) {
+	parallelOnFake(t)
+	e := newTestEnv(t)
+	e.fakeOnly()
+	cfg := func(m map[string]string) string {
+		return e.Provider() + orgMetadata("test", "org_id = "+hclString(e.OrgID), attrMap("values", m))
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{Config: cfg(map[string]string{"changed": "old", "removed": "x"})},
+			{
+				PreConfig: func() {
+					e.srv.InjectFault("BulkRemoveOrgMetadata", 1, fakezitadel.Fault{Code: codes.Internal, Message: "disk full"})
+				},
+				Config:      cfg(map[string]string{"changed": "new"}),
+				ExpectError: errorText("removing 1 keys", "ZITADEL answered Internal: disk full"),
+			},
+			{
+				// Without refresh, the plan starts from the saved state.
+				Config:             cfg(map[string]string{"changed": "new"}),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPreRefresh: []plancheck.PlanCheck{
+					expectRefreshed(res, map[string]any{"values": map[string]any{"changed": "new", "removed": "x"}}),
+				}},
+			},
+			{
+				PreConfig: e.resetCalls,
+				Config:    cfg(map[string]string{"changed": "new"}),
+				ConfigStateChecks: []statecheck.StateCheck{
+					e.writes(0, 1),
+					e.serverHolds(e.OrgID, map[string]string{"changed": "new"}, "removed"),
+				},
+			},
+		},
+	})
 }

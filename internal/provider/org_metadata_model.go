@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"unicode/utf8"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -13,13 +14,13 @@ import (
 
 // orgMetadataModel is the resource's state and plan.
 type orgMetadataModel struct {
-	ID              types.String `tfsdk:"id"`
-	OrgID           types.String `tfsdk:"org_id"`
-	Values          types.Map    `tfsdk:"values"`
-	BinaryValues    types.Map    `tfsdk:"binary_values"`
-	SensitiveValues types.Map    `tfsdk:"sensitive_values"`
-	Exclusive       types.Bool   `tfsdk:"exclusive"`
-	Timeouts        types.Object `tfsdk:"timeouts"`
+	ID              types.String   `tfsdk:"id"`
+	OrgID           types.String   `tfsdk:"org_id"`
+	Values          types.Map      `tfsdk:"values"`
+	BinaryValues    types.Map      `tfsdk:"binary_values"`
+	SensitiveValues types.Map      `tfsdk:"sensitive_values"`
+	Exclusive       types.Bool     `tfsdk:"exclusive"`
+	Timeouts        timeouts.Value `tfsdk:"timeouts"`
 }
 
 // org is the organization the resource acts on: org_id, trimmed, or, when

@@ -155,7 +155,11 @@ func (r *orgMetadataResource) registerRelease(orgID string, prior keySet, diags 
 // keys it would remove, are errors; keys it adopts are a warning. Keys the
 // instance held before its replacement are its own, not a conflict.
 func (r *orgMetadataResource) checkCreate(ctx context.Context, orgID string, use *plannedUse, desired keySet, complete bool, predecessor *plannedUse, diags *diag.Diagnostics) {
-	server, gone, err := r.data.listOrg(ctx, orgID)
+	prefix := "" // an exclusive resource meets every key
+	if !use.exclusive {
+		prefix = sharedPrefix(sortedKeys(desired))
+	}
+	server, gone, err := r.data.listOrg(ctx, orgID, prefix)
 	if err != nil {
 		addAPIError(diags, planSummary, "reading the existing metadata", orgID, readAccess, err)
 		return
@@ -212,7 +216,11 @@ func (r *orgMetadataResource) checkUpdate(ctx context.Context, orgID string, sta
 	if len(added) == 0 && !turningExclusive {
 		return
 	}
-	server, gone, err := r.data.listOrg(ctx, orgID)
+	prefix := sharedPrefix(added)
+	if turningExclusive {
+		prefix = ""
+	}
+	server, gone, err := r.data.listOrg(ctx, orgID, prefix)
 	if err != nil {
 		addAPIError(diags, planSummary, "reading the existing metadata", orgID, readAccess, err)
 		return

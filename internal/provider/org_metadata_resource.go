@@ -39,7 +39,7 @@ func (r *orgMetadataResource) Metadata(_ context.Context, req resource.MetadataR
 	resp.TypeName = req.ProviderTypeName + "_org_metadata"
 }
 
-func (r *orgMetadataResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *orgMetadataResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	mapDesc := func(s string) string {
 		return s + " Keys: 1 to 200 characters; values: 1 to 500000 bytes. A key may appear in only one of `values`, `binary_values` and `sensitive_values`."
 	}
@@ -83,7 +83,7 @@ func (r *orgMetadataResource) Schema(_ context.Context, _ resource.SchemaRequest
 				MarkdownDescription: "When `true`, the resource owns every key of the organization: keys on the server that the configuration lacks show in the plan and are removed on apply, and destroy removes every key the state holds. It must be the only resource of its organization in the configuration. When `false` (the default), only the keys in the configuration are read, changed and removed.",
 			},
 		},
-		Blocks: map[string]schema.Block{"timeouts": timeoutsBlock()},
+		Blocks: map[string]schema.Block{"timeouts": timeoutsBlock(ctx)},
 	}
 }
 
@@ -183,7 +183,18 @@ func (r *orgMetadataResource) Read(ctx context.Context, req resource.ReadRequest
 	ctx = tflog.SetField(ctx, "org_id", orgID)
 	ctx, cancel := withTimeout(ctx, state.Timeouts, "read")
 	defer cancel()
-	server, gone, err := r.data.readOrg(ctx, orgID)
+	prior, diags := state.keys(ctx)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// A non-exclusive resource reads only keys that start with the prefix
+	// its keys share; an exclusive one reads them all.
+	var filters []zitadel.KeyFilter
+	if !state.Exclusive.ValueBool() {
+		filters = keysFilter(sortedKeys(prior))
+	}
+	server, gone, err := r.data.readOrg(ctx, orgID, filters...)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "Unable to Read Organization Metadata", "searching the metadata", orgID, readAccess, err)
 		return
@@ -193,11 +204,6 @@ func (r *orgMetadataResource) Read(ctx context.Context, req resource.ReadRequest
 		resp.Diagnostics.AddWarning("Organization Removed",
 			orgRemovedAdvice(orgID, "its metadata is gone too and the resource was removed from state; while the configuration still names it, plans fail"))
 		resp.State.RemoveResource(ctx)
-		return
-	}
-	prior, diags := state.keys(ctx)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
 		return
 	}
 	state.setKeys(refresh(prior, server, state.Exclusive.ValueBool()), state)
@@ -409,6 +415,9 @@ func (r *orgMetadataResource) Delete(ctx context.Context, req resource.DeleteReq
 
 func (r *orgMetadataResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	const summary = "Unable to Import Organization Metadata"
+	// Import has no timeouts block of its own: it gets a read's default.
+	ctx, cancel := context.WithTimeout(ctx, defaultTimeouts["read"])
+	defer cancel()
 	id, err := parseImportID(req.ID)
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("The import ID %q is not valid: %s. %s", req.ID, err, importIDHelp))
@@ -439,7 +448,7 @@ func (r *orgMetadataResource) ImportState(ctx context.Context, req resource.Impo
 	}
 	var m orgMetadataModel
 	m.ID, m.OrgID, m.Exclusive = types.StringValue(id.OrgID), types.StringValue(id.OrgID), types.BoolValue(false)
-	m.Timeouts = types.ObjectNull(timeoutsAttrTypes)
+	m.Timeouts = nullTimeouts()
 	m.setKeys(adopt(server, keys), orgMetadataModel{Values: types.MapNull(types.StringType), BinaryValues: types.MapNull(types.StringType), SensitiveValues: types.MapNull(types.StringType)})
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 }

@@ -30,6 +30,7 @@ func orgMetadata(name string, lines ...string) string {
 func attrMap(name string, m map[string]string) string { return name + " = " + hclMap(m) }
 
 func TestAccOrgMetadata_lifecycle(t *testing.T) {
+	parallelOnFake(t)
 	e := newTestEnv(t)
 	color, logo, secret, team, foreign := e.K("color"), e.K("logo"), e.K("secret"), e.K("team"), e.K("foreign")
 	b64 := base64.StdEncoding.EncodeToString(binaryBytes)
@@ -97,6 +98,7 @@ func TestAccOrgMetadata_lifecycle(t *testing.T) {
 }
 
 func TestAccOrgMetadata_import(t *testing.T) {
+	parallelOnFake(t)
 	e := newTestEnv(t)
 	plain, comma, bin := e.K("plain"), e.K("a,b\\c:d"), e.K("bin")
 	cfg := e.Provider() + orgMetadata("test",
@@ -150,6 +152,7 @@ func importAllStep(e *testEnv, cfg string) resource.TestStep {
 }
 
 func TestAccOrgMetadata_importBlock(t *testing.T) {
+	parallelOnFake(t)
 	e := newTestEnv(t)
 	a, b := e.K("a"), e.K("b")
 	cfg := e.Provider() + orgMetadata("test", "org_id = "+hclString(e.OrgID), attrMap("values", map[string]string{a: "1", b: "2"})) +
@@ -175,6 +178,7 @@ func TestAccOrgMetadata_importBlock(t *testing.T) {
 }
 
 func TestAccOrgMetadata_drift(t *testing.T) {
+	parallelOnFake(t)
 	e := newTestEnv(t)
 	changed, deleted, nowBinary, foreign := e.K("changed"), e.K("deleted"), e.K("now_binary"), e.K("foreign")
 	cfg := e.Provider() + orgMetadata("test", "org_id = "+hclString(e.OrgID),
@@ -209,6 +213,7 @@ func TestAccOrgMetadata_drift(t *testing.T) {
 }
 
 func TestAccOrgMetadata_exclusive(t *testing.T) {
+	parallelOnFake(t)
 	e := newTestEnv(t)
 	e.fakeOnly() // exclusive owns every key of the organization
 	cfg := e.Provider() + orgMetadata("test", "org_id = "+hclString(e.SecondOrgID), "exclusive = true",
@@ -263,6 +268,7 @@ func TestAccOrgMetadata_exclusive(t *testing.T) {
 }
 
 func TestAccOrgMetadata_orgRemoved(t *testing.T) {
+	parallelOnFake(t)
 	e := newTestEnv(t)
 	e.fakeOnly()
 	cfg := e.Provider() + orgMetadata("test", "org_id = "+hclString(e.SecondOrgID), attrMap("values", map[string]string{"k": "v"}))
@@ -292,6 +298,7 @@ func TestAccOrgMetadata_orgRemoved(t *testing.T) {
 }
 
 func TestAccOrgMetadata_createConflict(t *testing.T) {
+	parallelOnFake(t)
 	e := newTestEnv(t)
 	same, differs := e.K("same"), e.K("differs")
 	cfg := e.Provider() + orgMetadata("test", "org_id = "+hclString(e.OrgID), attrMap("values", map[string]string{same: "1", differs: "mine"}))
@@ -326,6 +333,7 @@ func TestAccOrgMetadata_createConflict(t *testing.T) {
 }
 
 func TestAccOrgMetadata_permissions(t *testing.T) {
+	parallelOnFake(t)
 	e := newTestEnv(t)
 	if e.ViewerToken == "" || e.OutsiderToken == "" {
 		t.Skip("needs ZITADEL_VIEWER_ACCESS_TOKEN and ZITADEL_OUTSIDER_ACCESS_TOKEN")
@@ -377,6 +385,7 @@ func TestAccOrgMetadata_permissions(t *testing.T) {
 }
 
 func TestAccOrgMetadata_orgScoping(t *testing.T) {
+	parallelOnFake(t)
 	e := newTestEnv(t)
 	e.fakeOnly() // it needs to know the caller's own organization
 	k := e.K("scoped")
@@ -420,6 +429,7 @@ func TestAccOrgMetadata_orgScoping(t *testing.T) {
 }
 
 func TestAccOrgMetadata_parallelWriteConflict(t *testing.T) {
+	parallelOnFake(t)
 	e := newTestEnv(t)
 	e.fakeOnly()
 	var cfg strings.Builder
@@ -443,6 +453,7 @@ func TestAccOrgMetadata_parallelWriteConflict(t *testing.T) {
 }
 
 func TestAccOrgMetadata_validation(t *testing.T) {
+	parallelOnFake(t)
 	e := newTestEnv(t)
 	cases := map[string]struct {
 		lines []string
@@ -470,6 +481,7 @@ func TestAccOrgMetadata_validation(t *testing.T) {
 }
 
 func TestAccOrgMetadata_scale(t *testing.T) {
+	parallelOnFake(t)
 	e := newTestEnv(t)
 	e.fakeOnly()
 	values := map[string]string{}
@@ -513,6 +525,44 @@ func TestAccOrgMetadata_scale(t *testing.T) {
 					serverCheck(func() error {
 						if n := e.srv.Calls("ListOrgMetadata"); n != 3 {
 							return fmt.Errorf("%d list calls for one refresh of 3,000 keys, want 3", n)
+						}
+						return nil
+					}),
+				},
+			},
+		},
+	})
+}
+
+// A non-exclusive resource reads only the keys that start with the prefix
+// its keys share, not the whole organization.
+func TestAccOrgMetadata_refreshReadsOnlyTheSharedPrefix(t *testing.T) {
+	parallelOnFake(t)
+	e := newTestEnv(t)
+	e.fakeOnly()
+	for i := 0; i < 2500; i++ {
+		e.srv.SetMetadata(e.OrgID, fmt.Sprintf("other-%04d", i), []byte("not ours"))
+	}
+	cfg := e.Provider() + orgMetadata("test", "org_id = "+hclString(e.OrgID), attrMap("values", map[string]string{"app.color": "blue", "app.logo": "x"}))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{Config: cfg},
+			{
+				PreConfig: func() {
+					e.Delete(e.OrgID, "app.logo") // drift inside the prefix is still seen
+					e.resetCalls()
+				},
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					e.serverHolds(e.OrgID, map[string]string{"app.color": "blue", "app.logo": "x"}),
+					serverCheck(func() error {
+						// 2,502 keys would be three pages; "app." matches two.
+						if n, reads := e.srv.Calls("ListOrgMetadata"), e.srv.Searches(); reads == 0 || n != reads {
+							return fmt.Errorf("%d list calls for %d refreshes, want one page each", n, reads)
 						}
 						return nil
 					}),

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -83,27 +84,38 @@ func FuzzValueEncoding(f *testing.F) {
 	for _, s := range [][]byte{[]byte("text"), {0xff}, {0}, []byte("ä"), {0xe2, 0x82}} {
 		f.Add(s)
 	}
-	f.Fuzz(func(t *testing.T, raw []byte) {
-		v := fromServer(raw, guessKind(raw), nil)
-		var back []byte
+	// fromState is what a later plan reads back from the state text.
+	fromState := func(t *testing.T, v value) []byte {
 		switch v.kind {
-		case kindText:
-			back = []byte(v.text)
+		case kindText, kindSensitive:
+			return []byte(v.text)
 		case kindBinary:
 			dv, err := binaryValue(v.text)
 			if err != nil {
 				t.Fatal(err)
 			}
-			back = dv.raw
-		default:
-			t.Fatalf("kind %d", v.kind)
+			return dv.raw
 		}
-		if string(back) != string(raw) {
-			t.Fatalf("%x came back as %x", raw, back)
-		}
-		// A text key that turns binary on the server stays lossless too.
-		if tv := fromServer(raw, kindText, nil); tv.kind == kindText && tv.text != string(raw) {
-			t.Fatalf("text lost bytes: %x", raw)
+		t.Fatalf("kind %d", v.kind)
+		return nil
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		for _, prefer := range []kind{guessKind(raw), kindText, kindBinary, kindSensitive} {
+			v := fromServer(raw, prefer, nil)
+			if prefer == kindSensitive && !utf8.Valid(raw) {
+				// Never revealed: a marker that differs from every
+				// configurable value, so the drift shows as a change.
+				if v.kind != kindSensitive || !strings.HasPrefix(v.text, "<non-UTF-8 value") {
+					t.Fatalf("sensitive %x became %v", raw, v)
+				}
+				continue
+			}
+			if back := fromState(t, v); string(back) != string(raw) || string(v.raw) != string(raw) {
+				t.Fatalf("%x preferred as %d came back as %x", raw, prefer, back)
+			}
+			if prefer == kindText && (v.kind == kindText) != utf8.Valid(raw) {
+				t.Fatalf("%x: text kept as %d", raw, v.kind)
+			}
 		}
 	})
 }
@@ -197,4 +209,24 @@ func bulk(n, size int) map[string]string {
 		m[fmt.Sprintf("k%03d", i)] = v
 	}
 	return m
+}
+
+func TestKeysFilter(t *testing.T) {
+	for keys, want := range map[string]string{
+		"":                      "[]",
+		"app.color":             "[{app.color 2}]",
+		"app.color app.logo":    "[{app. 2}]",
+		"app.a b":               "[]",
+		"äx äy":                 "[{ä 2}]",
+		"\u00e4x \u00e5y":       "[]", // ä and å share a first byte only
+		"team/a team/b team/ab": "[{team/ 2}]",
+	} {
+		var ks []string
+		if keys != "" {
+			ks = strings.Fields(keys)
+		}
+		if got := fmt.Sprint(keysFilter(ks)); got != want {
+			t.Errorf("keysFilter(%q) = %s, want %s", keys, got, want)
+		}
+	}
 }

@@ -28,6 +28,8 @@ import (
 	"encoding/binary"
 	"sort"
 	"sync"
+
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
 )
 
 // claimant identifies one apply call (create, update or delete).
@@ -53,7 +55,7 @@ type orgOwnership struct {
 	planMu  sync.Mutex
 	planned []*plannedUse
 
-	listing orgListing
+	listings orgListings
 }
 
 func (o *runOwnership) org(orgID string) *orgOwnership {
@@ -95,7 +97,7 @@ func (o *runOwnership) lockOrg(ctx context.Context, orgID string) (*orgWriter, e
 // unlock ends the hold. What the call wrote makes the walk's listing of the
 // organization stale, so the next plan that needs it reads it again.
 func (w *orgWriter) unlock() {
-	w.g.listing.invalidate()
+	w.g.listings.invalidate()
 	<-w.g.writing
 }
 
@@ -140,35 +142,52 @@ func (w *orgWriter) releasedByOthers(keys []string) []string {
 	return out
 }
 
-// orgListing is one read of an organization, shared by the plans of the
-// walk that need it (new resources, added keys, exclusive turning on) until
-// a write of this process makes it stale. A failed read is not kept.
+// orgListings are the readings of an organization that the walk's plans
+// shared (new resources, added keys, exclusive turning on): the whole
+// organization, or the keys under one prefix. A write of this process
+// makes them stale; a failed read is not kept.
+type orgListings struct {
+	mu       sync.Mutex
+	byPrefix map[string]*orgListing // "" holds the whole organization
+}
+
 type orgListing struct {
-	mu     sync.Mutex
-	valid  bool
 	server map[string][]byte
 	gone   bool
 }
 
-func (l *orgListing) invalidate() {
+func (l *orgListings) invalidate() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.valid, l.server = false, nil
+	l.byPrefix = nil
 }
 
-// listOrg reads the organization, or returns the walk's current reading.
-func (d *providerData) listOrg(ctx context.Context, orgID string) (map[string][]byte, bool, error) {
-	l := &d.owners.org(orgID).listing
+// listOrg reads the keys of an organization that start with prefix ("":
+// every key), or returns the walk's current reading of them: a reading of
+// the whole organization serves every prefix.
+func (d *providerData) listOrg(ctx context.Context, orgID, prefix string) (map[string][]byte, bool, error) {
+	l := &d.owners.org(orgID).listings
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if !l.valid {
-		server, gone, err := d.readOrg(ctx, orgID)
-		if err != nil {
-			return nil, false, err
-		}
-		l.valid, l.server, l.gone = true, server, gone
+	if got := l.byPrefix[""]; got != nil {
+		return got.server, got.gone, nil
 	}
-	return l.server, l.gone, nil
+	if got := l.byPrefix[prefix]; got != nil {
+		return got.server, got.gone, nil
+	}
+	var filters []zitadel.KeyFilter
+	if prefix != "" {
+		filters = []zitadel.KeyFilter{{Key: prefix, Method: zitadel.StartsWith}}
+	}
+	server, gone, err := d.readOrg(ctx, orgID, filters...)
+	if err != nil {
+		return nil, false, err
+	}
+	if l.byPrefix == nil {
+		l.byPrefix = map[string]*orgListing{}
+	}
+	l.byPrefix[prefix] = &orgListing{server: server, gone: gone}
+	return server, gone, nil
 }
 
 // plannedUse is what one plan of one resource instance does with the keys of

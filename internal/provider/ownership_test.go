@@ -31,6 +31,7 @@ var racyFake = fakezitadel.Options{WriteConflicts: true, ShuffleLists: true}
 const lifecycleCBD = "lifecycle {\n    create_before_destroy = true\n  }"
 
 func TestAccOwnership_createBeforeDestroyReplace(t *testing.T) {
+	parallelOnFake(t)
 	e := newTestEnvWith(t, racyFake)
 	want := map[string]string{e.K("a"): "1", e.K("b"): "2", e.K("c"): "3"}
 	cfg := e.Provider() + orgMetadata("test", "org_id = "+hclString(e.OrgID), attrMap("values", want), lifecycleCBD)
@@ -51,6 +52,7 @@ func TestAccOwnership_createBeforeDestroyReplace(t *testing.T) {
 }
 
 func TestAccOwnership_renameWithoutMoved(t *testing.T) {
+	parallelOnFake(t)
 	e := newTestEnvWith(t, racyFake)
 	const resources = 4
 	want := map[string]string{}
@@ -84,6 +86,7 @@ func TestAccOwnership_renameWithoutMoved(t *testing.T) {
 }
 
 func TestAccOwnership_keyMovesBetweenResources(t *testing.T) {
+	parallelOnFake(t)
 	e := newTestEnvWith(t, racyFake)
 	const resources, keys = 3, 6
 	// Round n gives key j to resource (j+n) mod 3; every other round also
@@ -119,6 +122,7 @@ func TestAccOwnership_keyMovesBetweenResources(t *testing.T) {
 }
 
 func TestAccOwnership_overlapFailsThePlan(t *testing.T) {
+	parallelOnFake(t)
 	e := newTestEnv(t)
 	k, other := e.K("shared"), e.K("other")
 	org := "org_id = " + hclString(e.OrgID)
@@ -169,6 +173,7 @@ func TestAccOwnership_overlapFailsThePlan(t *testing.T) {
 // Moving a resource to another organization leaves its keys behind in the
 // old one: they count there, not in the new one.
 func TestAccOwnership_orgChange(t *testing.T) {
+	parallelOnFake(t)
 	e := newTestEnv(t)
 	j, x := e.K("j"), e.K("x")
 	in := func(org string) string { return "org_id = " + hclString(org) }
@@ -203,6 +208,7 @@ func TestAccOwnership_orgChange(t *testing.T) {
 // A resource whose organization is only known at apply still counts, at
 // plan time, where its keys are now.
 func TestAccOwnership_unknownOrgStillCounts(t *testing.T) {
+	parallelOnFake(t)
 	e := newTestEnv(t)
 	k, j := e.K("k"), e.K("j")
 	cfg := func(round int, xKeys map[string]string) string {
@@ -233,6 +239,7 @@ func TestAccOwnership_unknownOrgStillCounts(t *testing.T) {
 // not work from a reading of the organization taken before the old object
 // was deleted.
 func TestAccOwnership_replacementSeesFreshServer(t *testing.T) {
+	parallelOnFake(t)
 	e := newTestEnvWith(t, racyFake)
 	k := e.K("k")
 	org := "org_id = " + hclString(e.OrgID)

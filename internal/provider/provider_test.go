@@ -115,6 +115,7 @@ func TestAccProvider_misconfigured(t *testing.T) {
 }
 
 func TestAccProvider_environment(t *testing.T) {
+	parallelOnFake(t)
 	e := newTestEnv(t)
 	e.fakeOnly()
 	host, port := splitHostPort(e.srv.Addr())
@@ -137,6 +138,7 @@ func TestAccProvider_environment(t *testing.T) {
 // A setting that is "" in the configuration (a variable defaulting to "")
 // falls back to the environment; credentials are chosen per layer.
 func TestAccProvider_precedence(t *testing.T) {
+	parallelOnFake(t)
 	e := newTestEnv(t)
 	e.fakeOnly()
 	host, port := splitHostPort(e.srv.Addr())
@@ -192,6 +194,7 @@ func TestAccProvider_precedence(t *testing.T) {
 }
 
 func TestAccProvider_jwtProfile(t *testing.T) {
+	parallelOnFake(t)
 	e := newTestEnv(t)
 	e.fakeOnly()
 	owner := e.srv.AddUser(e.OrgID)
@@ -228,6 +231,7 @@ func TestAccProvider_jwtProfile(t *testing.T) {
 }
 
 func TestAccProvider_tlsWithPrivateCA(t *testing.T) {
+	parallelOnFake(t)
 	e := newTestEnvWith(t, fakezitadel.Options{TLS: true})
 	e.fakeOnly()
 	resource.Test(t, resource.TestCase{

@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
@@ -19,23 +20,21 @@ var defaultTimeouts = map[string]time.Duration{
 	"delete": 20 * time.Minute,
 }
 
-var timeoutsAttrTypes = map[string]attr.Type{
-	"create": types.StringType, "read": types.StringType, "update": types.StringType, "delete": types.StringType,
-}
-
-func timeoutsBlock() schema.Block {
-	attrs := map[string]schema.Attribute{}
-	for op, d := range defaultTimeouts {
-		attrs[op] = schema.StringAttribute{
-			Optional:            true,
-			MarkdownDescription: fmt.Sprintf("Time the whole %s may take, retries included, as a duration such as `90s` or `1h`. Defaults to `%s`.", op, shortDuration(d)),
-			Validators:          []validator.String{durationValidator{}},
-		}
+// timeoutsBlock is terraform-plugin-framework-timeouts' block, with the
+// defaults in its descriptions.
+func timeoutsBlock(ctx context.Context) schema.Block {
+	desc := func(op string) string {
+		return fmt.Sprintf("Time the whole %s may take, retries included, as a duration such as `90s` or `1h`. Defaults to `%s`.", op, shortDuration(defaultTimeouts[op]))
 	}
-	return schema.SingleNestedBlock{
-		MarkdownDescription: "Per-operation time limits. When one runs out, the operation stops with an error that says so; what reached ZITADEL before is recorded in state.",
-		Attributes:          attrs,
+	b := timeouts.Block(ctx, timeouts.Opts{
+		Create: true, Read: true, Update: true, Delete: true,
+		CreateDescription: desc("create"), ReadDescription: desc("read"), UpdateDescription: desc("update"), DeleteDescription: desc("delete"),
+	})
+	if sb, ok := b.(schema.SingleNestedBlock); ok {
+		sb.MarkdownDescription = "Per-operation time limits. When one runs out, the operation stops with an error that says so; what reached ZITADEL before is recorded in state."
+		return sb
 	}
+	return b
 }
 
 func shortDuration(d time.Duration) string {
@@ -46,34 +45,37 @@ func shortDuration(d time.Duration) string {
 }
 
 // withTimeout bounds ctx by the operation's timeout from the timeouts block,
-// or its default. The configured value was validated at plan time.
-func withTimeout(ctx context.Context, timeouts types.Object, op string) (context.Context, context.CancelFunc) {
+// or its default (also for a value that is not positive). The block's
+// values were validated at plan time.
+func withTimeout(ctx context.Context, t timeouts.Value, op string) (context.Context, context.CancelFunc) {
 	d := defaultTimeouts[op]
-	if !timeouts.IsNull() && !timeouts.IsUnknown() {
-		if s, ok := timeouts.Attributes()[op].(types.String); ok && !s.IsNull() && !s.IsUnknown() {
-			if parsed, err := time.ParseDuration(s.ValueString()); err == nil && parsed > 0 {
-				d = parsed
-			}
+	if !t.IsNull() && !t.IsUnknown() {
+		var got time.Duration
+		var diags diag.Diagnostics
+		switch op {
+		case "create":
+			got, diags = t.Create(ctx, d)
+		case "read":
+			got, diags = t.Read(ctx, d)
+		case "update":
+			got, diags = t.Update(ctx, d)
+		case "delete":
+			got, diags = t.Delete(ctx, d)
+		}
+		if !diags.HasError() && got > 0 {
+			d = got
 		}
 	}
 	return context.WithTimeout(ctx, d)
 }
 
-// durationValidator accepts positive Go durations ("30s", "5m", "1h30m").
-type durationValidator struct{}
-
-func (durationValidator) Description(context.Context) string {
-	return "must be a positive duration such as 30s, 5m or 1h"
+// timeoutsAttrTypes are the block's attributes, as the timeouts module
+// declares them.
+var timeoutsAttrTypes = map[string]attr.Type{
+	"create": types.StringType, "read": types.StringType, "update": types.StringType, "delete": types.StringType,
 }
 
-func (v durationValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if d, err := time.ParseDuration(req.ConfigValue.ValueString()); err != nil || d <= 0 {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Timeout",
-			fmt.Sprintf("%q is not a positive duration; write it like 30s, 5m or 1h30m.", req.ConfigValue.ValueString()))
-	}
+// nullTimeouts is an absent timeouts block, as import records it.
+func nullTimeouts() timeouts.Value {
+	return timeouts.Value{Object: types.ObjectNull(timeoutsAttrTypes)}
 }

@@ -8,9 +8,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/message"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/fakezitadel"
 )
@@ -175,10 +177,24 @@ func TestChunk(t *testing.T) {
 }
 
 func TestEntrySizeMatchesTheWire(t *testing.T) {
-	// 4 MiB of requests must never be refused by the server's cap: the
-	// computed size is what gRPC measures.
-	if got := entrySize("key", make([]byte, 300)); got != 1+2+(1+1+3)+(1+2+300) {
-		t.Fatalf("entrySize = %d", got)
+	// Chunks must never exceed the server's 4 MiB cap: the sizes the client
+	// adds up are what the encoded requests measure.
+	keys := []string{"k", "ä-key", strings.Repeat("x", 200)}
+	values := [][]byte{{1}, make([]byte, 300), make([]byte, 200000)}
+	set := &management.BulkSetOrgMetadataRequest{}
+	remove := &management.BulkRemoveOrgMetadataRequest{}
+	wantSet, wantRemove := 0, 0
+	for i, k := range keys {
+		set.Metadata = append(set.Metadata, &management.BulkSetOrgMetadataRequest_Metadata{Key: k, Value: values[i]})
+		remove.Keys = append(remove.Keys, k)
+		wantSet += entrySize(k, values[i])
+		wantRemove += keySize(k)
+	}
+	if got := proto.Size(set); got != wantSet {
+		t.Errorf("a BulkSet request encodes to %d bytes, the client counts %d", got, wantSet)
+	}
+	if got := proto.Size(remove); got != wantRemove {
+		t.Errorf("a BulkRemove request encodes to %d bytes, the client counts %d", got, wantRemove)
 	}
 }
 

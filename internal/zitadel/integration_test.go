@@ -230,7 +230,13 @@ func TestCancellationStopsPromptly(t *testing.T) {
 		_, err := c.ListMetadata(ctx, h.fx.OrgID, nil)
 		done <- err
 	}()
-	time.Sleep(50 * time.Millisecond)
+	for h.srv.Calls("ListOrgMetadata") == 0 { // until the call is at the server
+		select {
+		case err := <-done:
+			t.Fatalf("the call ended before it was cancelled: %v", err)
+		case <-time.After(time.Millisecond):
+		}
+	}
 	cancel() // what Terraform does on an interrupt
 	select {
 	case err := <-done:

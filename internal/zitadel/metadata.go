@@ -68,8 +68,11 @@ type KeyFilter struct {
 }
 
 // ListMetadata returns every entry of the organization matching all filters,
-// sorted by key. It reads every page: a page's total is trusted only when
-// the page is not empty, since ZITADEL reports 0 for an empty page.
+// sorted by key (ZITADEL guarantees no order). Offset paging can skip a key
+// when keys before it are removed between two pages, so a reading counts
+// only when every non-empty page reported the same total and that many
+// distinct keys were read; otherwise the search starts over, at most
+// listAttempts times.
 func (c *Client) ListMetadata(ctx context.Context, orgID string, filters []KeyFilter) ([]Entry, error) {
 	queries := make([]*mdpb.MetadataQuery, 0, len(filters))
 	for _, f := range filters {
@@ -77,10 +80,31 @@ func (c *Client) ListMetadata(ctx context.Context, orgID string, filters []KeyFi
 			KeyQuery: &mdpb.MetadataKeyQuery{Key: f.Key, Method: object.TextQueryMethod(f.Method)},
 		}})
 	}
+	for attempt := 1; ; attempt++ {
+		out, consistent, err := c.listOnce(ctx, orgID, queries)
+		if err != nil {
+			return nil, err
+		}
+		if consistent || attempt == listAttempts {
+			// After listAttempts the organization kept changing under
+			// every reading; the last one is as good as any.
+			slices.SortFunc(out, func(a, b Entry) int { return strings.Compare(a.Key, b.Key) })
+			return out, nil
+		}
+	}
+}
+
+// listAttempts bounds how often a search starts over because the
+// organization changed while it was paged through.
+const listAttempts = 5
+
+// listOnce reads every page once. consistent reports that the organization
+// did not visibly change meanwhile.
+func (c *Client) listOnce(ctx context.Context, orgID string, queries []*mdpb.MetadataQuery) (out []Entry, consistent bool, err error) {
 	limit := c.pageSize
 	seen := map[string]bool{}
-	var out []Entry
-	var offset uint64
+	var offset, total uint64
+	consistent = true
 	for {
 		var resp *management.ListOrgMetadataResponse
 		err := c.call(ctx, "ListOrgMetadata", orgID, true, func(ctx context.Context) (err error) {
@@ -92,28 +116,33 @@ func (c *Client) ListMetadata(ctx context.Context, orgID string, filters []KeyFi
 		})
 		if IsKind(err, KindTooLarge) && limit > 1 {
 			// Large values: the page did not fit in one response.
-			limit /= 4
-			if limit < 1 {
-				limit = 1
-			}
+			limit = max(limit/4, 1)
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		page := resp.GetResult()
+		if len(page) == 0 {
+			break
+		}
+		// ZITADEL reports 0 for an empty page only; a non-empty page's
+		// total counts every match.
+		if t := resp.GetDetails().GetTotalResult(); t > 0 {
+			if total > 0 && t != total {
+				consistent = false
+			}
+			total = t
+		}
 		for _, m := range page {
 			if seen[m.GetKey()] {
-				continue // a key moved between pages while we read
+				consistent = false // a key moved between pages while we read
+				continue
 			}
 			seen[m.GetKey()] = true
 			out = append(out, entryFrom(m))
 		}
-		if len(page) == 0 {
-			break
-		}
 		offset += uint64(len(page))
-		total := resp.GetDetails().GetTotalResult()
 		if total > 0 && offset >= total {
 			break
 		}
@@ -121,8 +150,10 @@ func (c *Client) ListMetadata(ctx context.Context, orgID string, filters []KeyFi
 			break
 		}
 	}
-	slices.SortFunc(out, func(a, b Entry) int { return strings.Compare(a.Key, b.Key) })
-	return out, nil
+	if total > 0 && uint64(len(out)) != total {
+		consistent = false
+	}
+	return out, consistent, nil
 }
 
 func entryFrom(m *mdpb.Metadata) Entry {

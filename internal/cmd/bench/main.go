@@ -43,6 +43,8 @@ func main() {
 	sizes := flag.String("sizes", "100,1000,10000", "numbers of keys, comma-separated")
 	dir := flag.String("dir", ".bench", "scratch folder")
 	out := flag.String("out", ".bench/results.md", "where to write the tables")
+	workloads := flag.String("workloads", "mixed,varied", "value mixes, comma-separated: mixed (short text, 2 KiB text, 20 KiB binary) or varied (text of 1 to 300 bytes)")
+	sparse := flag.Int("sparse", 5000, "also measure a 2-key resource refreshed in an organization of this many keys (0: skip)")
 	flag.Parse()
 	var ns []int
 	for _, s := range strings.Split(*sizes, ",") {
@@ -53,7 +55,16 @@ func main() {
 		}
 		ns = append(ns, n)
 	}
-	if err := run(*terraform, *dir, *out, ns); err != nil {
+	var ws []string
+	for _, w := range strings.Split(*workloads, ",") {
+		w = strings.TrimSpace(w)
+		if _, ok := workloadValues[w]; !ok {
+			fmt.Fprintf(os.Stderr, "bench: unknown workload %q\n", w)
+			os.Exit(2)
+		}
+		ws = append(ws, w)
+	}
+	if err := run(*terraform, *dir, *out, ns, ws, *sparse); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -93,7 +104,7 @@ var steps = []string{"create", "no-op plan", "no-op apply", "one-key update", "d
 // changedFrom is the first step that sees the one changed key.
 const changedFrom = 3
 
-func run(terraform, dir, out string, ns []int) error {
+func run(terraform, dir, out string, ns []int, workloads []string, sparse int) error {
 	dir, err := filepath.Abs(dir)
 	if err != nil {
 		return err
@@ -132,11 +143,32 @@ func run(terraform, dir, out string, ns []int) error {
 
 	var report strings.Builder
 	fmt.Fprintf(&report, "Measured %s on %s/%s, %d cores (%s), %s memory; Terraform %s.\n\n", time.Now().UTC().Format("2006-01-02"), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpuModel(), memTotal(), tfVersion(terraform))
+	for _, workload := range workloads {
+		fmt.Fprintf(&report, "## Workload %q: %s\n\n", workload, workloadDescription[workload])
+		if err := measure(terraform, dir, workload, ns, env, fakeURL, rssFile, &report); err != nil {
+			return err
+		}
+	}
+	if sparse > 0 {
+		if err := measureSparse(terraform, dir, sparse, env, fakeURL, rssFile, &report); err != nil {
+			return err
+		}
+	}
+	fmt.Print("\n" + report.String())
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(out, []byte(report.String()), 0o644)
+}
+
+// measure runs every step for every size of one workload, on the provider
+// and on the floor, and appends the tables.
+func measure(terraform, dir, workload string, ns []int, env []string, fakeURL, rssFile string, report *strings.Builder) error {
 	provider := map[int][]result{}
 	floor := map[int][]result{}
 	for _, n := range ns {
-		fmt.Printf("N = %d\n", n)
-		work := filepath.Join(dir, fmt.Sprint(n))
+		fmt.Printf("%s, N = %d\n", workload, n)
+		work := filepath.Join(dir, workload, fmt.Sprint(n))
 		_ = os.RemoveAll(work)
 		for name, body := range map[string]string{"provider": providerConfig, "floor": floorConfig} {
 			ws := filepath.Join(work, name)
@@ -151,7 +183,7 @@ func run(terraform, dir, out string, ns []int) error {
 			wsDir := filepath.Join(work, ws)
 			var results []result
 			for i, step := range steps {
-				if err := writeVars(wsDir, n, i >= changedFrom); err != nil {
+				if err := writeVars(wsDir, workload, n, i >= changedFrom); err != nil {
 					return err
 				}
 				_ = os.Remove(rssFile)
@@ -167,6 +199,7 @@ func run(terraform, dir, out string, ns []int) error {
 				r := result{wall: time.Since(start)}
 				if ws == "provider" {
 					r.rssKB = peakRSS(rssFile)
+					var err error
 					if r.calls, err = getCalls(fakeURL); err != nil {
 						return err
 					}
@@ -182,19 +215,68 @@ func run(terraform, dir, out string, ns []int) error {
 		}
 	}
 	for i, step := range steps {
-		fmt.Fprintf(&report, "### %s\n\n| keys | provider | floor (terraform_data) | ratio | provider peak RSS | RPCs |\n|---:|---:|---:|---:|---:|---|\n", step)
+		fmt.Fprintf(report, "### %s\n\n| keys | provider | floor (terraform_data) | ratio | provider peak RSS | RPCs |\n|---:|---:|---:|---:|---:|---|\n", step)
 		for _, n := range ns {
 			p, f := provider[n][i], floor[n][i]
-			fmt.Fprintf(&report, "| %d | %s | %s | %.2fx | %.1f MB | %s |\n", n, seconds(p.wall), seconds(f.wall),
+			fmt.Fprintf(report, "| %d | %s | %s | %.2fx | %.1f MB | %s |\n", n, seconds(p.wall), seconds(f.wall),
 				p.wall.Seconds()/f.wall.Seconds(), float64(p.rssKB)/1024, formatCalls(p.calls))
 		}
 		report.WriteString("\n")
 	}
-	fmt.Print("\n" + report.String())
-	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-		return err
+	return nil
+}
+
+// measureSparse fills an organization with others keys through a first
+// workspace, then creates and refreshes a resource of two keys that share
+// the prefix "app." in a second one: the refresh reads one page.
+func measureSparse(terraform, dir string, others int, env []string, fakeURL, rssFile string, report *strings.Builder) error {
+	fmt.Printf("sparse: 2 keys among %d\n", others)
+	work := filepath.Join(dir, "sparse")
+	_ = os.RemoveAll(work)
+	filler := map[string]string{}
+	for i := 0; i < others; i++ {
+		filler[fmt.Sprintf("other.%05d", i)] = fmt.Sprintf("value %d", i)
 	}
-	return os.WriteFile(out, []byte(report.String()), 0o644)
+	fmt.Fprintf(report, "## A 2-key resource in an organization of %d keys\n\n| step | provider | RPCs |\n|---|---:|---|\n", others+2)
+	for _, ws := range []struct {
+		name   string
+		values map[string]string
+		steps  []string
+	}{
+		{"filler", filler, []string{"create"}},
+		{"app", map[string]string{"app.color": "blue", "app.logo": "x"}, []string{"create", "no-op plan", "destroy"}},
+	} {
+		wsDir := filepath.Join(work, ws.name)
+		if err := os.MkdirAll(wsDir, 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(wsDir, "main.tf"), []byte(providerConfig), 0o644); err != nil {
+			return err
+		}
+		data, _ := json.Marshal(map[string]any{"values": ws.values, "binary_values": map[string]string{}})
+		if err := os.WriteFile(filepath.Join(wsDir, "terraform.tfvars.json"), data, 0o644); err != nil {
+			return err
+		}
+		for _, step := range ws.steps {
+			if err := resetCalls(fakeURL); err != nil {
+				return err
+			}
+			start := time.Now()
+			if err := terraformStep(terraform, wsDir, env, step); err != nil {
+				return fmt.Errorf("sparse, %s, %s: %w", ws.name, step, err)
+			}
+			wall := time.Since(start)
+			calls, err := getCalls(fakeURL)
+			if err != nil {
+				return err
+			}
+			if ws.name == "app" {
+				fmt.Fprintf(report, "| %s | %s | %s |\n", step, seconds(wall), formatCalls(calls))
+			}
+		}
+	}
+	report.WriteString("\n")
+	return nil
 }
 
 func terraformStep(terraform, dir string, env []string, step string) error {
@@ -221,12 +303,11 @@ func terraformStep(terraform, dir string, env []string, step string) error {
 	return nil
 }
 
-// writeVars writes the maps for n keys: mostly short text, every tenth a
-// 2 KiB text, every hundredth a 20 KiB binary value. changed alters one key.
-func writeVars(dir string, n int, changed bool) error {
-	values, binary := map[string]string{}, map[string]string{}
-	for i := 0; i < n; i++ {
-		key := fmt.Sprintf("bench.key.%05d", i)
+// workloadValues fills the maps with key i's value for each workload.
+var workloadValues = map[string]func(i int, key string, values, binary map[string]string){
+	// Mostly short text, every tenth a 2 KiB text, every hundredth a 20 KiB
+	// binary value.
+	"mixed": func(i int, key string, values, binary map[string]string) {
 		switch {
 		case i%100 == 1:
 			raw := make([]byte, 20<<10)
@@ -240,6 +321,24 @@ func writeVars(dir string, n int, changed bool) error {
 		default:
 			values[key] = fmt.Sprintf("value number %d of the benchmark", i)
 		}
+	},
+	// Text of 1 to 300 bytes, spread evenly.
+	"varied": func(i int, key string, values, _ map[string]string) {
+		values[key] = strings.Repeat("abcdefghij", 30)[:1+(i*7919)%300]
+	},
+}
+
+var workloadDescription = map[string]string{
+	"mixed":  "mostly short text, every tenth value 2 KiB of text, every hundredth 20 KiB of binary",
+	"varied": "text values of 1 to 300 bytes",
+}
+
+// writeVars writes the maps for n keys of a workload; changed alters one
+// key.
+func writeVars(dir, workload string, n int, changed bool) error {
+	values, binary := map[string]string{}, map[string]string{}
+	for i := 0; i < n; i++ {
+		workloadValues[workload](i, fmt.Sprintf("bench.key.%05d", i), values, binary)
 	}
 	if changed {
 		values["bench.key.00000"] = "changed"
