@@ -119,13 +119,23 @@ func (r *orgMetadataResource) planOrg(ctx context.Context, req resource.ModifyPl
 		addAPIError(&resp.Diagnostics, planSummary, "finding the caller's organization", "", readAccess, err)
 		return "", false
 	}
+	// Each SetAttribute rewrites the whole plan value (expensive at
+	// thousands of keys), so the plan is touched only where it must be.
+	blank := configuredOrg(configured) == ""
 	if configured.IsNull() {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("org_id"), orgID)...)
 	}
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), orgID)...)
-	if state != nil && state.org() != orgID {
-		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("id"))
+	if state == nil || state.org() == orgID {
+		return orgID, true
 	}
+	// Another organization: replaced. An org_id set or resolved into the
+	// plan differs from the state's; with a blank one only id tells.
+	changed := path.Root("org_id")
+	if blank && !configured.IsNull() {
+		changed = path.Root("id")
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, changed, orgID)...)
+	}
+	resp.RequiresReplace = append(resp.RequiresReplace, changed)
 	return orgID, true
 }
 

@@ -129,7 +129,12 @@ func (r *orgMetadataResource) Create(ctx context.Context, req resource.CreateReq
 		return
 	}
 	defer w.unlock()
-	server, gone, err := r.data.readOrg(ctx, orgID)
+	// An exclusive resource meets every key; another only its own.
+	var filters []zitadel.KeyFilter
+	if !plan.Exclusive.ValueBool() {
+		filters = keysFilter(sortedKeys(desired))
+	}
+	server, gone, err := r.data.readOrg(ctx, orgID, filters...)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, summary, "reading the existing metadata", orgID, readAccess, err)
 		return
