@@ -2,36 +2,36 @@ package fakezitadel
 
 import "context"
 
-// lockMetadataWrite is lockWritable for the metadata write calls. With
-// Options.WriteConflicts it first claims the organization's event stream and
-// holds the claim for Options.WriteWindow without the store lock, as a real
-// command works between reading its events and pushing new ones; a second
-// write of the organization that starts meanwhile fails with the event
-// store's conflict. The claim is released by the returned unlock.
+// lockMetadataWrite is lockWritable for the metadata write commands of both
+// services. With Options.WriteConflicts it first claims the organization's
+// event stream and holds the claim for Options.WriteWindow without the
+// store lock, as a real command works between reading its events and pushing
+// new ones; a second write of the organization that starts meanwhile, over
+// v1 or v2, fails with the event store's conflict. The claim is released by
+// the returned unlock.
 //
-// The conflict is decided when the write starts, after request validation
-// and authorization (which run before the handler gets here) but before the
-// organization's state is looked at: a write that would fail on a removed
-// organization, an empty list or a missing key can still conflict, a
-// simplification of ZITADEL, where only commands that push events collide.
-func (m *managementServer) lockMetadataWrite(ctx context.Context) (*org, func(), error) {
-	if !m.s.opts.WriteConflicts {
-		return m.lockWritable(ctx)
+// The conflict is decided when the write starts, after request validation,
+// the empty-list check and authorization but before the organization's
+// state is looked at: a write that would fail on a removed organization or a
+// missing key can still conflict, a simplification of ZITADEL, where only
+// commands that push events collide.
+func (s *Server) lockMetadataWrite(ctx context.Context, orgID string) (*org, func(), error) {
+	if !s.opts.WriteConflicts {
+		return s.lockWritable(orgID)
 	}
-	id := orgFrom(ctx)
-	if err := m.s.claimWrite(id); err != nil {
+	if err := s.claimWrite(orgID); err != nil {
 		return nil, nil, err
 	}
-	if err := sleep(ctx, m.s.opts.WriteWindow); err != nil {
-		m.s.releaseWrite(id)
+	if err := sleep(ctx, s.opts.WriteWindow); err != nil {
+		s.releaseWrite(orgID)
 		return nil, nil, err
 	}
-	o, unlock, err := m.lockWritable(ctx)
+	o, unlock, err := s.lockWritable(orgID)
 	if err != nil {
-		m.s.releaseWrite(id)
+		s.releaseWrite(orgID)
 		return nil, nil, err
 	}
-	return o, func() { unlock(); m.s.releaseWrite(id) }, nil
+	return o, func() { unlock(); s.releaseWrite(orgID) }, nil
 }
 
 // claimWrite marks a write of the organization in flight, or counts and

@@ -21,24 +21,24 @@ type managementServer struct {
 	s *Server
 }
 
-// lockWritable locks the store and returns the organization a write acts
-// on, with the function that unlocks it, or the error ZITADEL answers for a
-// removed organization (and nothing locked).
+// lockWritable is Server.lockWritable for the organization of the call.
 func (m *managementServer) lockWritable(ctx context.Context) (*org, func(), error) {
-	m.s.mu.Lock()
-	o := m.s.orgs[orgFrom(ctx)]
-	if o.removed {
-		m.s.mu.Unlock()
-		return nil, nil, errOrgRemoved
-	}
-	return o, m.s.mu.Unlock, nil
+	return m.s.lockWritable(orgFrom(ctx))
 }
 
-func writeDetails(o *org) *object.ObjectDetails {
+// lockMetadataWrite is Server.lockMetadataWrite for the organization of the
+// call.
+func (m *managementServer) lockMetadataWrite(ctx context.Context) (*org, func(), error) {
+	return m.s.lockMetadataWrite(ctx, orgFrom(ctx))
+}
+
+// writeDetails are the details of BulkSet, Remove and BulkRemove: the
+// organization's newest metadata event.
+func writeDetails(w written) *object.ObjectDetails {
 	return &object.ObjectDetails{
-		Sequence:      o.lastMetaSeq,
-		ChangeDate:    ts(o.lastMetaTime),
-		ResourceOwner: o.id,
+		Sequence:      w.sequence,
+		ChangeDate:    ts(w.at),
+		ResourceOwner: w.owner,
 	}
 }
 
@@ -110,16 +110,11 @@ func (m *managementServer) BulkSetOrgMetadata(ctx context.Context, req *manageme
 		}
 		entries = append(entries, kv{e.GetKey(), e.GetValue()})
 	}
-	o, unlock, err := m.lockMetadataWrite(ctx)
+	w, err := m.s.setMetadataCommand(ctx, orgFrom(ctx), nil, entries)
 	if err != nil {
 		return nil, err
 	}
-	defer unlock()
-	if len(entries) == 0 {
-		return nil, errSetListEmpty
-	}
-	o.bulkSet(entries, m.s.opts.Now())
-	return &management.BulkSetOrgMetadataResponse{Details: writeDetails(o)}, nil
+	return &management.BulkSetOrgMetadataResponse{Details: writeDetails(w)}, nil
 }
 
 func (m *managementServer) GetOrgMetadata(ctx context.Context, req *management.GetOrgMetadataRequest) (*management.GetOrgMetadataResponse, error) {
@@ -149,7 +144,7 @@ func (m *managementServer) RemoveOrgMetadata(ctx context.Context, req *managemen
 		return nil, errMetadataNotFoundCmd
 	}
 	o.remove(req.GetKey(), m.s.opts.Now())
-	return &management.RemoveOrgMetadataResponse{Details: writeDetails(o)}, nil
+	return &management.RemoveOrgMetadataResponse{Details: writeDetails(writtenOf(o))}, nil
 }
 
 func (m *managementServer) BulkRemoveOrgMetadata(ctx context.Context, req *management.BulkRemoveOrgMetadataRequest) (*management.BulkRemoveOrgMetadataResponse, error) {
@@ -158,25 +153,11 @@ func (m *managementServer) BulkRemoveOrgMetadata(ctx context.Context, req *manag
 			return nil, keyLengthError(fmt.Sprintf("BulkRemoveOrgMetadataRequest.Keys[%d]", i))
 		}
 	}
-	o, unlock, err := m.lockMetadataWrite(ctx)
+	w, err := m.s.removeMetadataCommand(ctx, orgFrom(ctx), nil, req.GetKeys())
 	if err != nil {
 		return nil, err
 	}
-	defer unlock()
-	if len(req.GetKeys()) == 0 {
-		return nil, errRemoveListEmpty
-	}
-	for _, k := range req.GetKeys() {
-		if _, ok := o.metadata[k]; !ok {
-			return nil, errKeysMissing
-		}
-	}
-	now := m.s.opts.Now()
-	for _, k := range req.GetKeys() {
-		// Duplicates are accepted: one remove event each.
-		o.remove(k, now)
-	}
-	return &management.BulkRemoveOrgMetadataResponse{Details: writeDetails(o)}, nil
+	return &management.BulkRemoveOrgMetadataResponse{Details: writeDetails(w)}, nil
 }
 
 // validateQueries checks the search queries as the request validation of the
@@ -212,44 +193,26 @@ func (m *managementServer) ListOrgMetadata(ctx context.Context, req *management.
 	if err := validateQueries(req.GetQueries()); err != nil {
 		return nil, err
 	}
+	filters := make([]keyFilter, 0, len(req.GetQueries()))
+	for _, q := range req.GetQueries() {
+		filters = append(filters, keyFilter{q.GetKeyQuery().GetKey(), TextMethod(q.GetKeyQuery().GetMethod())})
+	}
 	m.s.mu.Lock()
 	defer m.s.mu.Unlock()
 	if req.GetQuery().GetOffset() == 0 {
 		m.s.searches++
 	}
-	o := m.s.orgs[orgFrom(ctx)]
-	var matched []*mdpb.Metadata
-	if !o.removed {
-	keys:
-		for _, k := range o.listedKeys(m.s.listSeed) {
-			for _, q := range req.GetQueries() {
-				kq := q.GetKeyQuery()
-				if !matchKey(k, kq.GetKey(), TextMethod(kq.GetMethod())) {
-					continue keys
-				}
-			}
-			matched = append(matched, toProto(o, k, o.metadata[k]))
-		}
-	}
-	total := uint64(len(matched))
-	// Plain SQL OFFSET/LIMIT, each applied only when above zero; no cap.
-	if off := req.GetQuery().GetOffset(); off > 0 {
-		if off >= uint64(len(matched)) {
-			matched = nil
-		} else {
-			matched = matched[off:]
-		}
-	}
-	if lim := req.GetQuery().GetLimit(); lim > 0 && int(lim) < len(matched) {
-		matched = matched[:lim]
-	}
-	if len(matched) == 0 {
-		// The count comes from the same rows as the page: an empty page says 0.
-		total = 0
+	orgID := orgFrom(ctx)
+	// v1 has no default and no maximum limit: limit 0 returns everything.
+	keys, total := page(m.s.searchKeys(orgID, filters, m.s.listSeed), req.GetQuery().GetOffset(), req.GetQuery().GetLimit())
+	result := make([]*mdpb.Metadata, 0, len(keys))
+	o := m.s.orgs[orgID]
+	for _, k := range keys {
+		result = append(result, toProto(o, k, o.metadata[k]))
 	}
 	return &management.ListOrgMetadataResponse{
 		Details: &object.ListDetails{TotalResult: total, ViewTimestamp: ts(m.s.opts.Now())},
-		Result:  matched,
+		Result:  result,
 	}, nil
 }
 

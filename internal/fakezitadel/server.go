@@ -16,6 +16,7 @@ import (
 
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/message"
+	orgv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/org/v2"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
@@ -63,6 +64,15 @@ type Options struct {
 	// when others come and go, so offset paging stays consistent; filters,
 	// paging and total_result apply on top of it.
 	ShuffleLists bool
+	// DisableV1 makes every call of the management API v1 answer
+	// Unimplemented, as a server from the future that dropped the
+	// deprecated calls would; the organization service v2 still works.
+	DisableV1 bool
+	// DisableV2 makes every call of the organization service v2 answer
+	// Unimplemented, as a ZITADEL older than v4.7 does for the metadata calls
+	// (the fake switches off ListOrganizations too, so a client cannot mix
+	// the services on such a server).
+	DisableV2 bool
 }
 
 // defaultWriteWindow keeps conflicts frequent under parallel writes without
@@ -166,6 +176,7 @@ func (s *Server) Start(addr string) (string, error) {
 	}
 	s.grpc = grpc.NewServer(grpc.UnaryInterceptor(s.intercept))
 	management.RegisterManagementServiceServer(s.grpc, &managementServer{s: s})
+	orgv2.RegisterOrganizationServiceServer(s.grpc, &orgServer{s: s})
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /.well-known/openid-configuration", s.discovery)
@@ -229,27 +240,42 @@ func (s *Server) Close() {
 }
 
 // intercept does what ZITADEL's interceptors do before a handler runs:
-// authentication, choosing the organization and checking the permission.
-// It also counts calls and applies injected faults.
+// authentication, and for the management API v1 choosing the organization
+// (x-zitadel-orgid) and checking the permission. The organization service v2
+// names the organization in its requests and checks permissions inside each
+// call, so for v2 it only authenticates and hands the caller to the handler.
+// It also counts calls, applies injected faults and answers Unimplemented for
+// a service switched off by Options.DisableV1 or DisableV2 (counted, but
+// before any fault).
 func (s *Server) intercept(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
-	method := info.FullMethod[strings.LastIndex(info.FullMethod, "/")+1:]
-	if err := s.countAndFault(ctx, method); err != nil {
+	service, method := splitMethod(info.FullMethod)
+	v2 := service == orgv2.OrganizationService_ServiceDesc.ServiceName
+	if err := s.countAndFault(ctx, method, s.disabled(service)); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
-	orgID, err := s.authorize(ctx, method)
+	var orgID string
+	u, err := s.authenticate(ctx)
+	if err == nil && !v2 {
+		orgID, err = s.authorize(ctx, u, method)
+	}
 	s.mu.Unlock()
 	if err != nil {
 		return nil, s.toStatus(err)
 	}
-	resp, err := handler(withOrg(ctx, orgID), req)
+	if v2 {
+		ctx = withUser(ctx, u)
+	} else {
+		ctx = withOrg(ctx, orgID)
+	}
+	resp, err := handler(ctx, req)
 	if err != nil {
 		return nil, s.toStatus(err)
 	}
 	return resp, nil
 }
 
-func (s *Server) countAndFault(ctx context.Context, method string) error {
+func (s *Server) countAndFault(ctx context.Context, method string, disabled error) error {
 	s.mu.Lock()
 	s.calls[method]++
 	if p, ok := peer.FromContext(ctx); ok {
@@ -257,6 +283,10 @@ func (s *Server) countAndFault(ctx context.Context, method string) error {
 			s.peers[method] = map[string]bool{}
 		}
 		s.peers[method][p.Addr.String()] = true
+	}
+	if disabled != nil {
+		s.mu.Unlock()
+		return disabled
 	}
 	var f *Fault
 	if p := s.faults[method]; p != nil && p.Skip > 0 {
@@ -302,7 +332,7 @@ func sleep(ctx context.Context, d time.Duration) error {
 func requiredRoles(method string) []string {
 	switch method {
 	case "ListOrgMetadata", "GetOrgMetadata", "GetMyOrg":
-		return append(append([]string(nil), writeRoles...), readRoles...)
+		return readRolesAll()
 	case "RemoveOrg":
 		return deleteRoles
 	default:
@@ -310,20 +340,11 @@ func requiredRoles(method string) []string {
 	}
 }
 
-func (s *Server) authorize(ctx context.Context, method string) (string, error) {
+// authorize chooses the organization of a v1 call (x-zitadel-orgid, else
+// the caller's own) and checks the caller's permission there. The caller
+// holds s.mu.
+func (s *Server) authorize(ctx context.Context, u *user, method string) (string, error) {
 	md, _ := metadata.FromIncomingContext(ctx)
-	auth := first(md, "authorization")
-	if auth == "" {
-		return "", errAuthMissing
-	}
-	token, ok := strings.CutPrefix(auth, "Bearer ")
-	if !ok {
-		return "", errAuthInvalid
-	}
-	u := s.tokens[token]
-	if u == nil {
-		return "", errTokenInvalid
-	}
 	orgID := first(md, "x-zitadel-orgid")
 	if orgID == "" {
 		orgID = u.ownOrg
@@ -331,18 +352,14 @@ func (s *Server) authorize(ctx context.Context, method string) (string, error) {
 	if _, ok := s.orgs[orgID]; !ok {
 		return "", errOrgNotExist
 	}
-	held := append(append([]string(nil), u.roles[""]...), u.roles[orgID]...)
+	held := rolesIn(u, orgID)
 	if len(held) == 0 {
 		return "", errNoMembership
 	}
-	for _, need := range requiredRoles(method) {
-		for _, have := range held {
-			if need == have {
-				return orgID, nil
-			}
-		}
+	if !hasAny(held, requiredRoles(method)) {
+		return "", errNoPermission
 	}
-	return "", errNoPermission
+	return orgID, nil
 }
 
 func first(md metadata.MD, key string) string {
@@ -360,7 +377,9 @@ func (s *Server) toStatus(err error) error {
 		return err
 	}
 	msg := ae.Error()
-	if s.opts.UnknownWrapQuirk && (ae.code == codes.InvalidArgument || ae == errAuthMissing) {
+	// The quirk wraps request validation (no error id), not errors of
+	// ZITADEL's own such as the v2 list's Limit exceeded (QUERY-4M0fs).
+	if s.opts.UnknownWrapQuirk && (ae.code == codes.InvalidArgument && ae.id == "" || ae == errAuthMissing) {
 		return status.Error(codes.Unknown, fmt.Sprintf("rpc error: code = %s desc = %s ()", ae.code, msg))
 	}
 	st := status.New(ae.code, msg)

@@ -1,5 +1,6 @@
 // Package fakezitadel is an in-process ZITADEL stand-in that serves the
-// management API's organization metadata calls exactly as
+// organization metadata calls of the management API v1 and of the
+// organization service v2, over one store, exactly as
 // ../shared/zitadel-api-contract.md describes them: codes, messages, error
 // ids, atomicity, sequence numbers and list quirks. Tests use it directly; the
 // fakezitadel command serves it standalone.
@@ -59,7 +60,12 @@ type kv struct {
 }
 
 // bulkSet applies entries atomically, in order, each compared against the
-// value stored before the request; entries equal to it write no event.
+// value stored before the request; entries equal to it write no event. An
+// empty value deletes the key, with one event, and is a no-op when the key
+// was absent before the request (v2 SetOrganizationMetadata since v4.13; v1
+// validation rejects empty values, so v1 never gets here with one). As
+// ZITADEL compares with the pre-request state, [k="", k="x"] over a stored
+// "x" deletes k and then skips "x" as unchanged: k ends absent.
 func (o *org) bulkSet(entries []kv, now time.Time) {
 	before := make(map[string][]byte, len(entries))
 	for _, e := range entries {
@@ -73,10 +79,17 @@ func (o *org) bulkSet(entries []kv, now time.Time) {
 		}
 	}
 	for _, e := range entries {
-		if prev := before[e.key]; prev != nil && string(prev) == string(e.value) {
-			continue
+		// Stored values are never empty, so nil means absent.
+		prev := before[e.key]
+		switch {
+		case len(e.value) == 0:
+			if prev != nil {
+				o.remove(e.key, now)
+			}
+		case prev != nil && string(prev) == string(e.value):
+		default:
+			o.set(e.key, e.value, now)
 		}
-		o.set(e.key, e.value, now)
 	}
 }
 

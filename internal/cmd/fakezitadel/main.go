@@ -8,7 +8,9 @@
 // tooling depends on this output: keep it stable.
 //
 // Flags switch on the fake's opt-in behaviours of a real server
-// (-unknown-wrap-quirk, -write-conflicts, -shuffle-lists); see -help.
+// (-unknown-wrap-quirk, -write-conflicts, -shuffle-lists) and serve only
+// one API generation (-disable-v1, -disable-v2); see -help. The fake serves
+// the management API v1 and the organization service v2 on the same port.
 package main
 
 import (
@@ -52,6 +54,8 @@ func parseFlags(args []string) (config, error) {
 	fs.BoolVar(&c.opts.UnknownWrapQuirk, "unknown-wrap-quirk", false, "answer validation errors with code Unknown, as ZITADEL v4.11 to v4.13.1 do")
 	fs.BoolVar(&c.opts.WriteConflicts, "write-conflicts", false, "fail a write to an organization that another write is in flight for, with code Unknown and SQLSTATE 23505, as ZITADEL's event store now and then does")
 	fs.BoolVar(&c.opts.ShuffleLists, "shuffle-lists", false, "list metadata in a stable order that is not sorted: ZITADEL guarantees no order")
+	fs.BoolVar(&c.opts.DisableV1, "disable-v1", false, "answer every management API v1 call with Unimplemented, as a server that dropped the deprecated calls would")
+	fs.BoolVar(&c.opts.DisableV2, "disable-v2", false, "answer every organization service v2 call with Unimplemented, as a ZITADEL older than v4.7 does")
 	return c, fs.Parse(args)
 }
 

@@ -109,6 +109,8 @@ func TestFlags(t *testing.T) {
 		{[]string{"-write-conflicts"}, fakezitadel.Options{WriteConflicts: true}},
 		{[]string{"-shuffle-lists"}, fakezitadel.Options{ShuffleLists: true}},
 		{[]string{"-write-conflicts", "-shuffle-lists", "-unknown-wrap-quirk"}, fakezitadel.Options{UnknownWrapQuirk: true, WriteConflicts: true, ShuffleLists: true}},
+		{[]string{"-disable-v1"}, fakezitadel.Options{DisableV1: true}},
+		{[]string{"-disable-v2"}, fakezitadel.Options{DisableV2: true}},
 	}
 	for _, c := range cases {
 		got, err := parseFlags(c.args)
