@@ -104,8 +104,8 @@ func keysFilter(keys []string) []zitadel.KeyFilter {
 	return nil
 }
 
-// sharedPrefix is the longest prefix all keys share, cut at a character
-// boundary; "" without keys.
+// sharedPrefix is the longest prefix all keys share that a search can use
+// literally, cut at a character boundary; "" without keys.
 func sharedPrefix(keys []string) string {
 	if len(keys) == 0 {
 		return ""
@@ -117,6 +117,11 @@ func sharedPrefix(keys []string) string {
 			n++
 		}
 		prefix = prefix[:n]
+	}
+	// ZITADEL escapes % and _ for its LIKE, but not the backslash, which is
+	// LIKE's escape character in PostgreSQL: a prefix stops before one.
+	if i := strings.IndexByte(prefix, '\\'); i >= 0 {
+		prefix = prefix[:i]
 	}
 	for len(prefix) > 0 && !utf8.ValidString(prefix) {
 		prefix = prefix[:len(prefix)-1]

@@ -147,7 +147,7 @@ func (m *orgMetadataModel) validateKeys(ctx context.Context) diag.Diagnostics {
 					what = "bytes after base64 decoding"
 				}
 				diags.AddAttributeError(p, "Invalid Metadata Value Size",
-					fmt.Sprintf("The value of key %q in %s has %d %s; ZITADEL accepts values of 1 to %d bytes. Remove the key to delete it, or shorten the value.", key, attrName, size, what, maxValueSize))
+					fmt.Sprintf("The value of key %q in %s has %d %s; ZITADEL accepts values of 1 to %d bytes. %s", key, attrName, size, what, maxValueSize, sizeRemedy(size)))
 			}
 		}
 	}
@@ -157,4 +157,12 @@ func (m *orgMetadataModel) validateKeys(ctx context.Context) diag.Diagnostics {
 			float64(total)/(1<<20), total, maxResourceBytes>>20))
 	}
 	return diags
+}
+
+// sizeRemedy says how to fix a value of the wrong size.
+func sizeRemedy(size int) string {
+	if size < 1 {
+		return "An empty value is not metadata: to delete the key, remove it from the configuration."
+	}
+	return "Shorten the value, or split it across several keys."
 }

@@ -121,21 +121,23 @@ func (r *orgMetadataResource) planOrg(ctx context.Context, req resource.ModifyPl
 	}
 	// Each SetAttribute rewrites the whole plan value (expensive at
 	// thousands of keys), so the plan is touched only where it must be.
-	blank := configuredOrg(configured) == ""
-	if configured.IsNull() {
+	blankSet := !configured.IsNull() && configuredOrg(configured) == ""
+	switch {
+	case configured.IsNull():
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("org_id"), orgID)...)
+	case blankSet && (state == nil || state.org() != orgID):
+		// Only id can show which organization a blank org_id means.
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), orgID)...)
 	}
-	if state == nil || state.org() == orgID {
-		return orgID, true
+	if state != nil && state.org() != orgID {
+		// Another organization: replaced. An org_id set or resolved into
+		// the plan differs from the state's; with a blank one only id tells.
+		changed := path.Root("org_id")
+		if blankSet {
+			changed = path.Root("id")
+		}
+		resp.RequiresReplace = append(resp.RequiresReplace, changed)
 	}
-	// Another organization: replaced. An org_id set or resolved into the
-	// plan differs from the state's; with a blank one only id tells.
-	changed := path.Root("org_id")
-	if blank && !configured.IsNull() {
-		changed = path.Root("id")
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, changed, orgID)...)
-	}
-	resp.RequiresReplace = append(resp.RequiresReplace, changed)
 	return orgID, true
 }
 
@@ -207,7 +209,7 @@ func (r *orgMetadataResource) checkCreate(ctx context.Context, orgID string, use
 	if len(adopted) > 0 {
 		slices.Sort(adopted)
 		diags.AddWarning("Existing Metadata Adopted", fmt.Sprintf(
-			"Organization %s already holds %s with exactly the configured values. This resource adopts them without writing them, and from then on owns them: destroying it, or removing them from its configuration, removes them from ZITADEL.",
+			"Organization %s already holds %s with exactly the configured values. This resource adopts them (it writes them only if they are gone by the time it is created, e.g. because a resource it replaces removed them first) and from then on owns them: destroying it, or removing them from its configuration, removes them from ZITADEL. If another resource of this configuration manages them, it is a renamed or copied resource: prefer a moved block, or remove the keys from one of the two.",
 			orgID, listKeys(adopted)))
 	}
 }
@@ -345,11 +347,11 @@ func overlapDiagnostics(orgID string, u *plannedUse, found []overlap, diags *dia
 		case bothKeep:
 			k := g.keys[0]
 			diags.AddAttributeError(path.Root(u.keeps[k]).AtMapKey(k), "Metadata Key Managed by Two Resources", fmt.Sprintf(
-				"Organization %s: %s in this resource's configuration also stand in the configuration of another zitadelmeta_org_metadata resource (%s; key %q is in its %s). Each key must be managed by exactly one resource: otherwise their applies overwrite each other, and destroying either deletes the key for both. Remove the keys from one of the two. To move a key, take it out of one and add it to the other in the same apply; to rename a resource, use a moved block.",
-				orgID, listKeys(g.keys), other, k, g.first.other.keeps[k]))
+				"Organization %s: the configuration of this resource and of another zitadelmeta_org_metadata resource (%s; key %q is in its %s) both name %s. Each key must be managed by exactly one resource: otherwise their applies overwrite each other, and destroying either deletes the key for both. Remove the keys from one of the two. To move a key, take it out of one and add it to the other in the same apply; to rename a resource, use a moved block.",
+				orgID, other, k, g.first.other.keeps[k], listKeys(g.keys)))
 		case keptAndReleased:
 			diags.AddError("Metadata Key Held by Two Resources", fmt.Sprintf(
-				"Organization %s: %s are held in the state of this resource and of another zitadelmeta_org_metadata object (%s), and this plan removes them through one of the two while the other keeps them, so applying it would delete keys that stay configured. To stop managing them with the resource that lets go without deleting them from ZITADEL, remove that resource from state first (terraform state rm, or a removed block with lifecycle { destroy = false }), then plan again. If the object being destroyed is a deposed object that a failed create_before_destroy replacement of the same resource left behind, remove the resource from state and import it again (terraform import <address> '<org_id>:<key>,...').",
+				"Organization %s: %s are held in the state of this resource and of another zitadelmeta_org_metadata object (%s), and this plan removes them through one of the two while the other keeps them, so applying it would delete keys that stay configured. To stop managing them with the resource that lets go without deleting them from ZITADEL, remove that resource from state first (terraform state rm, or, with Terraform 1.7 or later, a removed block with lifecycle { destroy = false }), then plan again. If the object being destroyed is a deposed object that a failed create_before_destroy replacement of the same resource left behind, remove the resource from state and import it again (terraform import <address> '<org_id>:<key>,...').",
 				orgID, listKeys(g.keys), other))
 		}
 	}
@@ -398,11 +400,17 @@ func createConflictDetail(orgID string, conflicts, foreign []string) string {
 		fmt.Fprintf(&b, "\n\nKeys not in the configuration, which an exclusive resource would remove: %s.", listKeys(foreign))
 	}
 	all := append(conflicts, foreign...)
-	const hint = "\n\nIf these keys are this resource's own (it replaces a tainted object of itself, or a create_before_destroy replacement changes their values), or another resource lets go of them in this same plan (a rename without a moved block, a key moved to a new resource), apply the change in two steps: first with the values the server holds (or terraform untaint the object, or use a moved block), then with the new values."
+	const hint = "\n\nIf these keys are this resource's own (it replaces a tainted object of itself, or a create_before_destroy replacement changes their values), or another resource lets go of them in this same plan (a rename without a moved block, a key moved to a new resource), do not import them: apply the change in two steps, first with the values the server holds (or terraform untaint the object, or use a moved block), then with the new values. If another resource of this configuration keeps them, remove them from one of the two."
+	ids := fmt.Sprintf("'%s' takes every key", orgID)
 	if len(all) <= maxListedKeys {
-		fmt.Fprintf(&b, "\n\nTo take them over, import them first (terraform import <address> '%s' takes just these keys, '%s' every key; an import block works too), then plan: the plan shows each change before it is made. Or remove the keys from the configuration.", importID{OrgID: orgID, Keys: all}, orgID)
-	} else {
-		fmt.Fprintf(&b, "\n\nTo take them over, import them first (terraform import <address> '%s' takes every key; an import block works too), then plan: the plan shows each change before it is made. Or remove the keys from the configuration.", orgID)
+		ids = fmt.Sprintf("'%s' takes just these keys, '%s' every key", importID{OrgID: orgID, Keys: all}, orgID)
+	}
+	fmt.Fprintf(&b, "\n\nIf nothing else in this configuration manages them, take them over: import them first (terraform import <address> %s; an import block works too), then plan, and the plan shows each change before it is made.", ids)
+	if len(conflicts) > 0 {
+		b.WriteString(" Or remove the keys with other values from this resource's configuration.")
+	}
+	if len(foreign) > 0 {
+		b.WriteString(" Or, for the keys an exclusive resource would remove, set exclusive = false, or delete them from ZITADEL if nothing needs them.")
 	}
 	if len(conflicts) > 0 {
 		b.WriteString(hint)

@@ -220,6 +220,9 @@ func TestKeysFilter(t *testing.T) {
 		"äx äy":                 "[{ä 2}]",
 		"\u00e4x \u00e5y":       "[]", // ä and å share a first byte only
 		"team/a team/b team/ab": "[{team/ 2}]",
+		`dir\a dir\b`:           "[{dir 2}]", // a backslash escapes in ZITADEL's LIKE
+		`a\b.x a\b.y`:           "[{a 2}]",
+		"50%_a 50%_b":           "[{50%_ 2}]", // % and _ are escaped by ZITADEL
 	} {
 		var ks []string
 		if keys != "" {

@@ -85,7 +85,7 @@ func (p *zitadelMetaProvider) Schema(_ context.Context, _ provider.SchemaRequest
 		Attributes: map[string]schema.Attribute{
 			"domain": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Host name of the ZITADEL instance, e.g. `my-instance.zitadel.cloud`. A scheme (`https://`) and a trailing `/` are tolerated and stripped; `host:port` sets the port too. Environment: `ZITADEL_DOMAIN`.",
+				MarkdownDescription: "Host name of the ZITADEL instance, e.g. `my-instance.zitadel.cloud`. A scheme (`https://`) and a trailing `/` are tolerated and stripped; `host:port` sets the port too, unless `port` is set as well (then `port` wins; a port in the configuration's domain beats `ZITADEL_PORT`). Environment: `ZITADEL_DOMAIN`.",
 			},
 			"port": schema.Int64Attribute{
 				Optional:            true,
@@ -176,11 +176,18 @@ func (p *zitadelMetaProvider) Configure(ctx context.Context, req provider.Config
 	// A setting that is empty or blank in the configuration counts as unset
 	// (a variable defaulting to ""): the environment, then the default.
 	v := map[string]string{}
+	configured := map[string]bool{}
 	for _, s := range settings {
 		v[s.attr] = strings.TrimSpace(s.value.ValueString())
-		if v[s.attr] == "" {
+		configured[s.attr] = v[s.attr] != ""
+		if !configured[s.attr] {
 			v[s.attr] = strings.TrimSpace(p.getenv(s.env))
 		}
+	}
+	// A port in the configuration's domain ("host:port") beats ZITADEL_PORT;
+	// port itself beats both.
+	if _, domainPort := parseDomain(v["domain"]); domainPort != "" && configured["domain"] && !configured["port"] {
+		v["port"] = ""
 	}
 	// Credentials are chosen per layer: any credential in the configuration
 	// wins, and the environment's are then ignored.

@@ -176,9 +176,14 @@ func TestAccProvider_precedence(t *testing.T) {
 				},
 			},
 			{
+				// A port in the configuration's domain beats ZITADEL_PORT.
+				PreConfig: func() { env["ZITADEL_PORT"] = "1" },
+				Config:    strings.Replace(withToken, "org_id", "domain = "+hclString(e.srv.Addr())+"\n  org_id", 1) + orgMetadata("test", `org_id = ""`, `values = { k = "v" }`),
+			},
+			{
 				// Ids are trimmed: the same organization, so no replacement and
 				// no write.
-				PreConfig: e.resetCalls,
+				PreConfig: func() { env["ZITADEL_PORT"] = port; e.resetCalls() },
 				Config:    withToken + orgMetadata("test", "org_id = "+hclString(" "+e.SecondOrgID+" "), `values = { k = "v" }`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate),

@@ -12,7 +12,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
@@ -21,6 +21,7 @@ import (
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/stats"
 	"google.golang.org/grpc/status"
 )
 
@@ -54,7 +55,7 @@ type Config struct {
 // Client talks to one ZITADEL instance. It is safe for concurrent use.
 type Client struct {
 	target     string
-	dials      dialTracker
+	dials      connTracker
 	conn       *grpc.ClientConn
 	mgmt       management.ManagementServiceClient
 	retry      RetryPolicy
@@ -104,7 +105,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	c := &Client{target: target, retry: cfg.Retry, chunkBytes: cfg.ChunkBytes, pageSize: cfg.PageSize}
 	conn, err := grpc.NewClient("passthrough:///"+target,
-		grpc.WithContextDialer(c.dials.dial),
+		grpc.WithStatsHandler(&c.dials),
 		grpc.WithTransportCredentials(transport),
 		grpc.WithPerRPCCredentials(perRPC{src: src, secure: !cfg.Insecure}),
 		grpc.WithUserAgent(cfg.UserAgent),
@@ -141,44 +142,35 @@ func (c *Client) call(ctx context.Context, method, orgID string, read bool, fn f
 	ctx = withOrg(ctx, orgID)
 	return c.retry.do(ctx, method, orgID, read, func(ctx context.Context) error {
 		err := fn(ctx)
-		if err != nil && status.Code(err) == codes.Unavailable {
-			if derr := c.dials.neverConnected(); derr != nil {
-				return &Error{Method: method, OrgID: orgID, Code: codes.Unavailable, Message: derr.Error(), Kind: KindUnreachable, Addr: c.target}
-			}
+		if err != nil && status.Code(err) == codes.Unavailable && !c.dials.everConnected() && !isHandshakeFailure(err) {
+			return &Error{Method: method, OrgID: orgID, Code: codes.Unavailable, Message: status.Convert(err).Message(), Kind: KindUnreachable, Addr: c.target}
 		}
 		return err
 	})
 }
 
-// dialTracker remembers whether a connection to the server was ever made,
-// and the last failure to make one.
-type dialTracker struct {
-	mu        sync.Mutex
-	connected bool
-	lastErr   error
+// connTracker remembers whether a connection to the server (through any
+// proxy gRPC honours) was ever established. It is a gRPC stats handler
+// rather than a dialer: a custom dialer would switch off gRPC's support for
+// HTTPS_PROXY.
+type connTracker struct {
+	connected atomic.Bool
 }
 
-func (d *dialTracker) dial(ctx context.Context, addr string) (net.Conn, error) {
-	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", addr)
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if err != nil {
-		d.lastErr = err
-	} else {
-		d.connected = true
-	}
-	return conn, err
+func (t *connTracker) everConnected() bool { return t.connected.Load() }
+
+func (t *connTracker) TagRPC(ctx context.Context, _ *stats.RPCTagInfo) context.Context { return ctx }
+func (t *connTracker) HandleRPC(context.Context, stats.RPCStats)                       {}
+func (t *connTracker) TagConn(ctx context.Context, _ *stats.ConnTagInfo) context.Context {
+	return ctx
 }
 
-// neverConnected returns the last dial error while no connection was ever
-// made, else nil.
-func (d *dialTracker) neverConnected() error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.connected {
-		return nil
+// HandleConn sees a client transport come up: after the dial and the TLS
+// handshake.
+func (t *connTracker) HandleConn(_ context.Context, s stats.ConnStats) {
+	if _, ok := s.(*stats.ConnBegin); ok {
+		t.connected.Store(true)
 	}
-	return d.lastErr
 }
 
 // OrgState is the lifecycle state ZITADEL reports for an organization.

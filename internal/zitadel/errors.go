@@ -139,7 +139,7 @@ func kindOf(e *Error) Kind {
 	if e.Code == codes.ResourceExhausted && strings.Contains(e.Message, "larger than max") {
 		return KindTooLarge
 	}
-	if e.Code == codes.Unavailable && strings.Contains(e.Message, "authentication handshake failed") {
+	if e.Code == codes.Unavailable && strings.Contains(e.Message, handshakeFailed) {
 		return KindHandshake
 	}
 	switch e.Code {
@@ -171,4 +171,11 @@ func kindOf(e *Error) Kind {
 // one organization cause: Unknown with SQLSTATE 23505 on the events table.
 func isWriteConflict(msg string) bool {
 	return strings.Contains(msg, "SQLSTATE 23505")
+}
+
+// handshakeFailed is how gRPC reports a failed TLS handshake.
+const handshakeFailed = "authentication handshake failed"
+
+func isHandshakeFailure(err error) bool {
+	return strings.Contains(status.Convert(err).Message(), handshakeFailed)
 }

@@ -1,12 +1,18 @@
 package zitadel
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
+	"os"
+	"os/exec"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -310,5 +316,72 @@ func TestUnreachableServer(t *testing.T) {
 	_, err = reached.ListMetadata(context.Background(), h.fx.OrgID, nil)
 	if !IsKind(err, KindTransient) {
 		t.Fatalf("after the server was reached once, losing it should be transient: %v", err)
+	}
+}
+
+// connectProxy is a minimal HTTP CONNECT proxy that knows the host
+// zitadel.internal.example (unknown to any DNS) as backend.
+func connectProxy(t *testing.T, backend string) (addr string, used *atomic.Int32) {
+	t.Helper()
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = lis.Close() })
+	used = &atomic.Int32{}
+	go func() {
+		for {
+			c, err := lis.Accept()
+			if err != nil {
+				return
+			}
+			go func(c net.Conn) {
+				defer func() { _ = c.Close() }()
+				br := bufio.NewReader(c)
+				req, err := http.ReadRequest(br)
+				if err != nil || req.Method != http.MethodConnect || !strings.HasPrefix(req.Host, "zitadel.internal.example:") {
+					return
+				}
+				used.Add(1)
+				b, err := net.Dial("tcp", backend)
+				if err != nil {
+					_, _ = io.WriteString(c, "HTTP/1.1 502 Bad Gateway\r\n\r\n")
+					return
+				}
+				_, _ = io.WriteString(c, "HTTP/1.1 200 Connection established\r\n\r\n")
+				go func() { _, _ = io.Copy(b, br); _ = b.Close() }()
+				_, _ = io.Copy(c, b)
+			}(c)
+		}
+	}()
+	return lis.Addr().String(), used
+}
+
+// Servers reachable only through a CONNECT proxy (HTTPS_PROXY) work, and
+// the proxy counts as reaching the server.
+func TestHTTPSProxyIsHonoured(t *testing.T) {
+	if os.Getenv("ZM_PROXY_TEST_CHILD") == "" {
+		// Go reads the proxy settings once per process: check in a fresh one.
+		cmd := exec.Command(os.Args[0], "-test.run=^TestHTTPSProxyIsHonoured$", "-test.count=1")
+		cmd.Env = append(os.Environ(), "ZM_PROXY_TEST_CHILD=1")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		return
+	}
+	h := startFake(t, fakezitadel.Options{})
+	proxy, used := connectProxy(t, h.srv.Addr())
+	for _, v := range []string{"HTTPS_PROXY", "https_proxy"} {
+		t.Setenv(v, "http://"+proxy)
+	}
+	for _, v := range []string{"NO_PROXY", "no_proxy"} {
+		t.Setenv(v, "")
+	}
+	c := h.client(t, func(c *Config) { c.Domain = "zitadel.internal.example" })
+	if _, err := c.ListMetadata(context.Background(), h.fx.OrgID, nil); err != nil {
+		t.Fatalf("through HTTPS_PROXY: %v", err)
+	}
+	if used.Load() == 0 {
+		t.Fatal("the proxy saw no CONNECT")
 	}
 }

@@ -2,6 +2,7 @@ package zitadel
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
 	mdpb "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/metadata"
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/object"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/encoding/protowire"
 )
 
@@ -71,8 +73,10 @@ type KeyFilter struct {
 // sorted by key (ZITADEL guarantees no order). Offset paging can skip a key
 // when keys before it are removed between two pages, so a reading counts
 // only when every non-empty page reported the same total and that many
-// distinct keys were read; otherwise the search starts over, at most
-// listAttempts times.
+// distinct keys were read, none of them twice; otherwise the search starts
+// over, at most listAttempts times, and then fails rather than return a
+// reading that may lack a key. (A removal before the cursor balanced by an
+// addition behind it between two pages escapes these checks.)
 func (c *Client) ListMetadata(ctx context.Context, orgID string, filters []KeyFilter) ([]Entry, error) {
 	queries := make([]*mdpb.MetadataQuery, 0, len(filters))
 	for _, f := range filters {
@@ -85,11 +89,13 @@ func (c *Client) ListMetadata(ctx context.Context, orgID string, filters []KeyFi
 		if err != nil {
 			return nil, err
 		}
-		if consistent || attempt == listAttempts {
-			// After listAttempts the organization kept changing under
-			// every reading; the last one is as good as any.
+		if consistent {
 			slices.SortFunc(out, func(a, b Entry) int { return strings.Compare(a.Key, b.Key) })
 			return out, nil
+		}
+		if attempt == listAttempts {
+			return nil, &Error{Method: "ListOrgMetadata", OrgID: orgID, Code: codes.Aborted, Kind: KindOther, Attempts: attempt,
+				Message: fmt.Sprintf("the organization's metadata changed while it was read, %d times in a row; run the command again when it is quieter", attempt)}
 		}
 	}
 }
