@@ -8,9 +8,11 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 )
 
@@ -105,4 +107,41 @@ func cleanEnv(env []string) []string {
 		}
 	}
 	return out
+}
+
+// ResetCalls zeroes the fake's call counts.
+func (f *Fake) ResetCalls() error {
+	resp, err := http.Post("http://"+f.Endpoint+"/fake/calls/reset", "", nil)
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
+}
+
+// Calls returns the fake's call counts by method since the last reset.
+func (f *Fake) Calls() (map[string]int, error) {
+	resp, err := http.Get("http://" + f.Endpoint + "/fake/calls")
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	var calls map[string]int
+	return calls, json.NewDecoder(resp.Body).Decode(&calls)
+}
+
+// FormatCalls renders call counts as "BulkSet 1, List 10", methods sorted.
+func FormatCalls(calls map[string]int) string {
+	if len(calls) == 0 {
+		return "none"
+	}
+	names := make([]string, 0, len(calls))
+	for k := range calls {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	parts := make([]string, len(names))
+	for i, k := range names {
+		parts[i] = fmt.Sprintf("%s %d", strings.TrimSuffix(strings.TrimSuffix(k, "OrgMetadata"), "Org"), calls[k])
+	}
+	return strings.Join(parts, ", ")
 }

@@ -15,12 +15,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -139,18 +137,17 @@ func run(terraform, dir, out string, ns []int, workloads []string, sparse int) e
 	}
 	rssFile := filepath.Join(dir, "rss.txt")
 	env := append(info.TerraformEnv(rc), envWrapTarget+"="+realProvider, envRSSFile+"="+rssFile)
-	fakeURL := "http://" + info.Endpoint
 
 	var report strings.Builder
 	fmt.Fprintf(&report, "Measured %s on %s/%s, %d cores (%s), %s memory; Terraform %s.\n\n", time.Now().UTC().Format("2006-01-02"), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpuModel(), memTotal(), tfVersion(terraform))
 	for _, workload := range workloads {
 		fmt.Fprintf(&report, "## Workload %q: %s\n\n", workload, workloadDescription[workload])
-		if err := measure(terraform, dir, workload, ns, env, fakeURL, rssFile, &report); err != nil {
+		if err := measure(terraform, dir, workload, ns, env, info, rssFile, &report); err != nil {
 			return err
 		}
 	}
 	if sparse > 0 {
-		if err := measureSparse(terraform, dir, sparse, env, fakeURL, rssFile, &report); err != nil {
+		if err := measureSparse(terraform, dir, sparse, env, info, &report); err != nil {
 			return err
 		}
 	}
@@ -163,7 +160,7 @@ func run(terraform, dir, out string, ns []int, workloads []string, sparse int) e
 
 // measure runs every step for every size of one workload, on the provider
 // and on the floor, and appends the tables.
-func measure(terraform, dir, workload string, ns []int, env []string, fakeURL, rssFile string, report *strings.Builder) error {
+func measure(terraform, dir, workload string, ns []int, env []string, fake *devenv.Fake, rssFile string, report *strings.Builder) error {
 	provider := map[int][]result{}
 	floor := map[int][]result{}
 	for _, n := range ns {
@@ -188,7 +185,7 @@ func measure(terraform, dir, workload string, ns []int, env []string, fakeURL, r
 				}
 				_ = os.Remove(rssFile)
 				if ws == "provider" {
-					if err := resetCalls(fakeURL); err != nil {
+					if err := fake.ResetCalls(); err != nil {
 						return err
 					}
 				}
@@ -200,7 +197,7 @@ func measure(terraform, dir, workload string, ns []int, env []string, fakeURL, r
 				if ws == "provider" {
 					r.rssKB = peakRSS(rssFile)
 					var err error
-					if r.calls, err = getCalls(fakeURL); err != nil {
+					if r.calls, err = fake.Calls(); err != nil {
 						return err
 					}
 				}
@@ -219,7 +216,7 @@ func measure(terraform, dir, workload string, ns []int, env []string, fakeURL, r
 		for _, n := range ns {
 			p, f := provider[n][i], floor[n][i]
 			fmt.Fprintf(report, "| %d | %s | %s | %.2fx | %.1f MB | %s |\n", n, seconds(p.wall), seconds(f.wall),
-				p.wall.Seconds()/f.wall.Seconds(), float64(p.rssKB)/1024, formatCalls(p.calls))
+				p.wall.Seconds()/f.wall.Seconds(), float64(p.rssKB)/1024, devenv.FormatCalls(p.calls))
 		}
 		report.WriteString("\n")
 	}
@@ -229,7 +226,7 @@ func measure(terraform, dir, workload string, ns []int, env []string, fakeURL, r
 // measureSparse fills an organization with others keys through a first
 // workspace, then creates and refreshes a resource of two keys that share
 // the prefix "app." in a second one: the refresh reads one page.
-func measureSparse(terraform, dir string, others int, env []string, fakeURL, rssFile string, report *strings.Builder) error {
+func measureSparse(terraform, dir string, others int, env []string, fake *devenv.Fake, report *strings.Builder) error {
 	fmt.Printf("sparse: 2 keys among %d\n", others)
 	work := filepath.Join(dir, "sparse")
 	_ = os.RemoveAll(work)
@@ -258,7 +255,7 @@ func measureSparse(terraform, dir string, others int, env []string, fakeURL, rss
 			return err
 		}
 		for _, step := range ws.steps {
-			if err := resetCalls(fakeURL); err != nil {
+			if err := fake.ResetCalls(); err != nil {
 				return err
 			}
 			start := time.Now()
@@ -266,12 +263,12 @@ func measureSparse(terraform, dir string, others int, env []string, fakeURL, rss
 				return fmt.Errorf("sparse, %s, %s: %w", ws.name, step, err)
 			}
 			wall := time.Since(start)
-			calls, err := getCalls(fakeURL)
+			calls, err := fake.Calls()
 			if err != nil {
 				return err
 			}
 			if ws.name == "app" {
-				fmt.Fprintf(report, "| %s | %s | %s |\n", step, seconds(wall), formatCalls(calls))
+				fmt.Fprintf(report, "| %s | %s | %s |\n", step, seconds(wall), devenv.FormatCalls(calls))
 			}
 		}
 	}
@@ -376,40 +373,6 @@ resource "terraform_data" "floor" {
   }
 }
 `
-
-func resetCalls(base string) error {
-	resp, err := http.Post(base+"/fake/calls/reset", "", nil)
-	if err != nil {
-		return err
-	}
-	return resp.Body.Close()
-}
-
-func getCalls(base string) (map[string]int, error) {
-	resp, err := http.Get(base + "/fake/calls")
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = resp.Body.Close() }()
-	var calls map[string]int
-	return calls, json.NewDecoder(resp.Body).Decode(&calls)
-}
-
-func formatCalls(calls map[string]int) string {
-	if len(calls) == 0 {
-		return "none"
-	}
-	names := make([]string, 0, len(calls))
-	for k := range calls {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	parts := make([]string, len(names))
-	for i, k := range names {
-		parts[i] = fmt.Sprintf("%s %d", strings.TrimSuffix(strings.TrimSuffix(k, "OrgMetadata"), "Org"), calls[k])
-	}
-	return strings.Join(parts, ", ")
-}
 
 // peakRSS is the largest peak RSS any provider process of a step reported.
 func peakRSS(file string) int64 {

@@ -80,7 +80,7 @@ func run(terraform, dir string) error {
 		return cmd.Run()
 	}
 
-	step("Applying examples: organization branding managed as one resource (exclusive), text, binary and sensitive values")
+	step("Applying a configuration: organization branding managed as one exclusive resource, with text, binary and sensitive values")
 	fmt.Print(demoConfig)
 	if err := tf("apply", "-auto-approve", "-no-color"); err != nil {
 		return err
@@ -109,9 +109,15 @@ func run(terraform, dir string) error {
 		return err
 	}
 
-	step("Applying again puts the organization back as configured")
+	step("Applying again puts the organization back as configured: one bulk write, one bulk removal")
+	if err := info.ResetCalls(); err != nil {
+		return err
+	}
 	if err := tf("apply", "-auto-approve", "-no-color"); err != nil {
 		return err
+	}
+	if calls, err := info.Calls(); err == nil {
+		fmt.Printf("\nZITADEL calls of that apply (refresh, plan-time checks and writes): %s\n", devenv.FormatCalls(calls))
 	}
 	entries, err := client.ListMetadata(ctx, info.OrgID, nil)
 	if err != nil {
@@ -123,8 +129,37 @@ func run(terraform, dir string) error {
 	}
 
 	step("A last plan is empty")
-	return tf("plan", "-no-color", "-detailed-exitcode")
+	if err := tf("plan", "-no-color", "-detailed-exitcode"); err != nil {
+		return err
+	}
+
+	step("Ownership is checked at plan time: a second resource for the same organization fails the plan, before anything is written")
+	extra := filepath.Join(work, "extra.tf")
+	if err := os.WriteFile(extra, []byte(extraConfig), 0o644); err != nil {
+		return err
+	}
+	fmt.Print(extraConfig)
+	err = tf("plan", "-no-color")
+	_ = os.Remove(extra)
+	if err == nil {
+		return errors.New("the plan accepted a second resource beside an exclusive one")
+	}
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		return err
+	}
+	fmt.Println("\n(As expected: the configuration is left as it was.)")
+	return nil
 }
+
+// extraConfig is a second resource that names a key the exclusive
+// branding resource already owns.
+const extraConfig = `resource "zitadelmeta_org_metadata" "marketing" {
+  org_id = var.org_id
+  values = {
+    theme = "summer"
+  }
+}
+`
 
 func atoi(s string) int {
 	n, _ := strconv.Atoi(s)
