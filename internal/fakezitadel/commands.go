@@ -39,19 +39,26 @@ func (s *Server) checkPermission(check permissionCheck) error {
 	return check()
 }
 
+// beginMetadataCommand runs a metadata command's checks in ZITADEL's
+// order (an empty list, then the permission, then the organization) and
+// returns the organization locked for the write.
+func (s *Server) beginMetadataCommand(ctx context.Context, orgID string, check permissionCheck, items int, emptyErr error) (*org, func(), error) {
+	if items == 0 {
+		return nil, nil, emptyErr
+	}
+	if err := s.checkPermission(check); err != nil {
+		return nil, nil, err
+	}
+	return s.lockMetadataWrite(ctx, orgID)
+}
+
 // setMetadataCommand is ZITADEL's BulkSetOrgMetadata command: an empty list
 // fails first, then the permission check (v2 only), then the organization
 // must exist and not be removed; entries apply atomically as org.bulkSet
 // says. The order follows ZITADEL's command, which checks the list before
 // anything else.
 func (s *Server) setMetadataCommand(ctx context.Context, orgID string, check permissionCheck, entries []kv) (written, error) {
-	if len(entries) == 0 {
-		return written{}, errSetListEmpty
-	}
-	if err := s.checkPermission(check); err != nil {
-		return written{}, err
-	}
-	o, unlock, err := s.lockMetadataWrite(ctx, orgID)
+	o, unlock, err := s.beginMetadataCommand(ctx, orgID, check, len(entries), errSetListEmpty)
 	if err != nil {
 		return written{}, err
 	}
@@ -64,13 +71,7 @@ func (s *Server) setMetadataCommand(ctx context.Context, orgID string, check per
 // nothing, a missing key fails the whole call, duplicates are accepted with
 // one remove event each. Checks run in the order of setMetadataCommand.
 func (s *Server) removeMetadataCommand(ctx context.Context, orgID string, check permissionCheck, keys []string) (written, error) {
-	if len(keys) == 0 {
-		return written{}, errRemoveListEmpty
-	}
-	if err := s.checkPermission(check); err != nil {
-		return written{}, err
-	}
-	o, unlock, err := s.lockMetadataWrite(ctx, orgID)
+	o, unlock, err := s.beginMetadataCommand(ctx, orgID, check, len(keys), errRemoveListEmpty)
 	if err != nil {
 		return written{}, err
 	}
