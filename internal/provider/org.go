@@ -95,13 +95,23 @@ func (d *providerData) orgRemoved(ctx context.Context, orgID string) (bool, erro
 	return !org.Exists(), nil
 }
 
-// keysFilter narrows a search to a superset of keys: those starting with
-// the prefix they share. Without one it is no filter: every key is read.
-func keysFilter(keys []string) []zitadel.KeyFilter {
-	if p := sharedPrefix(keys); p != "" {
-		return []zitadel.KeyFilter{{Key: p, Method: zitadel.StartsWith}}
+// searchPrefix is the prefix a search for a resource's keys is narrowed to:
+// none for an exclusive resource, which meets every key, else the prefix
+// its keys share.
+func searchPrefix(exclusive bool, keys []string) string {
+	if exclusive {
+		return ""
 	}
-	return nil
+	return sharedPrefix(keys)
+}
+
+// prefixFilter narrows a search to the keys starting with prefix; "" is no
+// filter: every key is read.
+func prefixFilter(prefix string) []zitadel.KeyFilter {
+	if prefix == "" {
+		return nil
+	}
+	return []zitadel.KeyFilter{{Key: prefix, Method: zitadel.StartsWith}}
 }
 
 // sharedPrefix is the longest prefix all keys share that a search can use

@@ -167,11 +167,7 @@ func (r *orgMetadataResource) registerRelease(orgID string, prior keySet, diags 
 // keys it would remove, are errors; keys it adopts are a warning. Keys the
 // instance held before its replacement are its own, not a conflict.
 func (r *orgMetadataResource) checkCreate(ctx context.Context, orgID string, use *plannedUse, desired keySet, complete bool, predecessor *plannedUse, diags *diag.Diagnostics) {
-	prefix := "" // an exclusive resource meets every key
-	if !use.exclusive {
-		prefix = sharedPrefix(sortedKeys(desired))
-	}
-	server, gone, err := r.data.listOrg(ctx, orgID, prefix)
+	server, gone, err := r.data.listOrg(ctx, orgID, searchPrefix(use.exclusive, sortedKeys(desired)))
 	if err != nil {
 		addAPIError(diags, planSummary, "reading the existing metadata", orgID, readAccess, err)
 		return
@@ -228,11 +224,7 @@ func (r *orgMetadataResource) checkUpdate(ctx context.Context, orgID string, sta
 	if len(added) == 0 && !turningExclusive {
 		return
 	}
-	prefix := sharedPrefix(added)
-	if turningExclusive {
-		prefix = ""
-	}
-	server, gone, err := r.data.listOrg(ctx, orgID, prefix)
+	server, gone, err := r.data.listOrg(ctx, orgID, searchPrefix(turningExclusive, added))
 	if err != nil {
 		addAPIError(diags, planSummary, "reading the existing metadata", orgID, readAccess, err)
 		return

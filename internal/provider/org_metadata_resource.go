@@ -129,12 +129,8 @@ func (r *orgMetadataResource) Create(ctx context.Context, req resource.CreateReq
 		return
 	}
 	defer w.unlock()
-	// An exclusive resource meets every key; another only its own.
-	var filters []zitadel.KeyFilter
-	if !plan.Exclusive.ValueBool() {
-		filters = keysFilter(sortedKeys(desired))
-	}
-	server, gone, err := r.data.readOrg(ctx, orgID, filters...)
+	prefix := searchPrefix(plan.Exclusive.ValueBool(), sortedKeys(desired))
+	server, gone, err := r.data.readOrg(ctx, orgID, prefixFilter(prefix)...)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, summary, "reading the existing metadata", orgID, readAccess, err)
 		return
@@ -193,13 +189,8 @@ func (r *orgMetadataResource) Read(ctx context.Context, req resource.ReadRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	// A non-exclusive resource reads only keys that start with the prefix
-	// its keys share; an exclusive one reads them all.
-	var filters []zitadel.KeyFilter
-	if !state.Exclusive.ValueBool() {
-		filters = keysFilter(sortedKeys(prior))
-	}
-	server, gone, err := r.data.readOrg(ctx, orgID, filters...)
+	prefix := searchPrefix(state.Exclusive.ValueBool(), sortedKeys(prior))
+	server, gone, err := r.data.readOrg(ctx, orgID, prefixFilter(prefix)...)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "Unable to Read Organization Metadata", "searching the metadata", orgID, readAccess, err)
 		return

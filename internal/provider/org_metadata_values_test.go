@@ -211,7 +211,10 @@ func bulk(n, size int) map[string]string {
 	return m
 }
 
-func TestKeysFilter(t *testing.T) {
+func TestSearchPrefix(t *testing.T) {
+	if got := searchPrefix(true, []string{"app.a", "app.b"}); got != "" {
+		t.Errorf("an exclusive resource searches %q, want every key", got)
+	}
 	for keys, want := range map[string]string{
 		"":                      "[]",
 		"app.color":             "[{app.color 2}]",
@@ -228,8 +231,8 @@ func TestKeysFilter(t *testing.T) {
 		if keys != "" {
 			ks = strings.Fields(keys)
 		}
-		if got := fmt.Sprint(keysFilter(ks)); got != want {
-			t.Errorf("keysFilter(%q) = %s, want %s", keys, got, want)
+		if got := fmt.Sprint(prefixFilter(sharedPrefix(ks))); got != want {
+			t.Errorf("prefixFilter(sharedPrefix(%q)) = %s, want %s", keys, got, want)
 		}
 	}
 }

@@ -28,8 +28,6 @@ import (
 	"encoding/binary"
 	"sort"
 	"sync"
-
-	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
 )
 
 // claimant identifies one apply call (create, update or delete).
@@ -175,11 +173,7 @@ func (d *providerData) listOrg(ctx context.Context, orgID, prefix string) (map[s
 	if got := l.byPrefix[prefix]; got != nil {
 		return got.server, got.gone, nil
 	}
-	var filters []zitadel.KeyFilter
-	if prefix != "" {
-		filters = []zitadel.KeyFilter{{Key: prefix, Method: zitadel.StartsWith}}
-	}
-	server, gone, err := d.readOrg(ctx, orgID, filters...)
+	server, gone, err := d.readOrg(ctx, orgID, prefixFilter(prefix)...)
 	if err != nil {
 		return nil, false, err
 	}
