@@ -15,8 +15,10 @@ import (
 // from "no access" on v2 (contract section 2): queries of kind id_query,
 // ANDed, or none at all (every organization). total_result counts every
 // live organization that matches, visible or not; the results hold only
-// those the caller can see (any membership there, or any instance role),
-// with state ORGANIZATION_STATE_ACTIVE. A removed organization matches
+// those the caller can see, with state ORGANIZATION_STATE_ACTIVE. The
+// contract checked that a caller without membership sees none; the fake
+// takes visibility to be org.read there (as for the metadata search), so a
+// visible organization's metadata search is never permission-filtered. A removed organization matches
 // nothing, for every caller. Other query kinds answer Unimplemented, as the
 // fake does not model names, domains or states; the list query (offset,
 // limit) and the sorting column are ignored, the results come sorted by id.
@@ -57,7 +59,7 @@ orgs:
 			}
 		}
 		total++
-		if len(rolesIn(u, id)) > 0 {
+		if hasAny(rolesIn(u, id), readRolesAll()) {
 			result = append(result, &orgv2.Organization{
 				Id:            o.id,
 				Details:       &objv2.Details{Sequence: o.sequence, CreationDate: ts(o.created), ChangeDate: ts(o.created), ResourceOwner: o.id},

@@ -15,7 +15,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
@@ -23,6 +22,7 @@ import (
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/stats"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 )
 
 // OrgHeader chooses the organization a call acts on.
@@ -48,8 +48,12 @@ type Config struct {
 	Retry       RetryPolicy
 	// ChunkBytes caps one write request (DefaultChunkBytes when 0).
 	ChunkBytes int
-	// PageSize is the list page size (DefaultPageSize when 0).
+	// PageSize is the list page size (DefaultPageSize when 0, at most
+	// MaxPageSize).
 	PageSize int
+	// APIVersion chooses the metadata API: APIAuto (also ""), APIV1 or
+	// APIV2.
+	APIVersion string
 }
 
 // Client talks to one ZITADEL instance. It is safe for concurrent use.
@@ -57,7 +61,7 @@ type Client struct {
 	target     string
 	dials      connTracker
 	conn       *grpc.ClientConn
-	mgmt       management.ManagementServiceClient
+	api        backend
 	retry      RetryPolicy
 	chunkBytes int
 	pageSize   int
@@ -115,12 +119,17 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.conn, c.mgmt = conn, management.NewManagementServiceClient(conn)
+	c.conn = conn
 	if c.chunkBytes <= 0 {
 		c.chunkBytes = DefaultChunkBytes
 	}
-	if c.pageSize <= 0 {
+	if c.pageSize <= 0 || c.pageSize > MaxPageSize {
 		c.pageSize = DefaultPageSize
+	}
+	c.api, err = c.backendFor(cfg.APIVersion)
+	if err != nil {
+		_ = conn.Close()
+		return nil, err
 	}
 	return c, nil
 }
@@ -128,26 +137,49 @@ func New(cfg Config) (*Client, error) {
 // Close releases the connection.
 func (c *Client) Close() error { return c.conn.Close() }
 
-// withOrg scopes a call to an organization; "" leaves the caller's own.
-func withOrg(ctx context.Context, orgID string) context.Context {
-	if orgID == "" {
-		return ctx
-	}
-	return metadata.AppendToOutgoingContext(ctx, OrgHeader, orgID)
+// rpc names one ZITADEL call the way every transport knows it.
+type rpc struct {
+	// api is the metadata API the call belongs to: APIV1 or APIV2.
+	api             string
+	service, method string
+	// read marks a call without side effects: also retried when the
+	// server's deadline passed.
+	read bool
+	// orgInRequest marks the organization service v2, whose requests name
+	// the organization: no x-zitadel-orgid header.
+	orgInRequest bool
 }
 
-// call runs one RPC with retries. Until a connection to the server has
-// been made once, a failure to connect is KindUnreachable, with the address.
-func (c *Client) call(ctx context.Context, method, orgID string, read bool, fn func(context.Context) error) error {
-	ctx = withOrg(ctx, orgID)
-	return c.retry.do(ctx, method, orgID, read, func(ctx context.Context) error {
-		err := fn(ctx)
+func (r rpc) fullMethod() string { return "/" + r.service + "/" + r.method }
+
+// invoke runs one call with retries. orgID is the organization it acts on
+// ("" for the caller's own): sent in the header for v1, only reported in
+// errors and logs for v2. Until a connection to the server has been made
+// once, a failure to connect is KindUnreachable, with the address.
+func (c *Client) invoke(ctx context.Context, r rpc, orgID string, req, resp proto.Message) error {
+	ctx = context.WithValue(ctx, orgKey{}, orgID)
+	if orgID != "" && !r.orgInRequest {
+		ctx = metadata.AppendToOutgoingContext(ctx, OrgHeader, orgID)
+	}
+	err := c.retry.do(ctx, r.method, orgID, r.read, func(ctx context.Context) error {
+		err := c.conn.Invoke(ctx, r.fullMethod(), req, resp)
 		if err != nil && status.Code(err) == codes.Unavailable && !c.dials.everConnected() && !isHandshakeFailure(err) {
-			return &Error{Method: method, OrgID: orgID, Code: codes.Unavailable, Message: status.Convert(err).Message(), Kind: KindUnreachable, Addr: c.target}
+			return &Error{Method: r.method, OrgID: orgID, Code: codes.Unavailable, Message: status.Convert(err).Message(), Kind: KindUnreachable, Addr: c.target}
 		}
 		return err
 	})
+	var e *Error
+	if errors.As(err, &e) {
+		e.API = r.api
+		if e.Kind == KindUnimplemented {
+			e.Addr = c.target
+		}
+	}
+	return err
 }
+
+// orgKey carries the organization of a call to the log interceptor.
+type orgKey struct{}
 
 // connTracker remembers whether a connection to the server (through any
 // proxy gRPC honours) was ever established. It is a gRPC stats handler
@@ -198,14 +230,5 @@ func (o Org) Exists() bool { return o.State == OrgStateActive || o.State == OrgS
 // GetOrg tells which organization calls with orgID act on ("" for the
 // caller's own) and whether it still exists.
 func (c *Client) GetOrg(ctx context.Context, orgID string) (Org, error) {
-	var resp *management.GetMyOrgResponse
-	err := c.call(ctx, "GetMyOrg", orgID, true, func(ctx context.Context) (err error) {
-		resp, err = c.mgmt.GetMyOrg(ctx, &management.GetMyOrgRequest{})
-		return err
-	})
-	if err != nil {
-		return Org{}, err
-	}
-	o := resp.GetOrg()
-	return Org{ID: o.GetId(), Name: o.GetName(), State: OrgState(o.GetState())}, nil
+	return c.api.getOrg(ctx, orgID)
 }

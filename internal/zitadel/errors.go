@@ -48,6 +48,18 @@ const (
 	// unreachable network) and none ever was: most likely a wrong domain or
 	// port, so it is retried only briefly.
 	KindUnreachable
+	// KindUnimplemented: the server does not serve the call (a ZITADEL
+	// without that API, or a proxy that does not know its route). API
+	// names the API that is missing.
+	KindUnimplemented
+	// KindNoAccess: the organization exists but the caller may not read it.
+	// The organization service v2 answers such a caller's search with an
+	// empty list instead of an error; the client found out by asking.
+	KindNoAccess
+	// KindOrgRequired: the call needs an organization id and none was
+	// given: the organization service v2 has no way to name "the caller's
+	// own organization".
+	KindOrgRequired
 )
 
 // Error is a failed ZITADEL call, classified.
@@ -64,8 +76,16 @@ type Error struct {
 	Kind Kind
 	// Attempts is how many times the call was tried.
 	Attempts int
-	// Addr is the host:port the client dials, for KindUnreachable.
+	// Addr is the host:port the client dials, for KindUnreachable and
+	// KindUnimplemented.
 	Addr string
+	// API is the metadata API the call belonged to (APIV1 or APIV2), for
+	// KindUnimplemented and KindOrgRequired.
+	API string
+	// Concluded marks an error the client concluded from answers that were
+	// all OK (KindNoAccess, KindOrgNotFound from a v2 organization search,
+	// KindOrgRequired); Code is then not an answer of ZITADEL.
+	Concluded bool
 }
 
 func (e *Error) Error() string {
@@ -155,6 +175,8 @@ func kindOf(e *Error) Kind {
 		return KindTimeout
 	case codes.Canceled:
 		return KindCanceled
+	case codes.Unimplemented:
+		return KindUnimplemented
 	case codes.Unknown:
 		if isWriteConflict(e.Message) {
 			return KindTransient

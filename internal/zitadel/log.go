@@ -7,7 +7,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 )
 
@@ -16,11 +15,9 @@ import (
 func logInterceptor(ctx context.Context, fullMethod string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
 	start := time.Now()
 	err := invoker(ctx, fullMethod, req, reply, cc, opts...)
-	org := "(caller's own)"
-	if md, ok := metadata.FromOutgoingContext(ctx); ok {
-		if v := md.Get(OrgHeader); len(v) > 0 {
-			org = v[len(v)-1]
-		}
+	org, _ := ctx.Value(orgKey{}).(string)
+	if org == "" {
+		org = "(caller's own)"
 	}
 	tflog.Debug(ctx, "ZITADEL call", map[string]any{
 		"method":      fullMethod[strings.LastIndex(fullMethod, "/")+1:],

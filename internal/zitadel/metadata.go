@@ -7,9 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
-	mdpb "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/metadata"
-	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/object"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/encoding/protowire"
 )
@@ -18,9 +15,11 @@ const (
 	// DefaultChunkBytes keeps each write request under gRPC's default 4 MiB
 	// receive limit on the server, with room for headers.
 	DefaultChunkBytes = 4<<20 - 64<<10
-	// DefaultPageSize is the list page size: 1,000 is also the maximum the
-	// v2 API accepts.
+	// DefaultPageSize is the list page size.
 	DefaultPageSize = 1000
+	// MaxPageSize is the largest page the organization service v2 serves
+	// (a larger limit fails with QUERY-4M0fs); v1 has no maximum.
+	MaxPageSize = 1000
 )
 
 // MetadataAPI is what resources and data sources need of ZITADEL.
@@ -41,11 +40,14 @@ type KV struct {
 
 // Entry is one metadata entry as the search returns it.
 type Entry struct {
-	Key           string
-	Value         []byte
+	Key          string
+	Value        []byte
+	CreationDate time.Time
+	ChangeDate   time.Time
+	// V1Details reports that Sequence and ResourceOwner are known: only the
+	// management API v1 returns them.
+	V1Details     bool
 	Sequence      uint64
-	CreationDate  time.Time
-	ChangeDate    time.Time
 	ResourceOwner string
 }
 
@@ -78,14 +80,8 @@ type KeyFilter struct {
 // reading that may lack a key. (A removal before the cursor balanced by an
 // addition behind it between two pages escapes these checks.)
 func (c *Client) ListMetadata(ctx context.Context, orgID string, filters []KeyFilter) ([]Entry, error) {
-	queries := make([]*mdpb.MetadataQuery, 0, len(filters))
-	for _, f := range filters {
-		queries = append(queries, &mdpb.MetadataQuery{Query: &mdpb.MetadataQuery_KeyQuery{
-			KeyQuery: &mdpb.MetadataKeyQuery{Key: f.Key, Method: object.TextQueryMethod(f.Method)},
-		}})
-	}
 	for attempt := 1; ; attempt++ {
-		out, consistent, err := c.listOnce(ctx, orgID, queries)
+		out, consistent, err := c.listOnce(ctx, orgID, filters)
 		if err != nil {
 			return nil, err
 		}
@@ -94,7 +90,7 @@ func (c *Client) ListMetadata(ctx context.Context, orgID string, filters []KeyFi
 			return out, nil
 		}
 		if attempt == listAttempts {
-			return nil, &Error{Method: "ListOrgMetadata", OrgID: orgID, Code: codes.Aborted, Kind: KindOther, Attempts: attempt,
+			return nil, &Error{Method: "ListMetadata", OrgID: orgID, API: c.api.version(), Code: codes.Aborted, Kind: KindOther, Attempts: attempt,
 				Message: fmt.Sprintf("the organization's metadata changed while it was read, %d times in a row; run the command again when it is quieter", attempt)}
 		}
 	}
@@ -106,20 +102,13 @@ const listAttempts = 5
 
 // listOnce reads every page once. consistent reports that the organization
 // did not visibly change meanwhile.
-func (c *Client) listOnce(ctx context.Context, orgID string, queries []*mdpb.MetadataQuery) (out []Entry, consistent bool, err error) {
+func (c *Client) listOnce(ctx context.Context, orgID string, filters []KeyFilter) (out []Entry, consistent bool, err error) {
 	limit := c.pageSize
 	seen := map[string]bool{}
 	var offset, total uint64
 	consistent = true
 	for {
-		var resp *management.ListOrgMetadataResponse
-		err := c.call(ctx, "ListOrgMetadata", orgID, true, func(ctx context.Context) (err error) {
-			resp, err = c.mgmt.ListOrgMetadata(ctx, &management.ListOrgMetadataRequest{
-				Query:   &object.ListQuery{Offset: offset, Limit: uint32(limit)},
-				Queries: queries,
-			})
-			return err
-		})
+		page, t, err := c.api.listPage(ctx, orgID, filters, offset, limit)
 		if IsKind(err, KindTooLarge) && limit > 1 {
 			// Large values: the page did not fit in one response.
 			limit = max(limit/4, 1)
@@ -128,25 +117,24 @@ func (c *Client) listOnce(ctx context.Context, orgID string, queries []*mdpb.Met
 		if err != nil {
 			return nil, false, err
 		}
-		page := resp.GetResult()
 		if len(page) == 0 {
 			break
 		}
 		// ZITADEL reports 0 for an empty page only; a non-empty page's
 		// total counts every match.
-		if t := resp.GetDetails().GetTotalResult(); t > 0 {
+		if t > 0 {
 			if total > 0 && t != total {
 				consistent = false
 			}
 			total = t
 		}
-		for _, m := range page {
-			if seen[m.GetKey()] {
+		for _, e := range page {
+			if seen[e.Key] {
 				consistent = false // a key moved between pages while we read
 				continue
 			}
-			seen[m.GetKey()] = true
-			out = append(out, entryFrom(m))
+			seen[e.Key] = true
+			out = append(out, e)
 		}
 		offset += uint64(len(page))
 		if total > 0 && offset >= total {
@@ -162,25 +150,14 @@ func (c *Client) listOnce(ctx context.Context, orgID string, queries []*mdpb.Met
 	return out, consistent, nil
 }
 
-func entryFrom(m *mdpb.Metadata) Entry {
-	d := m.GetDetails()
-	e := Entry{Key: m.GetKey(), Value: m.GetValue(), Sequence: d.GetSequence(), ResourceOwner: d.GetResourceOwner()}
-	if d.GetCreationDate() != nil {
-		e.CreationDate = d.GetCreationDate().AsTime()
-	}
-	if d.GetChangeDate() != nil {
-		e.ChangeDate = d.GetChangeDate().AsTime()
-	}
-	return e
-}
-
-// entrySize is the encoded size of one BulkSet entry.
+// entrySize is the encoded size of one entry of a bulk set (the same in
+// v1's BulkSetOrgMetadataRequest and v2's SetOrganizationMetadataRequest).
 func entrySize(key string, value []byte) int {
 	inner := protowire.SizeTag(1) + protowire.SizeBytes(len(key)) + protowire.SizeTag(2) + protowire.SizeBytes(len(value))
 	return protowire.SizeTag(1) + protowire.SizeBytes(inner)
 }
 
-// keySize is the encoded size of one BulkRemove key.
+// keySize is the encoded size of one key of a bulk remove (v1 and v2).
 func keySize(key string) int {
 	return protowire.SizeTag(1) + protowire.SizeBytes(len(key))
 }
@@ -204,21 +181,13 @@ func Chunk[T any](items []T, limit int, size func(T) int) [][]T {
 	return out
 }
 
-// SetMetadata writes entries with BulkSetOrgMetadata, one call per chunk of
-// at most ChunkBytes. Each call is atomic; applied counts the entries of the
-// calls that succeeded before an error, in order.
+// SetMetadata writes entries in bulk, one call per chunk of at most
+// ChunkBytes. Each call is atomic; applied counts the entries of the calls
+// that succeeded before an error, in order.
 func (c *Client) SetMetadata(ctx context.Context, orgID string, entries []KV) (int, error) {
 	applied := 0
 	for _, chunk := range Chunk(entries, c.chunkBytes, func(e KV) int { return entrySize(e.Key, e.Value) }) {
-		req := &management.BulkSetOrgMetadataRequest{Metadata: make([]*management.BulkSetOrgMetadataRequest_Metadata, 0, len(chunk))}
-		for _, e := range chunk {
-			req.Metadata = append(req.Metadata, &management.BulkSetOrgMetadataRequest_Metadata{Key: e.Key, Value: e.Value})
-		}
-		err := c.call(ctx, "BulkSetOrgMetadata", orgID, false, func(ctx context.Context) error {
-			_, err := c.mgmt.BulkSetOrgMetadata(ctx, req)
-			return err
-		})
-		if err != nil {
+		if err := c.api.set(ctx, orgID, chunk); err != nil {
 			return applied, err
 		}
 		applied += len(chunk)
@@ -226,8 +195,8 @@ func (c *Client) SetMetadata(ctx context.Context, orgID string, entries []KV) (i
 	return applied, nil
 }
 
-// RemoveMetadata removes keys with BulkRemoveOrgMetadata, one call per chunk.
-// Keys that are already gone are fine: BulkRemove is all or nothing and
+// RemoveMetadata removes keys in bulk, one call per chunk. Keys that are
+// already gone are fine: a bulk remove is all or nothing and
 // fails when any key is missing, so on that answer the keys still present
 // are looked up and the call is repeated with just those. removed counts the
 // keys (after de-duplication, in order) of the chunks done before an error.
@@ -244,10 +213,7 @@ func (c *Client) RemoveMetadata(ctx context.Context, orgID string, keys []string
 
 func (c *Client) removeChunk(ctx context.Context, orgID string, keys []string) error {
 	for attempt := 0; ; attempt++ {
-		err := c.call(ctx, "BulkRemoveOrgMetadata", orgID, false, func(ctx context.Context) error {
-			_, err := c.mgmt.BulkRemoveOrgMetadata(ctx, &management.BulkRemoveOrgMetadataRequest{Keys: keys})
-			return err
-		})
+		err := c.api.remove(ctx, orgID, keys)
 		if !IsKind(err, KindKeysMissing) || attempt >= 3 {
 			return err
 		}
