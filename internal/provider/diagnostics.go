@@ -30,8 +30,12 @@ func apiErrorDetail(doing, orgID string, need access, err error) string {
 		return fmt.Sprintf("While %s in %s: %s.", doing, org, err)
 	}
 	answer := fmt.Sprintf("While %s in %s, ZITADEL answered %s: %s.", doing, org, ze.Code, ze.Message)
-	if ze.Kind == zitadel.KindUnreachable {
+	switch {
+	case ze.Kind == zitadel.KindUnreachable:
 		answer = fmt.Sprintf("While %s in %s, no connection to ZITADEL could be made: %s.", doing, org, ze.Message)
+	case ze.Concluded:
+		// The provider's own conclusion from answers that were all OK.
+		answer = fmt.Sprintf("While %s in %s: %s.", doing, org, ze.Message)
 	}
 	writeRoles := "ORG_OWNER or ORG_SETTINGS_MANAGER on the organization, or IAM_OWNER or IAM_ORG_MANAGER on the instance"
 	readRoles := "ORG_OWNER_VIEWER (or any role with org.write) on the organization, or IAM_OWNER_VIEWER on the instance"
@@ -61,6 +65,12 @@ func apiErrorDetail(doing, orgID string, need access, err error) string {
 		remedy = "The TLS handshake with ZITADEL failed. If the server uses a private CA, give its certificate in ca_certificate (ZITADEL_CA_CERTIFICATE); if it serves plaintext (local development only), set insecure = true."
 	case zitadel.KindUnreachable:
 		remedy = fmt.Sprintf("ZITADEL could not be reached at %s in %d attempts. Check domain, port and insecure in the provider configuration (ZITADEL_DOMAIN, ZITADEL_PORT, ZITADEL_INSECURE), and that the server is running and reachable from here.", ze.Addr, ze.Attempts)
+	case zitadel.KindNoAccess:
+		remedy = fmt.Sprintf("The user or service account behind the provider's credentials may not read %s, and the organization service v2 hides such an organization's metadata behind an empty list, so the provider cannot tell which keys exist there and changes nothing. Grant it %s, or point org_id at an organization it can read.", org, roles)
+	case zitadel.KindOrgRequired:
+		remedy = "Set org_id on the resource or data source, or org_id (ZITADEL_ORG_ID) in the provider configuration. (With api_version = \"auto\" this means the server does not serve the management API v1, so the organization service v2 was chosen.)"
+	case zitadel.KindUnimplemented:
+		remedy = unimplementedRemedy(ze)
 	case zitadel.KindTooLarge:
 		remedy = "A message exceeded a gRPC size limit. This is a bug in the provider if it happened on a write; please report it."
 	}
@@ -72,6 +82,16 @@ func apiErrorDetail(doing, orgID string, need access, err error) string {
 		return answer
 	}
 	return answer + " " + remedy
+}
+
+// unimplementedRemedy says which API the server at ze.Addr lacks and how to
+// choose the other.
+func unimplementedRemedy(ze *zitadel.Error) string {
+	proxy := " If a proxy sits in front of ZITADEL, check that it passes gRPC (HTTP/2) calls through to it."
+	if ze.API == zitadel.APIV2 {
+		return fmt.Sprintf("The server at %s does not serve the organization service v2, which ZITADEL %s and later provide. Upgrade ZITADEL, or set api_version = \"v1\" (or \"auto\", the default) in the provider configuration (ZITADEL_API_VERSION).", ze.Addr, zitadel.MinV2Version) + proxy
+	}
+	return fmt.Sprintf("The server at %s does not serve ZITADEL's management API v1 (a release that dropped it answers so). Set api_version = \"v2\" (ZITADEL %s or later) or \"auto\", the default, in the provider configuration (ZITADEL_API_VERSION).", ze.Addr, zitadel.MinV2Version) + proxy
 }
 
 // addAPIError reports a failed call under summary.

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -38,6 +39,41 @@ type testEnv struct {
 	// api reaches a real ZITADEL out of band.
 	api  *zitadel.Client
 	tune func(*zitadel.Config)
+	// version is the metadata API the provider blocks choose, and m the
+	// fake's names of its calls.
+	version string
+	m       apiMethods
+}
+
+// apiMethods are the names of one metadata API's calls, as the fake counts
+// them.
+type apiMethods struct{ Set, Remove, List, GetOrg string }
+
+var methodsOf = map[string]apiMethods{
+	zitadel.APIV1: {Set: "BulkSetOrgMetadata", Remove: "BulkRemoveOrgMetadata", List: "ListOrgMetadata", GetOrg: "GetMyOrg"},
+	zitadel.APIV2: {Set: "SetOrganizationMetadata", Remove: "DeleteOrganizationMetadata", List: "ListOrganizationMetadata", GetOrg: "ListOrganizations"},
+}
+
+// matrixAPI is the metadata API the acceptance tests run against:
+// TF_ACC_ZITADEL_API_VERSION, v1 or v2 (make test runs the suite for both),
+// v1 when unset.
+func matrixAPI() string {
+	if v := os.Getenv("TF_ACC_ZITADEL_API_VERSION"); v != "" {
+		return v
+	}
+	return zitadel.APIV1
+}
+
+// onlyFor runs a test that pins its own API version in one leg of the
+// matrix only: the leg of that version (auto counts as v1).
+func onlyFor(t *testing.T, version string) {
+	t.Helper()
+	if version == zitadel.APIAuto {
+		version = zitadel.APIV1
+	}
+	if matrixAPI() != version {
+		t.Skipf("pins api_version; runs in the %s leg of the matrix", version)
+	}
 }
 
 // realZITADEL reports whether the tests target a real ZITADEL.
@@ -71,8 +107,29 @@ func newTestEnvWith(t *testing.T, opts fakezitadel.Options) *testEnv {
 		t: t, srv: srv,
 		OrgID: fx.OrgID, SecondOrgID: fx.SecondOrgID,
 		OwnerToken: fx.OwnerToken, ViewerToken: fx.ViewerToken, OutsiderToken: fx.OutsiderToken,
-		tune: func(c *zitadel.Config) { c.Retry.InitialBackoff = 5 * time.Millisecond },
+		tune:    func(c *zitadel.Config) { c.Retry.InitialBackoff = 5 * time.Millisecond },
+		version: matrixAPI(), m: methodsOf[matrixAPI()],
 	}
+}
+
+// byAPI picks what a test expects on the tests' metadata API: v1 (and
+// auto) or v2.
+func (e *testEnv) byAPI(v1, v2 string) string {
+	if e.version == zitadel.APIV2 {
+		return v2
+	}
+	return v1
+}
+
+// withAPI makes the provider blocks choose another metadata API than the
+// matrix's (auto included); m then names v1's calls for auto.
+func (e *testEnv) withAPI(version string) *testEnv {
+	e.version = version
+	e.m = methodsOf[zitadel.APIV1]
+	if version == zitadel.APIV2 {
+		e.m = methodsOf[zitadel.APIV2]
+	}
+	return e
 }
 
 func newRealEnv(t *testing.T) *testEnv {
@@ -90,6 +147,8 @@ func newRealEnv(t *testing.T) *testEnv {
 		ViewerToken:   get("ZITADEL_VIEWER_ACCESS_TOKEN", false),
 		OutsiderToken: get("ZITADEL_OUTSIDER_ACCESS_TOKEN", false),
 		prefix:        "tfacc-" + randomHex(4) + "-",
+		version:       matrixAPI(),
+		m:             methodsOf[matrixAPI()],
 	}
 	port := 443
 	if p := get("ZITADEL_PORT", false); p != "" {
@@ -102,6 +161,7 @@ func newRealEnv(t *testing.T) *testEnv {
 	api, err := zitadel.New(zitadel.Config{
 		Domain: get("ZITADEL_DOMAIN", true), Port: port, Insecure: insecure,
 		AccessToken: e.OwnerToken, Retry: zitadel.DefaultRetryPolicy(), UserAgent: "terraform-provider-zitadelmeta/acctest",
+		APIVersion: e.version,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -178,6 +238,9 @@ func (e *testEnv) ProviderWithToken(token string, extra ...string) string {
 	}
 	if token != e.OwnerToken || e.srv != nil {
 		fmt.Fprintf(&b, "  access_token = %s\n", hclString(token))
+	}
+	if !slices.ContainsFunc(extra, func(l string) bool { return strings.HasPrefix(strings.TrimSpace(l), "api_version") }) {
+		fmt.Fprintf(&b, "  api_version = %s\n", hclString(e.version))
 	}
 	for _, l := range extra {
 		b.WriteString("  " + l + "\n")
@@ -309,9 +372,9 @@ func (e *testEnv) writes(bulkSet, bulkRemove int) statecheck.StateCheck {
 		if e.srv == nil {
 			return nil
 		}
-		gotSet, gotRemove := e.srv.Calls("BulkSetOrgMetadata"), e.srv.Calls("BulkRemoveOrgMetadata")
+		gotSet, gotRemove := e.srv.Calls(e.m.Set), e.srv.Calls(e.m.Remove)
 		if gotSet != bulkSet || gotRemove != bulkRemove {
-			return fmt.Errorf("%d BulkSet and %d BulkRemove calls, want %d and %d", gotSet, gotRemove, bulkSet, bulkRemove)
+			return fmt.Errorf("%d %s and %d %s calls, want %d and %d", gotSet, e.m.Set, gotRemove, e.m.Remove, bulkSet, bulkRemove)
 		}
 		return nil
 	})

@@ -116,10 +116,10 @@ func (d *orgMetadataDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 					"key":            schema.StringAttribute{Computed: true, MarkdownDescription: "The key."},
 					"value":          schema.StringAttribute{Computed: true, MarkdownDescription: "The value as text; null when it is not valid UTF-8."},
 					"value_base64":   schema.StringAttribute{Computed: true, MarkdownDescription: "The value, base64-encoded."},
-					"sequence":       schema.Int64Attribute{Computed: true, MarkdownDescription: "Sequence of the key's last event."},
+					"sequence":       schema.Int64Attribute{Computed: true, MarkdownDescription: "Sequence of the key's last event; null with the organization service v2 (`api_version`), which does not return it."},
 					"creation_date":  schema.StringAttribute{Computed: true, MarkdownDescription: "When the key was first set (RFC 3339)."},
 					"change_date":    schema.StringAttribute{Computed: true, MarkdownDescription: "When the key was last set (RFC 3339)."},
-					"resource_owner": schema.StringAttribute{Computed: true, MarkdownDescription: "The organization that owns the entry."},
+					"resource_owner": schema.StringAttribute{Computed: true, MarkdownDescription: "The organization that owns the entry; null with the organization service v2 (`api_version`), which does not return it."},
 				}},
 			},
 		},
@@ -183,7 +183,7 @@ func (d *orgMetadataDataSource) Read(ctx context.Context, req datasource.ReadReq
 			return
 		}
 		if gone {
-			resp.Diagnostics.AddError(summary, fmt.Sprintf("Organization %s was removed from ZITADEL. Check org_id on the data source and the provider's org_id (ZITADEL_ORG_ID).", orgID))
+			resp.Diagnostics.AddError(summary, fmt.Sprintf("Organization %s does not exist in ZITADEL: it was removed, or never existed. Check org_id on the data source and the provider's org_id (ZITADEL_ORG_ID).", orgID))
 			return
 		}
 	}
@@ -227,14 +227,18 @@ func entriesToValues(entries []zitadel.Entry) (text, binary types.Map, list type
 			textElems[e.Key] = txt
 		}
 		binElems[e.Key] = types.StringValue(b64)
+		seq, owner := types.Int64Null(), types.StringNull()
+		if e.V1Details {
+			seq, owner = types.Int64Value(int64(e.Sequence)), types.StringValue(e.ResourceOwner)
+		}
 		objs = append(objs, types.ObjectValueMust(entryAttrTypes, map[string]attr.Value{
 			"key":            types.StringValue(e.Key),
 			"value":          txt,
 			"value_base64":   types.StringValue(b64),
-			"sequence":       types.Int64Value(int64(e.Sequence)),
+			"sequence":       seq,
 			"creation_date":  rfc3339(e.CreationDate),
 			"change_date":    rfc3339(e.ChangeDate),
-			"resource_owner": types.StringValue(e.ResourceOwner),
+			"resource_owner": owner,
 		}))
 	}
 	return types.MapValueMust(types.StringType, textElems), types.MapValueMust(types.StringType, binElems), types.ListValueMust(objType, objs)

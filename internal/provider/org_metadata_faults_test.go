@@ -34,14 +34,14 @@ func TestAccFaults_transientWritesAreRetried(t *testing.T) {
 				ProtoV6ProviderFactories: e.factories(),
 				Steps: []resource.TestStep{{
 					PreConfig: func() {
-						e.srv.InjectFault("BulkSetOrgMetadata", 2, fakezitadel.Fault{Code: code, Message: "try later"})
+						e.srv.InjectFault(e.m.Set, 2, fakezitadel.Fault{Code: code, Message: "try later"})
 						e.resetCalls()
 					},
 					Config: e.Provider() + orgMetadata("test", "org_id = "+hclString(e.OrgID), `values = { k = "v" }`),
 					ConfigStateChecks: []statecheck.StateCheck{
 						e.serverHolds(e.OrgID, map[string]string{"k": "v"}),
 						serverCheck(func() error {
-							if n := e.srv.Calls("BulkSetOrgMetadata"); n != 3 {
+							if n := e.srv.Calls(e.m.Set); n != 3 {
 								return fmt.Errorf("%d BulkSet calls, want 3 (two failures, then success)", n)
 							}
 							return nil
@@ -67,7 +67,7 @@ func TestAccFaults_endlessOutageFailsInBoundedTime(t *testing.T) {
 			{Config: cfg("v1")},
 			{
 				PreConfig: func() {
-					e.srv.InjectFault("BulkSetOrgMetadata", -1, fakezitadel.Fault{Code: codes.Unavailable, Message: "down for good"})
+					e.srv.InjectFault(e.m.Set, -1, fakezitadel.Fault{Code: codes.Unavailable, Message: "down for good"})
 				},
 				Config:      cfg("v2"),
 				ExpectError: errorText("ZITADEL answered Unavailable: down for good", "stayed unavailable or overloaded through", "attempts"),
@@ -119,7 +119,7 @@ func TestAccFaults_partialChunkedWriteIsRecorded(t *testing.T) {
 			{Config: cfg(old)},
 			{
 				PreConfig: func() {
-					e.srv.InjectFault("BulkSetOrgMetadata", 1, fakezitadel.Fault{Code: codes.Internal, Message: "disk full", Skip: 1})
+					e.srv.InjectFault(e.m.Set, 1, fakezitadel.Fault{Code: codes.Internal, Message: "disk full", Skip: 1})
 				},
 				Config:      cfg(updated),
 				ExpectError: errorText("ZITADEL answered Internal: disk full"),
@@ -158,7 +158,7 @@ func TestAccFaults_slowServerHitsTheTimeout(t *testing.T) {
 			},
 			{
 				PreConfig: func() {
-					e.srv.InjectFault("BulkSetOrgMetadata", 1, fakezitadel.Fault{Delay: time.Minute})
+					e.srv.InjectFault(e.m.Set, 1, fakezitadel.Fault{Delay: time.Minute})
 				},
 				Config: e.Provider() + orgMetadata("test", "org_id = "+hclString(e.OrgID), `values = { k = "v" }`,
 					"timeouts {\n    create = \"1s\"\n  }"),
@@ -198,7 +198,7 @@ func TestAccFaults_twentyOrganizationsShareOneConnection(t *testing.T) {
 							return fmt.Errorf("organization %d holds %q", i, got)
 						}
 					}
-					if n, c := e.srv.Calls("BulkSetOrgMetadata"), e.srv.Connections("BulkSetOrgMetadata"); n != 20 || c != 1 {
+					if n, c := e.srv.Calls(e.m.Set), e.srv.Connections(e.m.Set); n != 20 || c != 1 {
 						return fmt.Errorf("%d BulkSet calls over %d connections, want 20 over 1", n, c)
 					}
 					return nil
@@ -321,7 +321,7 @@ func TestAccFaults_failedRemoveIsRecorded(t *testing.T) {
 			{Config: cfg(map[string]string{"changed": "old", "removed": "x"})},
 			{
 				PreConfig: func() {
-					e.srv.InjectFault("BulkRemoveOrgMetadata", 1, fakezitadel.Fault{Code: codes.Internal, Message: "disk full"})
+					e.srv.InjectFault(e.m.Remove, 1, fakezitadel.Fault{Code: codes.Internal, Message: "disk full"})
 				},
 				Config:      cfg(map[string]string{"changed": "new"}),
 				ExpectError: errorText("removing 1 keys", "ZITADEL answered Internal: disk full"),

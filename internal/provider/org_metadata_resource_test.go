@@ -15,6 +15,7 @@ import (
 	"google.golang.org/grpc/codes"
 
 	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/fakezitadel"
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
 )
 
 const res = "zitadelmeta_org_metadata.test"
@@ -350,9 +351,11 @@ func TestAccOrgMetadata_permissions(t *testing.T) {
 				ExpectError: errorText(`Unable to Plan Organization Metadata`, `ZITADEL refused the credentials`),
 			},
 			{
+				// v2 answers the outsider's search with an empty list; the
+				// provider finds out why.
 				Config:      e.ProviderWithToken(e.OutsiderToken) + body,
 				PlanOnly:    true,
-				ExpectError: errorText(`has no membership in organization`, `Grant it ORG_OWNER`),
+				ExpectError: errorText(e.byAPI(`has no membership in organization`, `exists, but the caller may not read it`), `Grant it ORG_OWNER`),
 			},
 			{
 				PreConfig:   func() { e.Set(e.OrgID, e.K("other"), []byte("x")) },
@@ -372,7 +375,7 @@ func TestAccOrgMetadata_permissions(t *testing.T) {
 				// never "the metadata is gone".
 				Config:      e.ProviderWithToken(e.OutsiderToken) + body,
 				PlanOnly:    true,
-				ExpectError: errorText(`Unable to Read Organization Metadata`, `has no membership in organization `+e.OrgID),
+				ExpectError: errorText(`Unable to Read Organization Metadata`, e.byAPI(`has no membership in organization `+e.OrgID, `organization `+e.OrgID+` exists, but the caller may not read it`)),
 			},
 			{
 				// The state still holds the resource: with the owner's token the
@@ -390,9 +393,31 @@ func TestAccOrgMetadata_orgScoping(t *testing.T) {
 	e.fakeOnly() // it needs to know the caller's own organization
 	k := e.K("scoped")
 	body := orgMetadata("test", attrMap("values", map[string]string{k: "v"}))
+	// No default: the caller's own organization, so the resource moves.
+	moved := resource.TestStep{
+		Config: e.Provider() + body,
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+			plancheck.ExpectResourceAction(res, plancheck.ResourceActionDestroyBeforeCreate),
+		}},
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue(res, tfjsonpath.New("org_id"), knownvalue.StringExact(e.OrgID)),
+			e.serverHolds(e.OrgID, map[string]string{k: "v"}),
+			e.serverHolds(e.SecondOrgID, nil, k),
+		},
+	}
+	noDefault := []resource.TestStep{moved}
+	if e.version == zitadel.APIV2 {
+		// v2 cannot tell the caller's own organization: the plan says so,
+		// and the resource stays where it is; then it moves explicitly.
+		noDefault = []resource.TestStep{{
+			Config:      e.Provider() + body,
+			ExpectError: errorText(`cannot tell the caller's own organization`, `Set org_id on the resource or data source`),
+		}, moved}
+		noDefault[1].Config = e.Provider() + orgMetadata("test", "org_id = "+hclString(e.OrgID), attrMap("values", map[string]string{k: "v"}))
+	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		Steps: []resource.TestStep{
+		Steps: append(append([]resource.TestStep{
 			{
 				// The provider's default organization.
 				Config: e.Provider("org_id = "+hclString(e.SecondOrgID)) + body,
@@ -401,18 +426,7 @@ func TestAccOrgMetadata_orgScoping(t *testing.T) {
 					e.serverHolds(e.SecondOrgID, map[string]string{k: "v"}),
 				},
 			},
-			{
-				// No default: the caller's own organization, so the resource moves.
-				Config: e.Provider() + body,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(res, plancheck.ResourceActionDestroyBeforeCreate),
-				}},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(res, tfjsonpath.New("org_id"), knownvalue.StringExact(e.OrgID)),
-					e.serverHolds(e.OrgID, map[string]string{k: "v"}),
-					e.serverHolds(e.SecondOrgID, nil, k),
-				},
-			},
+		}, noDefault...), []resource.TestStep{
 			{
 				// An explicit org_id change replaces too.
 				Config: e.Provider() + orgMetadata("test", "org_id = "+hclString(e.SecondOrgID), attrMap("values", map[string]string{k: "v"})),
@@ -424,7 +438,7 @@ func TestAccOrgMetadata_orgScoping(t *testing.T) {
 					e.serverHolds(e.OrgID, nil, k),
 				},
 			},
-		},
+		}...),
 	})
 }
 
@@ -444,7 +458,7 @@ func TestAccOrgMetadata_parallelWriteConflict(t *testing.T) {
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{{
 			PreConfig: func() {
-				e.srv.InjectFault("BulkSetOrgMetadata", 3, fakezitadel.Fault{Code: codes.Unknown, Message: fakezitadel.WriteConflictMessage})
+				e.srv.InjectFault(e.m.Set, 3, fakezitadel.Fault{Code: codes.Unknown, Message: fakezitadel.WriteConflictMessage})
 			},
 			Config:            cfg.String(),
 			ConfigStateChecks: []statecheck.StateCheck{e.serverHolds(e.OrgID, want)},
@@ -506,7 +520,7 @@ func TestAccOrgMetadata_scale(t *testing.T) {
 						if n := len(e.srv.Keys(e.OrgID)); n != 3000 {
 							return fmt.Errorf("%d keys on the server", n)
 						}
-						if n := e.srv.Calls("BulkSetOrgMetadata"); n != 2 {
+						if n := e.srv.Calls(e.m.Set); n != 2 {
 							return fmt.Errorf("%d BulkSet calls for about 6 MiB, want 2", n)
 						}
 						return nil
@@ -523,7 +537,7 @@ func TestAccOrgMetadata_scale(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					e.writes(0, 0),
 					serverCheck(func() error {
-						if n := e.srv.Calls("ListOrgMetadata"); n != 3 {
+						if n := e.srv.Calls(e.m.List); n != 3 {
 							return fmt.Errorf("%d list calls for one refresh of 3,000 keys, want 3", n)
 						}
 						return nil
@@ -561,7 +575,7 @@ func TestAccOrgMetadata_refreshReadsOnlyTheSharedPrefix(t *testing.T) {
 					e.serverHolds(e.OrgID, map[string]string{"app.color": "blue", "app.logo": "x"}),
 					serverCheck(func() error {
 						// 2,502 keys would be three pages; "app." matches two.
-						if n, reads := e.srv.Calls("ListOrgMetadata"), e.srv.Searches(); reads == 0 || n != reads {
+						if n, reads := e.srv.Calls(e.m.List), e.srv.Searches(); reads == 0 || n != reads {
 							return fmt.Errorf("%d list calls for %d refreshes, want one page each", n, reads)
 						}
 						return nil

@@ -9,16 +9,19 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -47,6 +50,7 @@ type providerModel struct {
 	JWTProfileJSON types.String `tfsdk:"jwt_profile_json"`
 	OrgID          types.String `tfsdk:"org_id"`
 	RetryTimeout   types.String `tfsdk:"retry_timeout"`
+	APIVersion     types.String `tfsdk:"api_version"`
 }
 
 // providerData is what Configure hands to resources and data sources.
@@ -117,6 +121,11 @@ func (p *zitadelMetaProvider) Schema(_ context.Context, _ provider.SchemaRequest
 				Optional:            true,
 				MarkdownDescription: "Default organization for resources and data sources that name none. When unset, the organization of the authenticated user or service account is used. Environment: `ZITADEL_ORG_ID`.",
 			},
+			"api_version": schema.StringAttribute{
+				Optional:            true,
+				Validators:          []validator.String{stringvalidator.OneOf(zitadel.APIVersions...)},
+				MarkdownDescription: "Which ZITADEL API manages the metadata. `v1`: the management API v1 (`BulkSetOrgMetadata`, `ListOrgMetadata`), served by every ZITADEL v2 to v4 but deprecated upstream. `v2`: the organization service v2 (`SetOrganizationMetadata`, `ListOrganizationMetadata`), ZITADEL " + zitadel.MinV2Version + " or later; every call names its organization, so `org_id` must be set here or on each resource and data source. `auto` (the default) uses v1 while the server serves it and v2 once it does not, decided on the first call of each provider run. The state is the same whichever API wrote it: changing this setting plans nothing. Environment: `ZITADEL_API_VERSION`.",
+			},
 			"retry_timeout": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "How long one call is retried when ZITADEL is unavailable, rate-limits (`ResourceExhausted`) or reports a concurrent-write conflict, as a duration such as `90s` or `5m`. Defaults to `1m`; at most 30 attempts with exponential backoff and jitter. Other errors are never retried. A server this provider process has not reached yet (connection refused, unknown host, unreachable network) is retried for at most 10 seconds, so a wrong `domain` or `port` fails fast. Environment: `ZITADEL_RETRY_TIMEOUT`.",
@@ -158,6 +167,7 @@ func (p *zitadelMetaProvider) Configure(ctx context.Context, req provider.Config
 		{"ca_certificate", "ZITADEL_CA_CERTIFICATE", cfg.CACertificate},
 		{"org_id", "ZITADEL_ORG_ID", cfg.OrgID},
 		{"retry_timeout", "ZITADEL_RETRY_TIMEOUT", cfg.RetryTimeout},
+		{"api_version", "ZITADEL_API_VERSION", cfg.APIVersion},
 	}
 	credentials := []setting{
 		{"access_token", "ZITADEL_ACCESS_TOKEN", cfg.AccessToken},
@@ -227,7 +237,7 @@ func (p *zitadelMetaProvider) Configure(ctx context.Context, req provider.Config
 		resp.Diagnostics.AddError("Unable to Create ZITADEL Client", "The provider could not set up its ZITADEL client: "+err.Error())
 		return
 	}
-	tflog.Debug(ctx, "configured ZITADEL client", map[string]any{"domain": zc.Domain, "port": zc.Port, "insecure": zc.Insecure, "org_id": v["org_id"]})
+	tflog.Debug(ctx, "configured ZITADEL client", map[string]any{"domain": zc.Domain, "port": zc.Port, "insecure": zc.Insecure, "org_id": v["org_id"], "api_version": zc.APIVersion})
 	data := &providerData{api: client, defaultOrgID: v["org_id"]}
 	resp.ResourceData = data
 	resp.DataSourceData = data
@@ -287,6 +297,15 @@ func (p *zitadelMetaProvider) clientConfig(v map[string]string, credentialLayer 
 				fmt.Sprintf("retry_timeout (or ZITADEL_RETRY_TIMEOUT) must be a positive duration such as \"90s\" or \"5m\", not %q.", s))
 		}
 		zc.Retry.MaxElapsed = d
+	}
+
+	zc.APIVersion = zitadel.APIAuto
+	if s := v["api_version"]; s != "" {
+		if !slices.Contains(zitadel.APIVersions, s) {
+			diags.AddAttributeError(path.Root("api_version"), "Invalid ZITADEL API Version",
+				fmt.Sprintf("api_version (or ZITADEL_API_VERSION) must be \"auto\", \"v1\" or \"v2\", not %q. Leave it unset for auto.", s))
+		}
+		zc.APIVersion = s
 	}
 
 	var methods []string

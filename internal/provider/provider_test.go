@@ -245,11 +245,11 @@ func TestAccProvider_tlsWithPrivateCA(t *testing.T) {
 			{
 				// TLS is the default; without the private CA the certificate is
 				// refused, at once and with the fix named.
-				Config:      strings.Replace(e.Provider(), "ca_certificate", "# ca_certificate", 1) + orgMetadata("test", `values = { over_tls = "yes" }`),
+				Config:      strings.Replace(e.Provider(), "ca_certificate", "# ca_certificate", 1) + orgMetadata("test", "org_id = "+hclString(e.OrgID), `values = { over_tls = "yes" }`),
 				ExpectError: errorText("TLS handshake with ZITADEL failed", "ca_certificate"),
 			},
 			{
-				Config:            e.Provider() + orgMetadata("test", `values = { over_tls = "yes" }`),
+				Config:            e.Provider() + orgMetadata("test", "org_id = "+hclString(e.OrgID), `values = { over_tls = "yes" }`),
 				ConfigStateChecks: []statecheck.StateCheck{e.serverHolds(e.OrgID, map[string]string{"over_tls": "yes"})},
 			},
 		},
