@@ -14,7 +14,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/message"
 	orgv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/org/v2"
 	"google.golang.org/grpc"
@@ -167,22 +166,28 @@ func (s *Server) newID() string {
 	return fmt.Sprint(s.nextID)
 }
 
-// Start serves gRPC (and the OIDC endpoints JWT-profile auth needs) on one
-// HTTP/2 listener at addr, e.g. "127.0.0.1:0", and returns the address.
+// Start serves gRPC, the same calls over REST (see rest.go) and the OIDC
+// endpoints JWT-profile auth needs on one listener at addr, e.g.
+// "127.0.0.1:0", and returns the address. Requests of HTTP/2 (h2c, or h2
+// with Options.TLS) with a gRPC content type go to gRPC, all others
+// (HTTP/1.1 or HTTP/2) to the HTTP routes.
 func (s *Server) Start(addr string) (string, error) {
 	lis, err := net.Listen("tcp", addr)
 	if err != nil {
 		return "", err
 	}
 	s.grpc = grpc.NewServer(grpc.UnaryInterceptor(s.intercept))
-	management.RegisterManagementServiceServer(s.grpc, &managementServer{s: s})
-	orgv2.RegisterOrganizationServiceServer(s.grpc, &orgServer{s: s})
+	impls := map[*grpc.ServiceDesc]any{mgmtDesc: &managementServer{s: s}, orgDesc: &orgServer{s: s}}
+	for desc, impl := range impls {
+		s.grpc.RegisterService(desc, impl)
+	}
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /.well-known/openid-configuration", s.discovery)
 	mux.HandleFunc("POST /oauth/v2/token", s.token)
 	mux.HandleFunc("GET /fake/calls", s.callsHandler)
 	mux.HandleFunc("POST /fake/calls/reset", s.resetHandler)
+	mux.Handle("/", s.restHandler(impls))
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ProtoMajor == 2 && strings.HasPrefix(r.Header.Get("Content-Type"), "application/grpc") {
 			s.grpc.ServeHTTP(w, r)

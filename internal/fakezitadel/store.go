@@ -4,6 +4,26 @@
 // ../shared/zitadel-api-contract.md describes them: codes, messages, error
 // ids, atomicity, sequence numbers and list quirks. Tests use it directly; the
 // fakezitadel command serves it standalone.
+//
+// One listener serves both transports of the real server: gRPC, and REST
+// (grpc-gateway JSON, rest.go) through the very same handlers and
+// interceptor. The REST routes are:
+//
+//	GET    /management/v1/orgs/me                               GetMyOrg
+//	POST   /management/v1/metadata/_search                      ListOrgMetadata
+//	POST   /management/v1/metadata/_bulk                        BulkSetOrgMetadata
+//	DELETE /management/v1/metadata/_bulk                        BulkRemoveOrgMetadata (JSON body {"keys":[...]})
+//	POST   /management/v1/metadata/{key}                        SetOrgMetadata
+//	GET    /management/v1/metadata/{key}                        GetOrgMetadata
+//	DELETE /management/v1/metadata/{key}                        RemoveOrgMetadata
+//	POST   /v2/organizations/_search                            ListOrganizations
+//	POST   /v2/organizations/{organization_id}/metadata         SetOrganizationMetadata
+//	POST   /v2/organizations/{organization_id}/metadata/search  ListOrganizationMetadata
+//	DELETE /v2/organizations/{organization_id}/metadata?keys=…  DeleteOrganizationMetadata (body ignored)
+//
+// The v1 routes take the organization from the x-zitadel-orgid header, all
+// take the token from Authorization. Calls are counted, faulted and switched
+// off under their gRPC method names whichever transport carries them.
 package fakezitadel
 
 import (
