@@ -33,6 +33,9 @@ func apiErrorDetail(doing, orgID string, need access, err error) string {
 	switch {
 	case ze.Kind == zitadel.KindUnreachable:
 		answer = fmt.Sprintf("While %s in %s, no connection to ZITADEL could be made: %s.", doing, org, ze.Message)
+	case ze.Transport != "":
+		// A failure to get an answer: ZITADEL said nothing.
+		answer = fmt.Sprintf("While %s in %s, no answer came from ZITADEL: %s.", doing, org, ze.Message)
 	case ze.Concluded:
 		// The provider's own conclusion from answers that were all OK.
 		answer = fmt.Sprintf("While %s in %s: %s.", doing, org, ze.Message)
@@ -64,11 +67,23 @@ func apiErrorDetail(doing, orgID string, need access, err error) string {
 	case zitadel.KindHandshake:
 		remedy = "The TLS handshake with ZITADEL failed. If the server uses a private CA, give its certificate in ca_certificate (ZITADEL_CA_CERTIFICATE); if it serves plaintext (local development only), set insecure = true."
 	case zitadel.KindUnreachable:
-		remedy = fmt.Sprintf("ZITADEL could not be reached at %s in %d attempts. Check domain, port and insecure in the provider configuration (ZITADEL_DOMAIN, ZITADEL_PORT, ZITADEL_INSECURE), and that the server is running and reachable from here.", ze.Addr, ze.Attempts)
+		remedy = fmt.Sprintf("ZITADEL could not be reached at %s in %d attempts. Check domain, port and insecure in the provider configuration (ZITADEL_DOMAIN, ZITADEL_PORT, ZITADEL_INSECURE), and that the server is running and reachable from here; behind a proxy that breaks gRPC, also transport (ZITADEL_TRANSPORT).", ze.Addr, ze.Attempts)
+	case zitadel.KindNotGRPC:
+		remedy = fmt.Sprintf("Something at %s answered the gRPC call, but not in gRPC: most likely a proxy in front of ZITADEL that does not pass gRPC through (HTTP/2 to the upstream switched off, trailers dropped, content type rewritten). Set transport = \"rest\" (or ZITADEL_TRANSPORT) to use ZITADEL's REST API instead, or \"auto\" to let the provider switch by itself; or let the proxy pass gRPC.", ze.Addr)
+	case zitadel.KindNoH2:
+		remedy = fmt.Sprintf("The TLS server at %s does not offer HTTP/2, which gRPC needs: most likely a proxy that only speaks HTTP/1.1. Set transport = \"rest\" (or ZITADEL_TRANSPORT) to use ZITADEL's REST API instead, or \"auto\" to let the provider switch by itself.", ze.Addr)
+	case zitadel.KindNotZITADEL:
+		remedy = fmt.Sprintf("The answer did not come from ZITADEL's API. Check that domain and port reach ZITADEL's API at %s (not its console or another service), and the proxy in front of it.", ze.Addr)
+		if ze.Transport == zitadel.TransportAuto {
+			remedy = fmt.Sprintf("Neither gRPC nor REST got an answer from ZITADEL at %s. Check domain and port, and the proxy in front of ZITADEL; transport = \"grpc\" or \"rest\" (ZITADEL_TRANSPORT) makes the provider use just one.", ze.Addr)
+		}
 	case zitadel.KindNoAccess:
 		remedy = fmt.Sprintf("The user or service account behind the provider's credentials may not read %s, and the organization service v2 hides such an organization's metadata behind an empty list, so the provider cannot tell which keys exist there and changes nothing. Grant it %s, or point org_id at an organization it can read.", org, roles)
 	case zitadel.KindOrgRequired:
-		remedy = "Set org_id on the resource or data source, or org_id (ZITADEL_ORG_ID) in the provider configuration. (With api_version = \"auto\" this means the server does not serve the management API v1, so the organization service v2 was chosen.)"
+		remedy = "Set org_id on the resource or data source, or org_id (ZITADEL_ORG_ID) in the provider configuration."
+		if ze.AutoChosen {
+			remedy += " (api_version = \"auto\" chose the organization service v2 because the server does not serve the management API v1.)"
+		}
 	case zitadel.KindUnimplemented:
 		remedy = unimplementedRemedy(ze)
 	case zitadel.KindTooLarge:
@@ -88,6 +103,9 @@ func apiErrorDetail(doing, orgID string, need access, err error) string {
 // choose the other.
 func unimplementedRemedy(ze *zitadel.Error) string {
 	proxy := " If a proxy sits in front of ZITADEL, check that it passes gRPC (HTTP/2) calls through to it."
+	if ze.API == zitadel.APIAuto {
+		return fmt.Sprintf("The server at %s serves neither ZITADEL's management API v1 nor its organization service v2: check that domain and port reach ZITADEL's API.", ze.Addr) + proxy
+	}
 	if ze.API == zitadel.APIV2 {
 		return fmt.Sprintf("The server at %s does not serve the organization service v2, which ZITADEL %s and later provide. Upgrade ZITADEL, or set api_version = \"v1\" (or \"auto\", the default) in the provider configuration (ZITADEL_API_VERSION).", ze.Addr, zitadel.MinV2Version) + proxy
 	}

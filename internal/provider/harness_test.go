@@ -43,6 +43,8 @@ type testEnv struct {
 	// fake's names of its calls.
 	version string
 	m       apiMethods
+	// transport is how the provider blocks make calls: the matrix's.
+	transport string
 }
 
 // apiMethods are the names of one metadata API's calls, as the fake counts
@@ -62,6 +64,16 @@ func matrixAPI() string {
 		return v
 	}
 	return zitadel.APIV1
+}
+
+// matrixTransport is the transport the acceptance tests use:
+// TF_ACC_ZITADEL_TRANSPORT, grpc or rest (make test runs both), grpc when
+// unset.
+func matrixTransport() string {
+	if v := os.Getenv("TF_ACC_ZITADEL_TRANSPORT"); v != "" {
+		return v
+	}
+	return zitadel.TransportGRPC
 }
 
 // onlyFor runs a test that pins its own API version in one leg of the
@@ -108,7 +120,7 @@ func newTestEnvWith(t *testing.T, opts fakezitadel.Options) *testEnv {
 		OrgID: fx.OrgID, SecondOrgID: fx.SecondOrgID,
 		OwnerToken: fx.OwnerToken, ViewerToken: fx.ViewerToken, OutsiderToken: fx.OutsiderToken,
 		tune:    func(c *zitadel.Config) { c.Retry.InitialBackoff = 5 * time.Millisecond },
-		version: matrixAPI(), m: methodsOf[matrixAPI()],
+		version: matrixAPI(), m: methodsOf[matrixAPI()], transport: matrixTransport(),
 	}
 }
 
@@ -149,6 +161,7 @@ func newRealEnv(t *testing.T) *testEnv {
 		prefix:        "tfacc-" + randomHex(4) + "-",
 		version:       matrixAPI(),
 		m:             methodsOf[matrixAPI()],
+		transport:     matrixTransport(),
 	}
 	port := 443
 	if p := get("ZITADEL_PORT", false); p != "" {
@@ -161,7 +174,7 @@ func newRealEnv(t *testing.T) *testEnv {
 	api, err := zitadel.New(zitadel.Config{
 		Domain: get("ZITADEL_DOMAIN", true), Port: port, Insecure: insecure,
 		AccessToken: e.OwnerToken, Retry: zitadel.DefaultRetryPolicy(), UserAgent: "terraform-provider-zitadelmeta/acctest",
-		APIVersion: e.version,
+		APIVersion: e.version, Transport: e.transport,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -239,8 +252,10 @@ func (e *testEnv) ProviderWithToken(token string, extra ...string) string {
 	if token != e.OwnerToken || e.srv != nil {
 		fmt.Fprintf(&b, "  access_token = %s\n", hclString(token))
 	}
-	if !slices.ContainsFunc(extra, func(l string) bool { return strings.HasPrefix(strings.TrimSpace(l), "api_version") }) {
-		fmt.Fprintf(&b, "  api_version = %s\n", hclString(e.version))
+	for attr, value := range map[string]string{"api_version": e.version, "transport": e.transport} {
+		if !slices.ContainsFunc(extra, func(l string) bool { return strings.HasPrefix(strings.TrimSpace(l), attr) }) {
+			fmt.Fprintf(&b, "  %s = %s\n", attr, hclString(value))
+		}
 	}
 	for _, l := range extra {
 		b.WriteString("  " + l + "\n")

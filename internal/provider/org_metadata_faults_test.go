@@ -94,6 +94,9 @@ func TestAccFaults_partialChunkedWriteIsRecorded(t *testing.T) {
 	e.tune = func(c *zitadel.Config) {
 		c.Retry.InitialBackoff = 5 * time.Millisecond
 		c.ChunkBytes = 1000 // three 300-byte entries per call
+		if e.transport == zitadel.TransportREST {
+			c.ChunkBytes = 1300 // the same three in JSON, values in base64
+		}
 	}
 	old, updated := map[string]string{}, map[string]string{}
 	for i := 0; i < 10; i++ {
@@ -169,8 +172,9 @@ func TestAccFaults_slowServerHitsTheTimeout(t *testing.T) {
 }
 
 // Terraform applies these twenty resources ten at a time (its default
-// -parallelism=10); every write must travel over the provider's one
-// connection.
+// -parallelism=10); every write must travel over the provider's one gRPC
+// connection, or over REST's pool of reused connections (HTTP/1.1 carries
+// one call at a time).
 func TestAccFaults_twentyOrganizationsShareOneConnection(t *testing.T) {
 	parallelOnFake(t)
 	e := newTestEnv(t)
@@ -198,8 +202,12 @@ func TestAccFaults_twentyOrganizationsShareOneConnection(t *testing.T) {
 							return fmt.Errorf("organization %d holds %q", i, got)
 						}
 					}
-					if n, c := e.srv.Calls(e.m.Set), e.srv.Connections(e.m.Set); n != 20 || c != 1 {
-						return fmt.Errorf("%d BulkSet calls over %d connections, want 20 over 1", n, c)
+					most := 1
+					if e.transport == zitadel.TransportREST {
+						most = 10
+					}
+					if n, c := e.srv.Calls(e.m.Set), e.srv.Connections(e.m.Set); n != 20 || c > most {
+						return fmt.Errorf("%d %s calls over %d connections, want 20 over at most %d", n, e.m.Set, c, most)
 					}
 					return nil
 				}),

@@ -4,10 +4,12 @@ package provider
 import (
 	"context"
 	"crypto/x509"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"slices"
 	"strconv"
@@ -17,6 +19,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -51,6 +54,9 @@ type providerModel struct {
 	OrgID          types.String `tfsdk:"org_id"`
 	RetryTimeout   types.String `tfsdk:"retry_timeout"`
 	APIVersion     types.String `tfsdk:"api_version"`
+	Transport      types.String `tfsdk:"transport"`
+	Headers        types.Map    `tfsdk:"headers"`
+	Issuer         types.String `tfsdk:"issuer"`
 }
 
 // providerData is what Configure hands to resources and data sources.
@@ -126,6 +132,21 @@ func (p *zitadelMetaProvider) Schema(_ context.Context, _ provider.SchemaRequest
 				Validators:          []validator.String{stringvalidator.OneOf(zitadel.APIVersions...)},
 				MarkdownDescription: "Which ZITADEL API manages the metadata. `v1`: the management API v1 (`BulkSetOrgMetadata`, `ListOrgMetadata`), served by every ZITADEL v2 to v4 but deprecated upstream. `v2`: the organization service v2 (`SetOrganizationMetadata`, `ListOrganizationMetadata`), ZITADEL " + zitadel.MinV2Version + " or later; every call names its organization, so `org_id` must be set here or on each resource and data source. `auto` (the default) uses v1 while the server serves it and v2 once it does not, decided on the first call of each provider run. The state is the same whichever API wrote it: changing this setting plans nothing. Environment: `ZITADEL_API_VERSION`.",
 			},
+			"transport": schema.StringAttribute{
+				Optional:            true,
+				Validators:          []validator.String{stringvalidator.OneOf(zitadel.Transports...)},
+				MarkdownDescription: "How calls travel. `grpc`: gRPC over HTTP/2. `rest`: ZITADEL's REST API, JSON over HTTP/1.1 (HTTP/2 when a TLS server offers it), for servers behind proxies that break gRPC. `auto` (the default) uses gRPC, and REST from the first call on which gRPC cannot pass (an HTTP status or page instead of a gRPC answer, a refused HTTP/2 handshake, no ALPN agreement): the switch is logged once at WARN and lasts for the provider run. An answer from ZITADEL itself, errors included, never causes a switch. Environment: `ZITADEL_TRANSPORT`.",
+			},
+			"headers": schema.MapAttribute{
+				ElementType:         types.StringType,
+				Optional:            true,
+				Sensitive:           true,
+				MarkdownDescription: "Extra HTTP headers sent with every request, on both transports and to the token endpoint of the JWT profile grant: for zero-trust gateways in front of ZITADEL (for example a service token's id and secret). Never logged. `authorization` and `x-zitadel-orgid` are set by the provider and cannot be given here. Environment: `ZITADEL_HEADERS`, a JSON object such as `{\"cf-access-client-id\":\"...\"}`.",
+			},
+			"issuer": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "The OIDC issuer URL of the instance, e.g. `https://auth.example.com`: the audience of the JWT profile assertion and the base of its token endpoint (`<issuer>/oauth/v2/token`). Only needed when the provider reaches ZITADEL at another address than ZITADEL calls itself (behind a proxy or tunnel); by default both come from the discovery document at `domain`. Environment: `ZITADEL_ISSUER`.",
+			},
 			"retry_timeout": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "How long one call is retried when ZITADEL is unavailable, rate-limits (`ResourceExhausted`) or reports a concurrent-write conflict, as a duration such as `90s` or `5m`. Defaults to `1m`; at most 30 attempts with exponential backoff and jitter. Other errors are never retried. A server this provider process has not reached yet (connection refused, unknown host, unreachable network) is retried for at most 10 seconds, so a wrong `domain` or `port` fails fast. Environment: `ZITADEL_RETRY_TIMEOUT`.",
@@ -168,13 +189,19 @@ func (p *zitadelMetaProvider) Configure(ctx context.Context, req provider.Config
 		{"org_id", "ZITADEL_ORG_ID", cfg.OrgID},
 		{"retry_timeout", "ZITADEL_RETRY_TIMEOUT", cfg.RetryTimeout},
 		{"api_version", "ZITADEL_API_VERSION", cfg.APIVersion},
+		{"transport", "ZITADEL_TRANSPORT", cfg.Transport},
+		{"issuer", "ZITADEL_ISSUER", cfg.Issuer},
 	}
 	credentials := []setting{
 		{"access_token", "ZITADEL_ACCESS_TOKEN", cfg.AccessToken},
 		{"jwt_profile_file", "ZITADEL_JWT_PROFILE_FILE", cfg.JWTProfileFile},
 		{"jwt_profile_json", "ZITADEL_JWT_PROFILE_JSON", cfg.JWTProfileJSON},
 	}
-	for _, s := range append(settings, credentials...) {
+	headersVal := types.StringNull()
+	if cfg.Headers.IsUnknown() {
+		headersVal = types.StringUnknown()
+	}
+	for _, s := range append(append(settings, credentials...), setting{"headers", "ZITADEL_HEADERS", headersVal}) {
 		if s.value.IsUnknown() {
 			resp.Diagnostics.AddAttributeError(path.Root(s.attr), "Unknown ZITADEL Provider Setting",
 				fmt.Sprintf("The provider cannot be configured because %q is not known until apply. Set it to a value known at plan time, or leave it out of the configuration and set the %s environment variable instead.", s.attr, s.env))
@@ -225,8 +252,21 @@ func (p *zitadelMetaProvider) Configure(ctx context.Context, req provider.Config
 		v[a] = c
 	}
 
+	headers := map[string]string{}
+	if !cfg.Headers.IsNull() && len(cfg.Headers.Elements()) > 0 {
+		resp.Diagnostics.Append(cfg.Headers.ElementsAs(ctx, &headers, false)...)
+	} else if env := strings.TrimSpace(p.getenv("ZITADEL_HEADERS")); env != "" {
+		if err := json.Unmarshal([]byte(env), &headers); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("headers"), "Invalid ZITADEL_HEADERS",
+				"ZITADEL_HEADERS must be a JSON object of header names to string values, such as {\"cf-access-client-id\":\"abc\"}; it is not: "+errWithoutValues(err)+".")
+		}
+	}
 	zc, ok := p.clientConfig(v, layer, resp)
-	if !ok {
+	if !ok || resp.Diagnostics.HasError() {
+		return
+	}
+	zc.Headers = checkHeaders(headers, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	if p.tune != nil {
@@ -237,7 +277,7 @@ func (p *zitadelMetaProvider) Configure(ctx context.Context, req provider.Config
 		resp.Diagnostics.AddError("Unable to Create ZITADEL Client", "The provider could not set up its ZITADEL client: "+err.Error())
 		return
 	}
-	tflog.Debug(ctx, "configured ZITADEL client", map[string]any{"domain": zc.Domain, "port": zc.Port, "insecure": zc.Insecure, "org_id": v["org_id"], "api_version": zc.APIVersion})
+	tflog.Debug(ctx, "configured ZITADEL client", map[string]any{"domain": zc.Domain, "port": zc.Port, "insecure": zc.Insecure, "org_id": v["org_id"], "api_version": zc.APIVersion, "transport": zc.Transport, "headers": sortedKeys(zc.Headers)})
 	data := &providerData{api: client, defaultOrgID: v["org_id"]}
 	resp.ResourceData = data
 	resp.DataSourceData = data
@@ -308,6 +348,24 @@ func (p *zitadelMetaProvider) clientConfig(v map[string]string, credentialLayer 
 		zc.APIVersion = s
 	}
 
+	zc.Transport = zitadel.TransportAuto
+	if s := v["transport"]; s != "" {
+		if !slices.Contains(zitadel.Transports, s) {
+			diags.AddAttributeError(path.Root("transport"), "Invalid ZITADEL Transport",
+				fmt.Sprintf("transport (or ZITADEL_TRANSPORT) must be \"auto\", \"grpc\" or \"rest\", not %q. Leave it unset for auto.", s))
+		}
+		zc.Transport = s
+	}
+
+	if s := v["issuer"]; s != "" {
+		u, err := url.Parse(s)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			diags.AddAttributeError(path.Root("issuer"), "Invalid ZITADEL Issuer",
+				fmt.Sprintf("issuer (or ZITADEL_ISSUER) must be the instance's issuer URL, such as \"https://auth.example.com\", not %q.", s))
+		}
+		zc.Issuer = strings.TrimSuffix(s, "/")
+	}
+
 	var methods []string
 	for _, a := range []string{"access_token", "jwt_profile_file", "jwt_profile_json"} {
 		if v[a] != "" {
@@ -349,6 +407,57 @@ func (p *zitadelMetaProvider) credentials(method, value string, zc *zitadel.Conf
 		return
 	}
 	zc.KeyFile = kf
+}
+
+// checkHeaders validates the extra headers and returns them with names in
+// lower case (gRPC metadata keys must be).
+func checkHeaders(headers map[string]string, diags *diag.Diagnostics) map[string]string {
+	out := make(map[string]string, len(headers))
+	for _, name := range sortedKeys(headers) {
+		lower := strings.ToLower(strings.TrimSpace(name))
+		switch {
+		case lower == "authorization" || lower == zitadel.OrgHeader:
+			diags.AddAttributeError(path.Root("headers"), "Reserved Header",
+				fmt.Sprintf("headers (or ZITADEL_HEADERS) may not set %q: the provider sets it itself, from the credentials and from org_id. Remove it.", name))
+		case !validHeaderName(lower) || strings.HasPrefix(lower, "grpc-") || slices.Contains([]string{"content-type", "content-length", "host", "te", "user-agent", "connection", "transfer-encoding"}, lower):
+			diags.AddAttributeError(path.Root("headers"), "Invalid Header Name",
+				fmt.Sprintf("headers (or ZITADEL_HEADERS) has the header name %q, which is not a name a request may carry here. Use letters, digits and dashes; transport headers (content-type, host, te, grpc-*) cannot be set.", name))
+		case strings.ContainsAny(headers[name], "\r\n\x00"):
+			diags.AddAttributeError(path.Root("headers"), "Invalid Header Value",
+				fmt.Sprintf("The value of header %q (in headers or ZITADEL_HEADERS) holds a line break or NUL, which no request may carry.", name))
+		case out[lower] != "":
+			diags.AddAttributeError(path.Root("headers"), "Duplicate Header",
+				fmt.Sprintf("headers (or ZITADEL_HEADERS) names %q twice, in different cases. Header names are case-insensitive: keep one.", lower))
+		}
+		out[lower] = headers[name]
+	}
+	return out
+}
+
+func validHeaderName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if (r < 'a' || r > 'z') && (r < '0' || r > '9') && !strings.ContainsRune("!#$%&'*+-.^_`|~", r) {
+			return false
+		}
+	}
+	return true
+}
+
+// errWithoutValues is a JSON error's message without the input it quotes
+// (header values are secrets).
+func errWithoutValues(err error) string {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Sprintf("invalid JSON at byte %d", se.Offset)
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return "every value must be a string"
+	}
+	return "not a JSON object"
 }
 
 func errWithoutPath(err error) string {

@@ -80,8 +80,11 @@ func (t staticToken) token(context.Context) (string, error) { return string(t), 
 type jwtProfile struct {
 	key     *KeyFile
 	baseURL string // scheme://host:port, where discovery is served
-	http    *http.Client
-	now     func() time.Time
+	// issuer, when set, is the issuer URL to use instead of discovery's:
+	// the assertion's audience and the base of the token endpoint.
+	issuer string
+	http   *http.Client
+	now    func() time.Time
 
 	mu     sync.Mutex
 	cached string
@@ -104,9 +107,12 @@ func (j *jwtProfile) token(ctx context.Context) (string, error) {
 	if j.cached != "" && j.now().Before(j.renew) {
 		return j.cached, nil
 	}
-	issuer, endpoint, err := j.discover(ctx)
-	if err != nil {
-		return "", err
+	issuer, endpoint := j.issuer, j.issuer+"/oauth/v2/token"
+	if issuer == "" {
+		var err error
+		if issuer, endpoint, err = j.discover(ctx); err != nil {
+			return "", err
+		}
 	}
 	assertion, err := j.assertion(issuer)
 	if err != nil {

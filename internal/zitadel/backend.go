@@ -2,6 +2,7 @@ package zitadel
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -46,6 +47,8 @@ type backend interface {
 	// remove removes keys in one atomic call; a missing key fails it with
 	// KindKeysMissing.
 	remove(ctx context.Context, orgID string, keys []string) error
+	// writes are the calls set and remove make, for sizing requests.
+	writes() (set, remove rpc)
 }
 
 // backendFor builds the backend Config.APIVersion names.
@@ -67,10 +70,11 @@ func (c *Client) APIVersion() string { return c.api.version() }
 
 // autoAPI speaks v1 while the server serves it and v2 when it does not.
 // The first call that gets an answer decides, once per client: v1's
-// Unimplemented (a server that dropped the management API, or a proxy that
-// does not know its routes) switches to v2 and repeats the call there; any
-// other answer from the server settles v1. Failures that never reached
-// ZITADEL (unreachable, timeouts, cancellation, overload) decide nothing.
+// Unimplemented without a ZITADEL error id (a server that dropped the
+// management API, or a gateway that knows no such route) switches to v2
+// and repeats the call there, unless v2 is missing too; success or an
+// error of ZITADEL's own (with its error id) settles v1. Anything else
+// (unreachable, timeouts, a proxy's answer) decides nothing.
 type autoAPI struct {
 	v1, v2 backend
 
@@ -103,28 +107,58 @@ func (a *autoAPI) version() string {
 // autoCall runs op on the chosen backend, or decides one with it.
 func autoCall[T any](ctx context.Context, a *autoAPI, op func(backend) (T, error)) (T, error) {
 	if b := a.current(); b != nil {
-		return op(b)
+		out, err := op(b)
+		return out, a.mark(b, err)
 	}
 	out, err := op(a.v1)
 	switch {
-	case IsKind(err, KindUnimplemented):
+	case apiMissing(err):
+		out, err = op(a.v2)
+		if apiMissing(err) {
+			// Neither API answers: more likely a wrong address or a proxy
+			// than a ZITADEL; decide nothing and say so.
+			var e *Error
+			if errors.As(err, &e) {
+				e.API = APIAuto
+			}
+			return out, err
+		}
 		a.choose(ctx, a.v2, "the server does not serve the management API v1")
-		return op(a.current())
-	case err == nil || answered(err):
+		err = a.mark(a.v2, err)
+	case err == nil || zitadelAnswer(err):
 		a.choose(ctx, a.v1, "the server serves the management API v1")
 	}
 	return out, err
 }
 
-// answered tells an error ZITADEL itself sent from one that never got an
-// answer from it.
-func answered(err error) bool {
-	for _, k := range []Kind{KindTransient, KindTimeout, KindCanceled, KindHandshake, KindUnreachable, KindTooLarge} {
-		if IsKind(err, k) {
-			return false
-		}
+// mark notes on an error of v2 that auto chose it.
+func (a *autoAPI) mark(b backend, err error) error {
+	var e *Error
+	if b == a.v2 && errors.As(err, &e) {
+		e.AutoChosen = true
 	}
-	return true
+	return err
+}
+
+// apiMissing tells an Unimplemented that says the server lacks the API
+// (no ZITADEL error id) from one ZITADEL raised itself.
+func apiMissing(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Kind == KindUnimplemented && e.ID == ""
+}
+
+// zitadelAnswer tells an error ZITADEL itself answered (it carries one of
+// its error ids) from anything else.
+func zitadelAnswer(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.ID != "" && !e.Concluded
+}
+
+func (a *autoAPI) writes() (set, remove rpc) {
+	if b := a.current(); b != nil {
+		return b.writes()
+	}
+	return a.v1.writes()
 }
 
 func (a *autoAPI) getOrg(ctx context.Context, orgID string) (Org, error) {

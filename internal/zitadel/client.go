@@ -1,7 +1,8 @@
-// Package zitadel is the provider's ZITADEL API client: one gRPC connection
-// per configured provider, bearer tokens per call, retries of transient
-// failures, error classification and list paging. Resources use it through
-// the MetadataAPI interface and never see generated stubs.
+// Package zitadel is the provider's ZITADEL API client: one connection per
+// configured provider (gRPC, or REST for servers behind proxies that break
+// gRPC), bearer tokens per call, retries of transient failures, error
+// classification and list paging. Resources use it through the MetadataAPI
+// interface and never see generated stubs.
 package zitadel
 
 import (
@@ -9,19 +10,13 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"strconv"
-	"sync/atomic"
+	"strings"
 	"time"
 
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials"
-	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/metadata"
-	"google.golang.org/grpc/stats"
-	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -37,15 +32,22 @@ type Config struct {
 	// Domain is the host name, Port its port.
 	Domain string
 	Port   int
-	// Insecure selects plaintext gRPC; TLS otherwise.
+	// Insecure selects plaintext; TLS otherwise.
 	Insecure bool
 	// CACertPEM, when set, replaces the system roots.
 	CACertPEM []byte
 	// Exactly one of AccessToken and KeyFile.
 	AccessToken string
 	KeyFile     *KeyFile
-	UserAgent   string
-	Retry       RetryPolicy
+	// Issuer, when set, is the OIDC issuer URL: the audience of JWT profile
+	// assertions and the base of the token endpoint, instead of what
+	// discovery at Domain:Port reports.
+	Issuer    string
+	UserAgent string
+	// Headers are added to every request (both transports, and the token
+	// request of the JWT profile grant); keys in lower case.
+	Headers map[string]string
+	Retry   RetryPolicy
 	// ChunkBytes caps one write request (DefaultChunkBytes when 0).
 	ChunkBytes int
 	// PageSize is the list page size (DefaultPageSize when 0, at most
@@ -54,13 +56,16 @@ type Config struct {
 	// APIVersion chooses the metadata API: APIAuto (also ""), APIV1 or
 	// APIV2.
 	APIVersion string
+	// Transport chooses how calls travel: TransportAuto (also ""),
+	// TransportGRPC or TransportREST.
+	Transport string
 }
 
 // Client talks to one ZITADEL instance. It is safe for concurrent use.
 type Client struct {
 	target     string
-	dials      connTracker
-	conn       *grpc.ClientConn
+	wire       transport
+	closers    []func() error
 	api        backend
 	retry      RetryPolicy
 	chunkBytes int
@@ -73,13 +78,15 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Domain == "" {
 		return nil, errors.New("domain is empty")
 	}
+	for name := range cfg.Headers {
+		if reservedHeader(name) {
+			return nil, fmt.Errorf("header %q is set by the client itself", name)
+		}
+	}
 	target := net.JoinHostPort(cfg.Domain, strconv.Itoa(cfg.Port))
 	var tlsCfg *tls.Config
-	var transport credentials.TransportCredentials
 	scheme := "http"
-	if cfg.Insecure {
-		transport = insecure.NewCredentials()
-	} else {
+	if !cfg.Insecure {
 		tlsCfg = &tls.Config{MinVersion: tls.VersionTLS12, ServerName: cfg.Domain}
 		if len(cfg.CACertPEM) > 0 {
 			pool := x509.NewCertPool()
@@ -88,9 +95,9 @@ func New(cfg Config) (*Client, error) {
 			}
 			tlsCfg.RootCAs = pool
 		}
-		transport = credentials.NewTLS(tlsCfg)
 		scheme = "https"
 	}
+	base := scheme + "://" + target
 	var src tokenSource
 	switch {
 	case cfg.AccessToken != "" && cfg.KeyFile != nil:
@@ -100,26 +107,41 @@ func New(cfg Config) (*Client, error) {
 	case cfg.KeyFile != nil:
 		src = &jwtProfile{
 			key:     cfg.KeyFile,
-			baseURL: scheme + "://" + target,
-			http:    &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: tlsCfg, Proxy: http.ProxyFromEnvironment}},
+			baseURL: base,
+			issuer:  strings.TrimSuffix(cfg.Issuer, "/"),
+			http:    &http.Client{Timeout: 30 * time.Second, Transport: withHeaders(httpTransport(tlsCfg), cfg.Headers, cfg.UserAgent)},
 			now:     time.Now,
 		}
 	default:
 		return nil, errors.New("no access token and no key file were given")
 	}
 	c := &Client{target: target, retry: cfg.Retry, chunkBytes: cfg.ChunkBytes, pageSize: cfg.PageSize}
-	conn, err := grpc.NewClient("passthrough:///"+target,
-		grpc.WithStatsHandler(&c.dials),
-		grpc.WithTransportCredentials(transport),
-		grpc.WithPerRPCCredentials(perRPC{src: src, secure: !cfg.Insecure}),
-		grpc.WithUserAgent(cfg.UserAgent),
-		grpc.WithChainUnaryInterceptor(logInterceptor),
-		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxRecvSize)),
-	)
+	newGRPC := func() (transport, error) {
+		g, err := newGRPCTransport(target, tlsCfg, src, cfg)
+		if err == nil {
+			c.closers = append(c.closers, g.conn.Close)
+		}
+		return g, err
+	}
+	newREST := func() transport { return newRESTTransport(base, tlsCfg, src, cfg) }
+	var err error
+	switch cfg.Transport {
+	case TransportGRPC:
+		c.wire, err = newGRPC()
+	case TransportREST:
+		c.wire = newREST()
+	case "", TransportAuto:
+		var g transport
+		if g, err = newGRPC(); err == nil {
+			c.wire = &autoTransport{grpc: g, rest: newREST()}
+		}
+	default:
+		err = fmt.Errorf("transport %q is not one of %q, %q and %q", cfg.Transport, TransportAuto, TransportGRPC, TransportREST)
+	}
 	if err != nil {
+		_ = c.Close()
 		return nil, err
 	}
-	c.conn = conn
 	if c.chunkBytes <= 0 {
 		c.chunkBytes = DefaultChunkBytes
 	}
@@ -128,14 +150,24 @@ func New(cfg Config) (*Client, error) {
 	}
 	c.api, err = c.backendFor(cfg.APIVersion)
 	if err != nil {
-		_ = conn.Close()
+		_ = c.Close()
 		return nil, err
 	}
 	return c, nil
 }
 
-// Close releases the connection.
-func (c *Client) Close() error { return c.conn.Close() }
+// Close releases the connections.
+func (c *Client) Close() error {
+	var errs []error
+	for _, f := range c.closers {
+		errs = append(errs, f())
+	}
+	return errors.Join(errs...)
+}
+
+// Transport is how the client's calls travel: TransportGRPC or
+// TransportREST, or TransportAuto while that is not decided yet.
+func (c *Client) Transport() string { return c.wire.name() }
 
 // rpc names one ZITADEL call the way every transport knows it.
 type rpc struct {
@@ -148,61 +180,33 @@ type rpc struct {
 	// orgInRequest marks the organization service v2, whose requests name
 	// the organization: no x-zitadel-orgid header.
 	orgInRequest bool
+	// rest is the call's REST route.
+	rest route
 }
 
 func (r rpc) fullMethod() string { return "/" + r.service + "/" + r.method }
 
 // invoke runs one call with retries. orgID is the organization it acts on
 // ("" for the caller's own): sent in the header for v1, only reported in
-// errors and logs for v2. Until a connection to the server has been made
-// once, a failure to connect is KindUnreachable, with the address.
+// errors and logs for v2.
 func (c *Client) invoke(ctx context.Context, r rpc, orgID string, req, resp proto.Message) error {
-	ctx = context.WithValue(ctx, orgKey{}, orgID)
-	if orgID != "" && !r.orgInRequest {
-		ctx = metadata.AppendToOutgoingContext(ctx, OrgHeader, orgID)
-	}
 	err := c.retry.do(ctx, r.method, orgID, r.read, func(ctx context.Context) error {
-		err := c.conn.Invoke(ctx, r.fullMethod(), req, resp)
-		if err != nil && status.Code(err) == codes.Unavailable && !c.dials.everConnected() && !isHandshakeFailure(err) {
-			return &Error{Method: r.method, OrgID: orgID, Code: codes.Unavailable, Message: status.Convert(err).Message(), Kind: KindUnreachable, Addr: c.target}
+		start := time.Now()
+		e := c.wire.attempt(ctx, r, orgID, req, resp)
+		logAttempt(ctx, r, orgID, e, time.Since(start))
+		if e != nil {
+			return e
 		}
-		return err
+		return nil
 	})
 	var e *Error
 	if errors.As(err, &e) {
 		e.API = r.api
-		if e.Kind == KindUnimplemented {
+		if e.Addr == "" {
 			e.Addr = c.target
 		}
 	}
 	return err
-}
-
-// orgKey carries the organization of a call to the log interceptor.
-type orgKey struct{}
-
-// connTracker remembers whether a connection to the server (through any
-// proxy gRPC honours) was ever established. It is a gRPC stats handler
-// rather than a dialer: a custom dialer would switch off gRPC's support for
-// HTTPS_PROXY.
-type connTracker struct {
-	connected atomic.Bool
-}
-
-func (t *connTracker) everConnected() bool { return t.connected.Load() }
-
-func (t *connTracker) TagRPC(ctx context.Context, _ *stats.RPCTagInfo) context.Context { return ctx }
-func (t *connTracker) HandleRPC(context.Context, stats.RPCStats)                       {}
-func (t *connTracker) TagConn(ctx context.Context, _ *stats.ConnTagInfo) context.Context {
-	return ctx
-}
-
-// HandleConn sees a client transport come up: after the dial and the TLS
-// handshake.
-func (t *connTracker) HandleConn(_ context.Context, s stats.ConnStats) {
-	if _, ok := s.(*stats.ConnBegin); ok {
-		t.connected.Store(true)
-	}
 }
 
 // OrgState is the lifecycle state ZITADEL reports for an organization.

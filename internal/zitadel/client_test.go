@@ -9,17 +9,16 @@ import (
 	"time"
 
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
-	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/message"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/fakezitadel"
 )
 
-func withDetail(code codes.Code, msg, id string) error {
-	st, _ := status.New(code, msg).WithDetails(&message.ErrorDetail{Id: id, Message: msg})
-	return st.Err()
+// answer is ZITADEL's answer as a transport reports it: code, message and
+// the error id of its detail ("" without one).
+func answer(code codes.Code, msg, id string) error {
+	return answerError("M", "o", code, msg, id)
 }
 
 func TestClassify(t *testing.T) {
@@ -30,20 +29,19 @@ func TestClassify(t *testing.T) {
 		code codes.Code
 		id   string
 	}{
-		{"membership is not a missing object", withDetail(codes.NotFound, "membership not found (AUTHZ-cdgFk)", "AUTHZ-cdgFk"), KindNoMembership, codes.NotFound, "AUTHZ-cdgFk"},
-		{"missing keys", withDetail(codes.NotFound, "One or more keys do not exist (META-2npds)", "META-2npds"), KindKeysMissing, codes.NotFound, "META-2npds"},
-		{"no permission", withDetail(codes.PermissionDenied, "No matching permissions found (AUTH-5mWD2)", "AUTH-5mWD2"), KindPermissionDenied, codes.PermissionDenied, "AUTH-5mWD2"},
-		{"org never existed", withDetail(codes.PermissionDenied, "Organisation doesn't exist (AUTH-Bs7Ds)", "AUTH-Bs7Ds"), KindOrgNotFound, codes.PermissionDenied, "AUTH-Bs7Ds"},
-		{"org removed", withDetail(codes.FailedPrecondition, "Organisation not found (COMMAND-QXPGs)", "COMMAND-QXPGs"), KindOrgNotFound, codes.FailedPrecondition, "COMMAND-QXPGs"},
-		{"id read from the message without a detail", status.Error(codes.NotFound, "membership not found (AUTHZ-cdgFk)"), KindNoMembership, codes.NotFound, "AUTHZ-cdgFk"},
-		{"Unknown wrapping InvalidArgument is bad input", status.Error(codes.Unknown, "rpc error: code = InvalidArgument desc = invalid SetOrgMetadataRequest.Key: value length must be between 1 and 200 runes, inclusive ()"), KindInvalidInput, codes.InvalidArgument, ""},
-		{"Unknown wrapping auth header missing", status.Error(codes.Unknown, "rpc error: code = Unauthenticated desc = auth header missing ()"), KindUnauthenticated, codes.Unauthenticated, ""},
-		{"write conflict is transient", status.Error(codes.Unknown, fakezitadel.WriteConflictMessage), KindTransient, codes.Unknown, ""},
-		{"other Unknown is not", status.Error(codes.Unknown, "boom"), KindOther, codes.Unknown, ""},
-		{"unavailable", status.Error(codes.Unavailable, "down"), KindTransient, codes.Unavailable, ""},
-		{"rate limited", status.Error(codes.ResourceExhausted, "quota"), KindTransient, codes.ResourceExhausted, ""},
-		{"too large is not retried", status.Error(codes.ResourceExhausted, "grpc: received message larger than max (5000000 vs. 4194304)"), KindTooLarge, codes.ResourceExhausted, ""},
-		{"deadline", status.Error(codes.DeadlineExceeded, "slow"), KindTimeout, codes.DeadlineExceeded, ""},
+		{"membership is not a missing object", answer(codes.NotFound, "membership not found (AUTHZ-cdgFk)", "AUTHZ-cdgFk"), KindNoMembership, codes.NotFound, "AUTHZ-cdgFk"},
+		{"missing keys", answer(codes.NotFound, "One or more keys do not exist (META-2npds)", "META-2npds"), KindKeysMissing, codes.NotFound, "META-2npds"},
+		{"no permission", answer(codes.PermissionDenied, "No matching permissions found (AUTH-5mWD2)", "AUTH-5mWD2"), KindPermissionDenied, codes.PermissionDenied, "AUTH-5mWD2"},
+		{"org never existed", answer(codes.PermissionDenied, "Organisation doesn't exist (AUTH-Bs7Ds)", "AUTH-Bs7Ds"), KindOrgNotFound, codes.PermissionDenied, "AUTH-Bs7Ds"},
+		{"org removed", answer(codes.FailedPrecondition, "Organisation not found (COMMAND-QXPGs)", "COMMAND-QXPGs"), KindOrgNotFound, codes.FailedPrecondition, "COMMAND-QXPGs"},
+		{"id read from the message without a detail", answer(codes.NotFound, "membership not found (AUTHZ-cdgFk)", ""), KindNoMembership, codes.NotFound, "AUTHZ-cdgFk"},
+		{"Unknown wrapping InvalidArgument is bad input", answer(codes.Unknown, "rpc error: code = InvalidArgument desc = invalid SetOrgMetadataRequest.Key: value length must be between 1 and 200 runes, inclusive ()", ""), KindInvalidInput, codes.InvalidArgument, ""},
+		{"Unknown wrapping auth header missing", answer(codes.Unknown, "rpc error: code = Unauthenticated desc = auth header missing ()", ""), KindUnauthenticated, codes.Unauthenticated, ""},
+		{"write conflict is transient", answer(codes.Unknown, fakezitadel.WriteConflictMessage, ""), KindTransient, codes.Unknown, ""},
+		{"other Unknown is not", answer(codes.Unknown, "boom", ""), KindOther, codes.Unknown, ""},
+		{"unavailable", answer(codes.Unavailable, "down", ""), KindTransient, codes.Unavailable, ""},
+		{"rate limited", answer(codes.ResourceExhausted, "quota", ""), KindTransient, codes.ResourceExhausted, ""},
+		{"deadline", answer(codes.DeadlineExceeded, "slow", ""), KindTimeout, codes.DeadlineExceeded, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -83,7 +81,7 @@ func TestRetry(t *testing.T) {
 	}
 	t.Run("transient errors are retried with growing waits", func(t *testing.T) {
 		rs := &recordingSleep{}
-		call, calls := failing(3, status.Error(codes.Unavailable, "down"))
+		call, calls := failing(3, answer(codes.Unavailable, "down", ""))
 		if err := testPolicy(rs).do(context.Background(), "M", "", false, call); err != nil {
 			t.Fatal(err)
 		}
@@ -92,14 +90,14 @@ func TestRetry(t *testing.T) {
 		}
 	})
 	t.Run("the write conflict is retried", func(t *testing.T) {
-		call, calls := failing(2, status.Error(codes.Unknown, fakezitadel.WriteConflictMessage))
+		call, calls := failing(2, answer(codes.Unknown, fakezitadel.WriteConflictMessage, ""))
 		if err := testPolicy(&recordingSleep{}).do(context.Background(), "M", "", false, call); err != nil || *calls != 3 {
 			t.Fatalf("err %v calls %d", err, *calls)
 		}
 	})
 	for _, code := range []codes.Code{codes.InvalidArgument, codes.PermissionDenied, codes.NotFound, codes.FailedPrecondition} {
 		t.Run("never retries "+code.String(), func(t *testing.T) {
-			call, calls := failing(5, status.Error(code, "no"))
+			call, calls := failing(5, answer(code, "no", ""))
 			err := testPolicy(&recordingSleep{}).do(context.Background(), "M", "", true, call)
 			if err == nil || *calls != 1 {
 				t.Fatalf("err %v calls %d", err, *calls)
@@ -107,17 +105,17 @@ func TestRetry(t *testing.T) {
 		})
 	}
 	t.Run("deadline exceeded is retried on reads only", func(t *testing.T) {
-		call, calls := failing(1, status.Error(codes.DeadlineExceeded, "slow"))
+		call, calls := failing(1, answer(codes.DeadlineExceeded, "slow", ""))
 		if err := testPolicy(&recordingSleep{}).do(context.Background(), "M", "", true, call); err != nil || *calls != 2 {
 			t.Fatalf("read: err %v calls %d", err, *calls)
 		}
-		call, calls = failing(1, status.Error(codes.DeadlineExceeded, "slow"))
+		call, calls = failing(1, answer(codes.DeadlineExceeded, "slow", ""))
 		if err := testPolicy(&recordingSleep{}).do(context.Background(), "M", "", false, call); err == nil || *calls != 1 {
 			t.Fatalf("write: err %v calls %d", err, *calls)
 		}
 	})
 	t.Run("attempts are bounded", func(t *testing.T) {
-		call, calls := failing(100, status.Error(codes.Unavailable, "down"))
+		call, calls := failing(100, answer(codes.Unavailable, "down", ""))
 		p := testPolicy(&recordingSleep{})
 		err := p.do(context.Background(), "M", "", false, call)
 		var ze *Error
@@ -126,7 +124,7 @@ func TestRetry(t *testing.T) {
 		}
 	})
 	t.Run("total time is bounded", func(t *testing.T) {
-		call, calls := failing(100, status.Error(codes.Unavailable, "down"))
+		call, calls := failing(100, answer(codes.Unavailable, "down", ""))
 		// A fake clock that the fake sleep advances.
 		clock := time.Unix(0, 0)
 		p := DefaultRetryPolicy()
@@ -146,7 +144,7 @@ func TestRetry(t *testing.T) {
 	t.Run("cancellation stops waiting", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		call, _ := failing(100, status.Error(codes.Unavailable, "down"))
+		call, _ := failing(100, answer(codes.Unavailable, "down", ""))
 		p := DefaultRetryPolicy()
 		p.InitialBackoff = time.Hour
 		err := p.do(ctx, "M", "", false, call)
@@ -187,8 +185,8 @@ func TestEntrySizeMatchesTheWire(t *testing.T) {
 	for i, k := range keys {
 		set.Metadata = append(set.Metadata, &management.BulkSetOrgMetadataRequest_Metadata{Key: k, Value: values[i]})
 		remove.Keys = append(remove.Keys, k)
-		wantSet += entrySize(k, values[i])
-		wantRemove += keySize(k)
+		wantSet += (&grpcTransport{}).entrySize(k, values[i])
+		wantRemove += (&grpcTransport{}).keySize(k)
 	}
 	if got := proto.Size(set); got != wantSet {
 		t.Errorf("a BulkSet request encodes to %d bytes, the client counts %d", got, wantSet)

@@ -6,9 +6,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/message"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 )
 
 // Kind says what an API error means for the caller.
@@ -60,6 +58,20 @@ const (
 	// given: the organization service v2 has no way to name "the caller's
 	// own organization".
 	KindOrgRequired
+	// KindNotGRPC: something answered a gRPC call, but not in gRPC (an
+	// HTTP status or page of a proxy in between, or a refused HTTP/2
+	// handshake), and no gRPC answer ever came in this process.
+	KindNotGRPC
+	// KindNotZITADEL: a REST call got an HTTP answer that is not ZITADEL's
+	// (a proxy's error page, or another service at the address).
+	KindNotZITADEL
+	// KindNoH2: the TLS server did not agree to HTTP/2 (ALPN), which gRPC
+	// needs: a proxy that only speaks HTTP/1.1.
+	KindNoH2
+	// KindRequestTooLarge: the request was not sent because it would exceed
+	// the transport's limit (the chosen transport changed after the
+	// request was sized); size it again.
+	KindRequestTooLarge
 )
 
 // Error is a failed ZITADEL call, classified.
@@ -82,6 +94,16 @@ type Error struct {
 	// API is the metadata API the call belonged to (APIV1 or APIV2), for
 	// KindUnimplemented and KindOrgRequired.
 	API string
+	// Transport is how the failed attempt travelled (TransportGRPC,
+	// TransportREST, or TransportAuto when both were tried); "" for an
+	// answer of ZITADEL.
+	Transport string
+	// HTTPStatus is the HTTP status of a REST answer, or of the answer a
+	// proxy gave to a gRPC call when known; 0 otherwise.
+	HTTPStatus int
+	// AutoChosen marks an error of the organization service v2 that
+	// api_version auto chose because the server lacks v1.
+	AutoChosen bool
 	// Concluded marks an error the client concluded from answers that were
 	// all OK (KindNoAccess, KindOrgNotFound from a v2 organization search,
 	// KindOrgRequired); Code is then not an answer of ZITADEL.
@@ -116,35 +138,19 @@ func init() {
 	}
 }
 
-// classify turns a gRPC error into an *Error.
+// classify makes any error of an attempt an *Error. Transports return
+// *Error already; anything else is unexpected and classified as KindOther.
 func classify(method, orgID string, err error) *Error {
 	var already *Error
 	if errors.As(err, &already) {
 		return already
 	}
-	st, _ := status.FromError(err)
-	e := &Error{Method: method, OrgID: orgID, Code: st.Code(), Message: st.Message()}
-	if e.Code == codes.Unknown {
-		if m := wrapped.FindStringSubmatch(e.Message); m != nil {
-			if c, ok := codeNames[m[1]]; ok {
-				e.Code, e.Message = c, m[2]
-			}
-		}
-	}
-	for _, d := range st.Details() {
-		if ed, ok := d.(*message.ErrorDetail); ok {
-			e.ID = ed.GetId()
-		}
-	}
-	if e.ID == "" {
-		if m := idSuffix.FindStringSubmatch(e.Message); m != nil {
-			e.ID = m[1]
-		}
-	}
-	e.Kind = kindOf(e)
-	return e
+	return &Error{Method: method, OrgID: orgID, Code: codes.Unknown, Message: err.Error(), Kind: KindOther}
 }
 
+// kindOf classifies an answer of ZITADEL by its error id, then its code
+// (and, for Unknown, the event-store conflict in its message). Failures to
+// get an answer are classified by the transport that saw them.
 func kindOf(e *Error) Kind {
 	switch e.ID {
 	case "AUTHZ-cdgFk":
@@ -155,12 +161,6 @@ func kindOf(e *Error) Kind {
 		return KindOrgNotFound
 	case "META-2npds", "META-mcnw3", "QUERY-Rph32":
 		return KindKeysMissing
-	}
-	if e.Code == codes.ResourceExhausted && strings.Contains(e.Message, "larger than max") {
-		return KindTooLarge
-	}
-	if e.Code == codes.Unavailable && strings.Contains(e.Message, handshakeFailed) {
-		return KindHandshake
 	}
 	switch e.Code {
 	case codes.InvalidArgument:
@@ -193,11 +193,4 @@ func kindOf(e *Error) Kind {
 // one organization cause: Unknown with SQLSTATE 23505 on the events table.
 func isWriteConflict(msg string) bool {
 	return strings.Contains(msg, "SQLSTATE 23505")
-}
-
-// handshakeFailed is how gRPC reports a failed TLS handshake.
-const handshakeFailed = "authentication handshake failed"
-
-func isHandshakeFailure(err error) bool {
-	return strings.Contains(status.Convert(err).Message(), handshakeFailed)
 }

@@ -2,13 +2,13 @@ package zitadel
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"google.golang.org/grpc/codes"
-	"google.golang.org/protobuf/encoding/protowire"
 )
 
 const (
@@ -96,6 +96,13 @@ func (c *Client) ListMetadata(ctx context.Context, orgID string, filters []KeyFi
 	}
 }
 
+// limitExceeded is ZITADEL's answer to a page larger than its configured
+// maximum (QUERY-4M0fs; 1,000 by default on v2).
+func limitExceeded(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.ID == "QUERY-4M0fs"
+}
+
 // listAttempts bounds how often a search starts over because the
 // organization changed while it was paged through.
 const listAttempts = 5
@@ -112,6 +119,11 @@ func (c *Client) listOnce(ctx context.Context, orgID string, filters []KeyFilter
 		if IsKind(err, KindTooLarge) && limit > 1 {
 			// Large values: the page did not fit in one response.
 			limit = max(limit/4, 1)
+			continue
+		}
+		if limitExceeded(err) && limit > 1 {
+			// A server configured with a lower maximum page size.
+			limit = max(limit/2, 1)
 			continue
 		}
 		if err != nil {
@@ -150,47 +162,53 @@ func (c *Client) listOnce(ctx context.Context, orgID string, filters []KeyFilter
 	return out, consistent, nil
 }
 
-// entrySize is the encoded size of one entry of a bulk set (the same in
-// v1's BulkSetOrgMetadataRequest and v2's SetOrganizationMetadataRequest).
-func entrySize(key string, value []byte) int {
-	inner := protowire.SizeTag(1) + protowire.SizeBytes(len(key)) + protowire.SizeTag(2) + protowire.SizeBytes(len(value))
-	return protowire.SizeTag(1) + protowire.SizeBytes(inner)
-}
-
-// keySize is the encoded size of one key of a bulk remove (v1 and v2).
-func keySize(key string) int {
-	return protowire.SizeTag(1) + protowire.SizeBytes(len(key))
+// fit is how many of the leading items fit in one request of at most
+// limit: at least one (an item larger than limit goes alone).
+func fit[T any](items []T, limit int, size func(T) int) int {
+	total := 0
+	for i, it := range items {
+		total += size(it)
+		if i > 0 && total > limit {
+			return i
+		}
+	}
+	return len(items)
 }
 
 // Chunk splits items into consecutive runs whose sizes add up to at most
 // limit each; an item larger than limit gets a run of its own.
 func Chunk[T any](items []T, limit int, size func(T) int) [][]T {
 	var out [][]T
-	start, total := 0, 0
-	for i, it := range items {
-		s := size(it)
-		if i > start && total+s > limit {
-			out = append(out, items[start:i])
-			start, total = i, 0
-		}
-		total += s
-	}
-	if start < len(items) {
-		out = append(out, items[start:])
+	for len(items) > 0 {
+		n := fit(items, limit, size)
+		out = append(out, items[:n])
+		items = items[n:]
 	}
 	return out
 }
 
+// resizes bounds how often a write is sized again because the transport
+// changed under it (KindRequestTooLarge).
+const resizes = 3
+
 // SetMetadata writes entries in bulk, one call per chunk of at most
-// ChunkBytes. Each call is atomic; applied counts the entries of the calls
-// that succeeded before an error, in order.
+// ChunkBytes on the wire of the transport in use. Each call is atomic;
+// applied counts the entries of the calls that succeeded before an error,
+// in order.
 func (c *Client) SetMetadata(ctx context.Context, orgID string, entries []KV) (int, error) {
-	applied := 0
-	for _, chunk := range Chunk(entries, c.chunkBytes, func(e KV) int { return entrySize(e.Key, e.Value) }) {
-		if err := c.api.set(ctx, orgID, chunk); err != nil {
+	applied, resized := 0, 0
+	for applied < len(entries) {
+		set, _ := c.api.writes()
+		n := fit(entries[applied:], c.wire.limit(set, c.chunkBytes), func(e KV) int { return c.wire.entrySize(e.Key, e.Value) })
+		err := c.api.set(ctx, orgID, entries[applied:applied+n])
+		if IsKind(err, KindRequestTooLarge) && n > 1 && resized < resizes {
+			resized++
+			continue
+		}
+		if err != nil {
 			return applied, err
 		}
-		applied += len(chunk)
+		applied += n
 	}
 	return applied, nil
 }
@@ -202,11 +220,19 @@ func (c *Client) SetMetadata(ctx context.Context, orgID string, entries []KV) (i
 // keys (after de-duplication, in order) of the chunks done before an error.
 func (c *Client) RemoveMetadata(ctx context.Context, orgID string, keys []string) (removed int, err error) {
 	keys = dedupe(keys)
-	for _, chunk := range Chunk(keys, c.chunkBytes, keySize) {
-		if err := c.removeChunk(ctx, orgID, chunk); err != nil {
+	resized := 0
+	for removed < len(keys) {
+		_, remove := c.api.writes()
+		n := fit(keys[removed:], c.wire.limit(remove, c.chunkBytes), c.wire.keySize)
+		err := c.removeChunk(ctx, orgID, keys[removed:removed+n])
+		if IsKind(err, KindRequestTooLarge) && n > 1 && resized < resizes {
+			resized++
+			continue
+		}
+		if err != nil {
 			return removed, err
 		}
-		removed += len(chunk)
+		removed += n
 	}
 	return removed, nil
 }
@@ -220,6 +246,13 @@ func (c *Client) removeChunk(ctx context.Context, orgID string, keys []string) e
 		present, lerr := c.ListMetadata(ctx, orgID, nil)
 		if lerr != nil {
 			return lerr
+		}
+		if len(present) == 0 {
+			// On v2 an empty list may only mean "not allowed to read":
+			// confirm before taking every key for gone.
+			if _, gerr := c.api.getOrg(ctx, orgID); gerr != nil && !IsKind(gerr, KindOrgNotFound) {
+				return gerr
+			}
 		}
 		exists := make(map[string]bool, len(present))
 		for _, e := range present {

@@ -78,6 +78,9 @@ func retryable(e *Error, read bool) bool {
 	switch e.Kind {
 	case KindTransient, KindUnreachable:
 		return true
+	case KindNotZITADEL:
+		// A gateway's error page while ZITADEL (re)starts behind it.
+		return e.HTTPStatus == 502 || e.HTTPStatus == 503 || e.HTTPStatus == 504
 	case KindTimeout:
 		return read
 	}
@@ -112,7 +115,7 @@ func (p RetryPolicy) do(ctx context.Context, method, orgID string, read bool, ca
 		}
 		wait := p.backoff(n)
 		budget := p.MaxElapsed
-		if e.Kind == KindUnreachable && (budget <= 0 || budget > UnreachableTimeout) {
+		if neverAnswered(e.Kind) && (budget <= 0 || budget > UnreachableTimeout) {
 			budget = UnreachableTimeout
 		}
 		if budget > 0 && now().Sub(start)+wait > budget {
@@ -123,6 +126,13 @@ func (p RetryPolicy) do(ctx context.Context, method, orgID string, read bool, ca
 			return e
 		}
 	}
+}
+
+// neverAnswered tells the kinds of a server that has not answered this
+// process yet: retried only briefly, as the address or the path to it is
+// more likely wrong than the server down.
+func neverAnswered(k Kind) bool {
+	return k == KindUnreachable || k == KindNotZITADEL
 }
 
 // contextKind is the kind for a context that ended.

@@ -2,6 +2,7 @@ package zitadel
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
 	mdpb "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/metadata"
@@ -15,13 +16,19 @@ type v1API struct{ c *Client }
 var mgmtService = management.ManagementService_ServiceDesc.ServiceName
 
 var (
-	rpcGetMyOrg        = rpc{api: APIV1, service: mgmtService, method: "GetMyOrg", read: true}
-	rpcListOrgMetadata = rpc{api: APIV1, service: mgmtService, method: "ListOrgMetadata", read: true}
-	rpcBulkSet         = rpc{api: APIV1, service: mgmtService, method: "BulkSetOrgMetadata"}
-	rpcBulkRemove      = rpc{api: APIV1, service: mgmtService, method: "BulkRemoveOrgMetadata"}
+	rpcGetMyOrg = rpc{api: APIV1, service: mgmtService, method: "GetMyOrg", read: true,
+		rest: route{verb: http.MethodGet, path: "/management/v1/orgs/me"}}
+	rpcListOrgMetadata = rpc{api: APIV1, service: mgmtService, method: "ListOrgMetadata", read: true,
+		rest: route{verb: http.MethodPost, path: "/management/v1/metadata/_search"}}
+	rpcBulkSet = rpc{api: APIV1, service: mgmtService, method: "BulkSetOrgMetadata",
+		rest: route{verb: http.MethodPost, path: "/management/v1/metadata/_bulk"}}
+	rpcBulkRemove = rpc{api: APIV1, service: mgmtService, method: "BulkRemoveOrgMetadata",
+		rest: route{verb: http.MethodDelete, path: "/management/v1/metadata/_bulk"}}
 )
 
 func (v1API) version() string { return APIV1 }
+
+func (v1API) writes() (set, remove rpc) { return rpcBulkSet, rpcBulkRemove }
 
 func (v v1API) getOrg(ctx context.Context, orgID string) (Org, error) {
 	resp := &management.GetMyOrgResponse{}

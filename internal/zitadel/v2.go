@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 
 	filterv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/filter/v2"
 	mdv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/metadata/v2"
@@ -21,13 +22,21 @@ type v2API struct{ c *Client }
 var orgService = orgv2.OrganizationService_ServiceDesc.ServiceName
 
 var (
-	rpcListOrganizations        = rpc{api: APIV2, service: orgService, method: "ListOrganizations", read: true, orgInRequest: true}
-	rpcListOrganizationMetadata = rpc{api: APIV2, service: orgService, method: "ListOrganizationMetadata", read: true, orgInRequest: true}
-	rpcSetOrganizationMetadata  = rpc{api: APIV2, service: orgService, method: "SetOrganizationMetadata", orgInRequest: true}
-	rpcDeleteOrgMetadata        = rpc{api: APIV2, service: orgService, method: "DeleteOrganizationMetadata", orgInRequest: true}
+	rpcListOrganizations = rpc{api: APIV2, service: orgService, method: "ListOrganizations", read: true, orgInRequest: true,
+		rest: route{verb: http.MethodPost, path: "/v2/organizations/_search"}}
+	rpcListOrganizationMetadata = rpc{api: APIV2, service: orgService, method: "ListOrganizationMetadata", read: true, orgInRequest: true,
+		rest: route{verb: http.MethodPost, path: "/v2/organizations/{organization_id}/metadata/search"}}
+	rpcSetOrganizationMetadata = rpc{api: APIV2, service: orgService, method: "SetOrganizationMetadata", orgInRequest: true,
+		rest: route{verb: http.MethodPost, path: "/v2/organizations/{organization_id}/metadata"}}
+	// The keys of a REST delete travel as query parameters: a JSON body is
+	// ignored (contract section 2).
+	rpcDeleteOrgMetadata = rpc{api: APIV2, service: orgService, method: "DeleteOrganizationMetadata", orgInRequest: true,
+		rest: route{verb: http.MethodDelete, path: "/v2/organizations/{organization_id}/metadata", query: "keys"}}
 )
 
 func (v2API) version() string { return APIV2 }
+
+func (v2API) writes() (set, remove rpc) { return rpcSetOrganizationMetadata, rpcDeleteOrgMetadata }
 
 // getOrg searches the organizations by id (contract section 2, "How to
 // confirm on v2"): total 0 means gone for every caller; total 1 without a
@@ -115,10 +124,10 @@ func (v v2API) remove(ctx context.Context, orgID string, keys []string) error {
 	req := &orgv2.DeleteOrganizationMetadataRequest{OrganizationId: orgID, Keys: keys}
 	err := v.c.invoke(ctx, rpcDeleteOrgMetadata, orgID, req, &orgv2.DeleteOrganizationMetadataResponse{})
 	// The contract gives v2's answer to a missing key as v1's NotFound but
-	// not its id: any NotFound that is not about the membership counts as
-	// a missing key, which the engine then looks up.
+	// not its id: a NotFound without an id that is not about the
+	// membership counts as a missing key, which the engine then looks up.
 	var e *Error
-	if errors.As(err, &e) && e.Code == codes.NotFound && e.Kind == KindOther {
+	if errors.As(err, &e) && e.Code == codes.NotFound && e.Kind == KindOther && e.ID == "" {
 		e.Kind = KindKeysMissing
 	}
 	return err

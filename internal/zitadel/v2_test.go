@@ -339,3 +339,60 @@ func TestV2RemoveToleratesAnyKeysMissingWording(t *testing.T) {
 		t.Fatalf("%d delete calls, want the failed one and the repeat", n)
 	}
 }
+
+// A server serving neither API locks auto into neither, and says so.
+func TestAutoDecidesNothingWhenNeitherAPIAnswers(t *testing.T) {
+	h := startFake(t, fakezitadel.Options{DisableV1: true, DisableV2: true})
+	c := h.client(t, nil)
+	_, err := c.ListMetadata(context.Background(), h.fx.OrgID, nil)
+	var e *Error
+	if !errors.As(err, &e) || e.Kind != KindUnimplemented || e.API != APIAuto {
+		t.Fatalf("got %#v", err)
+	}
+	if v := c.APIVersion(); v != APIAuto {
+		t.Fatalf("chose %q", v)
+	}
+}
+
+// Only an answer of ZITADEL's own (with its error id) settles v1; an
+// Unimplemented that carries one is ZITADEL's, not a missing API.
+func TestAutoSettlesOnlyOnZITADELsAnswers(t *testing.T) {
+	h := startFake(t, fakezitadel.Options{})
+	ctx := context.Background()
+	c := h.client(t, nil)
+	h.srv.InjectFault("ListOrgMetadata", 1, fakezitadel.Fault{Code: codes.PermissionDenied, Message: "forbidden by a proxy"})
+	if _, err := c.ListMetadata(ctx, h.fx.OrgID, nil); !IsKind(err, KindPermissionDenied) {
+		t.Fatalf("got %v", err)
+	}
+	if v := c.APIVersion(); v != APIAuto {
+		t.Fatalf("an answer without a ZITADEL id decided %q", v)
+	}
+	h.srv.InjectFault("ListOrgMetadata", 1, fakezitadel.Fault{Code: codes.Unimplemented, Message: "not implemented (QUERY-n0t1m)"})
+	if _, err := c.ListMetadata(ctx, h.fx.OrgID, nil); !IsKind(err, KindUnimplemented) {
+		t.Fatalf("got %v", err)
+	}
+	if v := c.APIVersion(); v != APIV1 {
+		t.Fatalf("ZITADEL's own Unimplemented decided %q", v)
+	}
+	if n := serviceCalls(h, v2Service); n != 0 {
+		t.Fatalf("%d v2 calls", n)
+	}
+}
+
+// A server configured with a maximum page below 1,000 refuses the page
+// (QUERY-4M0fs): the search goes on with smaller pages.
+func TestListShrinksPagesAboveTheServersLimit(t *testing.T) {
+	h := startFake(t, fakezitadel.Options{})
+	for i := range 30 {
+		h.srv.SetMetadata(h.fx.OrgID, fmt.Sprintf("k%02d", i), []byte("v"))
+	}
+	c := h.client(t, withAPI(APIV2))
+	h.srv.InjectFault("ListOrganizationMetadata", 2, fakezitadel.Fault{Code: codes.InvalidArgument, Message: "Limit exceeded (QUERY-4M0fs)"})
+	got, err := c.ListMetadata(context.Background(), h.fx.OrgID, nil)
+	if err != nil || len(got) != 30 {
+		t.Fatalf("%d entries: %v", len(got), err)
+	}
+	if n := h.srv.Calls("ListOrganizationMetadata"); n != 3 {
+		t.Fatalf("%d list calls, want two refusals and one page", n)
+	}
+}

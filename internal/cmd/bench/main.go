@@ -159,69 +159,70 @@ func run(terraform, dir, out string, ns []int, workloads []string, sparse int) e
 }
 
 // measure runs every step for every size of one workload, on the provider
-// and on the floor, and appends the tables.
+// over each transport and on the floor, and appends the tables.
 func measure(terraform, dir, workload string, ns []int, env []string, fake *devenv.Fake, rssFile string, report *strings.Builder) error {
-	provider := map[int][]result{}
-	floor := map[int][]result{}
+	results := map[string]map[int][]result{}
 	for _, n := range ns {
 		fmt.Printf("%s, N = %d\n", workload, n)
 		work := filepath.Join(dir, workload, fmt.Sprint(n))
 		_ = os.RemoveAll(work)
-		for name, body := range map[string]string{"provider": providerConfig, "floor": floorConfig} {
-			ws := filepath.Join(work, name)
-			if err := os.MkdirAll(ws, 0o755); err != nil {
-				return err
-			}
-			if err := os.WriteFile(filepath.Join(ws, "main.tf"), []byte(body), 0o644); err != nil {
-				return err
-			}
-		}
-		for _, ws := range []string{"provider", "floor"} {
+		for _, ws := range workspaces {
 			wsDir := filepath.Join(work, ws)
-			var results []result
+			if err := os.MkdirAll(wsDir, 0o755); err != nil {
+				return err
+			}
+			body, wsEnv := providerConfig, append(env[:len(env):len(env)], "ZITADEL_TRANSPORT="+ws)
+			if ws == "floor" {
+				body, wsEnv = floorConfig, env
+			}
+			if err := os.WriteFile(filepath.Join(wsDir, "main.tf"), []byte(body), 0o644); err != nil {
+				return err
+			}
+			var rs []result
 			for i, step := range steps {
 				if err := writeVars(wsDir, workload, n, i >= changedFrom); err != nil {
 					return err
 				}
 				_ = os.Remove(rssFile)
-				if ws == "provider" {
-					if err := fake.ResetCalls(); err != nil {
-						return err
-					}
+				if err := fake.ResetCalls(); err != nil {
+					return err
 				}
 				start := time.Now()
-				if err := terraformStep(terraform, wsDir, env, step); err != nil {
+				if err := terraformStep(terraform, wsDir, wsEnv, step); err != nil {
 					return fmt.Errorf("%d keys, %s, %s: %w", n, ws, step, err)
 				}
 				r := result{wall: time.Since(start)}
-				if ws == "provider" {
+				if ws != "floor" {
 					r.rssKB = peakRSS(rssFile)
 					var err error
 					if r.calls, err = fake.Calls(); err != nil {
 						return err
 					}
 				}
-				results = append(results, r)
+				rs = append(rs, r)
 				fmt.Printf("  %-8s %-15s %8s\n", ws, step, r.wall.Round(time.Millisecond))
 			}
-			if ws == "provider" {
-				provider[n] = results
-			} else {
-				floor[n] = results
+			if results[ws] == nil {
+				results[ws] = map[int][]result{}
 			}
+			results[ws][n] = rs
 		}
 	}
 	for i, step := range steps {
-		fmt.Fprintf(report, "### %s\n\n| keys | provider | floor (terraform_data) | ratio | provider peak RSS | RPCs |\n|---:|---:|---:|---:|---:|---|\n", step)
+		fmt.Fprintf(report, "### %s\n\n| keys | gRPC | REST | floor (terraform_data) | gRPC / floor | REST / gRPC | peak RSS (gRPC) | RPCs (gRPC) |\n|---:|---:|---:|---:|---:|---:|---:|---|\n", step)
 		for _, n := range ns {
-			p, f := provider[n][i], floor[n][i]
-			fmt.Fprintf(report, "| %d | %s | %s | %.2fx | %.1f MB | %s |\n", n, seconds(p.wall), seconds(f.wall),
-				p.wall.Seconds()/f.wall.Seconds(), float64(p.rssKB)/1024, devenv.FormatCalls(p.calls))
+			g, r, f := results["grpc"][n][i], results["rest"][n][i], results["floor"][n][i]
+			fmt.Fprintf(report, "| %d | %s | %s | %s | %.2fx | %.2fx | %.1f MB | %s |\n", n, seconds(g.wall), seconds(r.wall), seconds(f.wall),
+				g.wall.Seconds()/f.wall.Seconds(), r.wall.Seconds()/g.wall.Seconds(), float64(g.rssKB)/1024, devenv.FormatCalls(g.calls))
 		}
 		report.WriteString("\n")
 	}
 	return nil
 }
+
+// workspaces are what each size is measured on: the provider over gRPC and
+// over REST (ZITADEL_TRANSPORT), and the terraform_data floor.
+var workspaces = []string{"grpc", "rest", "floor"}
 
 // measureSparse fills an organization with others keys through a first
 // workspace, then creates and refreshes a resource of two keys that share

@@ -1,0 +1,238 @@
+package zitadel
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+)
+
+// route is a call's REST route (contract sections 1 to 3): an HTTP verb
+// and a path whose {field} parts come from the request. The rest of the
+// request travels as the JSON body, or, for a route with query set, that
+// repeated field as query parameters and no body.
+type route struct {
+	verb, path string
+	query      string
+}
+
+// restSlack is room for what a request holds besides its items (the
+// organization id, the field names).
+const restSlack = 1 << 10
+
+// maxQueryBytes bounds the query string of one request: proxies commonly
+// refuse request lines above 8 KiB.
+const maxQueryBytes = 6 << 10
+
+// restTransport makes calls as JSON over HTTP: HTTP/1.1, or HTTP/2 when a
+// TLS server offers it. Bytes travel as standard base64 strings, as
+// protojson writes them.
+type restTransport struct {
+	base       string
+	http       *http.Client
+	src        tokenSource
+	chunkBytes int
+	answered   atomic.Bool
+}
+
+func newRESTTransport(base string, tlsCfg *tls.Config, src tokenSource, cfg Config) *restTransport {
+	chunk := cfg.ChunkBytes
+	if chunk <= 0 {
+		chunk = DefaultChunkBytes
+	}
+	return &restTransport{
+		base:       base,
+		src:        src,
+		chunkBytes: chunk,
+		http:       &http.Client{Transport: withHeaders(httpTransport(tlsCfg), cfg.Headers, cfg.UserAgent)},
+	}
+}
+
+func (*restTransport) name() string { return TransportREST }
+
+func (t *restTransport) attempt(ctx context.Context, r rpc, orgID string, req, resp proto.Message) *Error {
+	path, body, err := encodeREST(r.rest, req)
+	if err != nil {
+		return &Error{Method: r.method, OrgID: orgID, Code: codes.Internal, Kind: KindOther, Transport: TransportREST, Message: "encoding the request: " + err.Error()}
+	}
+	if len(body) > t.chunkBytes+restSlack || len(path) > len(r.rest.path)+maxQueryBytes+restSlack {
+		e := noAnswer(r.method, orgID, KindRequestTooLarge, TransportREST, fmt.Sprintf("the request would be %d bytes", len(body)+len(path)))
+		e.Code = codes.ResourceExhausted
+		return e
+	}
+	hr, err := http.NewRequestWithContext(ctx, r.rest.verb, t.base+path, bytes.NewReader(body))
+	if err != nil {
+		return &Error{Method: r.method, OrgID: orgID, Code: codes.Internal, Kind: KindOther, Transport: TransportREST, Message: err.Error()}
+	}
+	hr.Header.Set("Accept", "application/json")
+	if body != nil {
+		hr.Header.Set("Content-Type", "application/json")
+	}
+	tok, err := t.src.token(ctx)
+	if err != nil {
+		return &Error{Method: r.method, OrgID: orgID, Code: codes.Unauthenticated, Kind: KindUnauthenticated, Transport: TransportREST, Message: err.Error()}
+	}
+	hr.Header.Set("Authorization", "Bearer "+tok)
+	if orgID != "" && !r.orgInRequest {
+		hr.Header.Set(OrgHeader, orgID)
+	}
+	res, err := t.http.Do(hr)
+	if err != nil {
+		return t.failed(ctx, r.method, orgID, err)
+	}
+	defer func() { _ = res.Body.Close() }()
+	data, err := io.ReadAll(io.LimitReader(res.Body, maxRecvSize+1))
+	if err != nil {
+		return t.failed(ctx, r.method, orgID, err)
+	}
+	if len(data) > maxRecvSize {
+		e := noAnswer(r.method, orgID, KindTooLarge, TransportREST, fmt.Sprintf("the answer exceeds %d bytes", maxRecvSize))
+		e.Code = codes.ResourceExhausted
+		return e
+	}
+	if res.StatusCode/100 == 2 {
+		if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(data, resp); err != nil {
+			return t.notZITADEL(r, orgID, res, "an answer that is not the expected JSON")
+		}
+		t.answered.Store(true)
+		return nil
+	}
+	var answer struct {
+		Code    *int   `json:"code"`
+		Message string `json:"message"`
+		Details []struct {
+			Type string `json:"@type"`
+			ID   string `json:"id"`
+		} `json:"details"`
+	}
+	if json.Unmarshal(data, &answer) != nil || answer.Code == nil {
+		return t.notZITADEL(r, orgID, res, "an answer that is not ZITADEL's")
+	}
+	t.answered.Store(true)
+	id := ""
+	for _, d := range answer.Details {
+		if strings.HasSuffix(d.Type, "zitadel.v1.ErrorDetail") {
+			id = d.ID
+		}
+	}
+	code := codes.Code(*answer.Code)
+	if id == "" && (res.StatusCode == http.StatusNotFound && code == codes.NotFound && answer.Message == "Not Found" || res.StatusCode == http.StatusMethodNotAllowed) {
+		// The API gateway knows no such route: the server lacks the call.
+		code, answer.Message = codes.Unimplemented, fmt.Sprintf("no route %s %s (HTTP %d %s)", r.rest.verb, r.rest.path, res.StatusCode, answer.Message)
+	}
+	e := answerError(r.method, orgID, code, answer.Message, id)
+	e.HTTPStatus = res.StatusCode
+	return e
+}
+
+// failed classifies a request that got no HTTP answer.
+func (t *restTransport) failed(ctx context.Context, method, orgID string, err error) *Error {
+	if ctx.Err() != nil {
+		// The caller's deadline or cancellation, in gRPC's words; retry.do
+		// names the kind.
+		return answerError(method, orgID, status.FromContextError(ctx.Err()).Code(), ctx.Err().Error(), "")
+	}
+	var (
+		verify  *tls.CertificateVerificationError
+		unknown x509.UnknownAuthorityError
+		host    x509.HostnameError
+		record  tls.RecordHeaderError
+		alert   tls.AlertError
+	)
+	switch {
+	case errors.As(err, &verify), errors.As(err, &unknown), errors.As(err, &host), errors.As(err, &record), errors.As(err, &alert):
+		return noAnswer(method, orgID, KindHandshake, TransportREST, "TLS handshake failed: "+err.Error())
+	case !t.answered.Load():
+		return noAnswer(method, orgID, KindUnreachable, TransportREST, err.Error())
+	}
+	return noAnswer(method, orgID, KindTransient, TransportREST, err.Error())
+}
+
+// notZITADEL is an HTTP answer that did not come from ZITADEL's API:
+// a proxy's error page, or another service at the address. While ZITADEL
+// has answered before, a gateway error (502, 503, 504) is its restart.
+func (t *restTransport) notZITADEL(r rpc, orgID string, res *http.Response, what string) *Error {
+	kind := KindNotZITADEL
+	if t.answered.Load() && (res.StatusCode == http.StatusBadGateway || res.StatusCode == http.StatusServiceUnavailable || res.StatusCode == http.StatusGatewayTimeout) {
+		kind = KindTransient
+	}
+	e := noAnswer(r.method, orgID, kind, TransportREST, fmt.Sprintf("%s %s answered HTTP %s with %s (Content-Type %q)", r.rest.verb, res.Request.URL.Path, res.Status, what, res.Header.Get("Content-Type")))
+	e.HTTPStatus = res.StatusCode
+	return e
+}
+
+// encodeREST fills a route's path (and query) from the request and
+// encodes what is left as the JSON body; GET and query routes have none.
+func encodeREST(rt route, req proto.Message) (string, []byte, error) {
+	msg := proto.Clone(req).ProtoReflect()
+	fields := msg.Descriptor().Fields()
+	path := rt.path
+	for {
+		i := strings.IndexByte(path, '{')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(path[i:], '}') + i
+		fd := fields.ByName(protoreflect.Name(path[i+1 : j]))
+		if fd == nil {
+			return "", nil, fmt.Errorf("route %s: no field %s", rt.path, path[i+1:j])
+		}
+		path = path[:i] + url.PathEscape(msg.Get(fd).String()) + path[j+1:]
+		msg.Clear(fd)
+	}
+	if rt.query != "" {
+		fd := fields.ByName(protoreflect.Name(rt.query))
+		list := msg.Get(fd).List()
+		q := make(url.Values, 1)
+		for i := 0; i < list.Len(); i++ {
+			q.Add(rt.query, list.Get(i).String())
+		}
+		return path + "?" + q.Encode(), nil, nil
+	}
+	if rt.verb == http.MethodGet {
+		return path, nil, nil
+	}
+	body, err := protojson.Marshal(msg.Interface())
+	return path, body, err
+}
+
+// entrySize is how much one entry adds to a bulk set's JSON body:
+// {"key":"…","value":"<base64>"},
+func (*restTransport) entrySize(key string, value []byte) int {
+	return len(`{"key":,"value":""},`) + jsonStringSize(key) + base64.StdEncoding.EncodedLen(len(value))
+}
+
+// keySize is how much one key adds to a bulk remove: to v1's JSON body
+// ("…",) or to v2's query string (keys=…&).
+func (*restTransport) keySize(key string) int {
+	return max(jsonStringSize(key)+1, len("keys=&")+len(url.QueryEscape(key)))
+}
+
+// limit is the chunk size, or for a route whose items travel in the query
+// string, what a request line may carry.
+func (*restTransport) limit(r rpc, chunkBytes int) int {
+	if r.rest.query != "" {
+		return maxQueryBytes
+	}
+	return chunkBytes
+}
+
+func jsonStringSize(s string) int {
+	b, _ := json.Marshal(s)
+	return len(b)
+}

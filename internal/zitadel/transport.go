@@ -1,0 +1,224 @@
+package zitadel
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/protobuf/proto"
+)
+
+// How calls travel (Config.Transport).
+const (
+	// TransportAuto uses gRPC, and REST from the first call on which gRPC
+	// cannot pass (a proxy in between that breaks it).
+	TransportAuto = "auto"
+	// TransportGRPC is gRPC over HTTP/2.
+	TransportGRPC = "grpc"
+	// TransportREST is JSON over HTTP/1.1, or HTTP/2 when a TLS server
+	// offers it.
+	TransportREST = "rest"
+)
+
+// Transports lists the accepted values of Config.Transport.
+var Transports = []string{TransportAuto, TransportGRPC, TransportREST}
+
+// transport makes one attempt of one call. Whatever went wrong comes back
+// as an *Error of the same kinds on every transport: ZITADEL's answer
+// (code, message, error id) or why there was none.
+type transport interface {
+	// name is TransportGRPC or TransportREST (TransportAuto until decided).
+	name() string
+	attempt(ctx context.Context, r rpc, orgID string, req, resp proto.Message) *Error
+	// entrySize and keySize are how much one entry of a bulk set and one
+	// key of a bulk remove add to a request on this transport, and limit
+	// how large the sum may be for a call.
+	entrySize(key string, value []byte) int
+	keySize(key string) int
+	limit(r rpc, chunkBytes int) int
+}
+
+// reservedHeader tells the headers Config.Headers may not set: the client
+// sets them itself.
+func reservedHeader(name string) bool {
+	switch strings.ToLower(name) {
+	case "authorization", OrgHeader, "content-type", "content-length", "host", "te", "user-agent":
+		return true
+	}
+	return strings.HasPrefix(strings.ToLower(name), "grpc-") || strings.HasPrefix(name, ":")
+}
+
+// answerError is ZITADEL's answer to a call, from either transport: code,
+// message and the error id of its detail ("" when none came).
+func answerError(method, orgID string, code codes.Code, message, id string) *Error {
+	e := &Error{Method: method, OrgID: orgID, Code: code, Message: message, ID: id}
+	if e.Code == codes.Unknown {
+		if m := wrapped.FindStringSubmatch(e.Message); m != nil {
+			if c, ok := codeNames[m[1]]; ok {
+				e.Code, e.Message = c, m[2]
+			}
+		}
+	}
+	if e.ID == "" {
+		if m := idSuffix.FindStringSubmatch(e.Message); m != nil {
+			e.ID = m[1]
+		}
+	}
+	e.Kind = kindOf(e)
+	return e
+}
+
+// noAnswer is a failed attempt that got no answer from ZITADEL.
+func noAnswer(method, orgID string, kind Kind, via, msg string) *Error {
+	return &Error{Method: method, OrgID: orgID, Code: codes.Unavailable, Message: msg, Kind: kind, Transport: via}
+}
+
+// autoTransport speaks gRPC until gRPC cannot pass: when the first call
+// that reaches something gets no gRPC answer (a proxy's HTML, an HTTP
+// status, a refused HTTP/2 handshake, no ALPN agreement), that call is made
+// again over REST, and REST is used from then on once ZITADEL answers
+// there. An answer from ZITADEL over gRPC (any status, errors included)
+// settles gRPC. Failures that say nothing about the path (unreachable,
+// certificate, timeouts) decide nothing.
+type autoTransport struct {
+	grpc, rest transport
+
+	mu     sync.Mutex
+	chosen transport
+}
+
+func (a *autoTransport) current() transport {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.chosen
+}
+
+func (a *autoTransport) choose(ctx context.Context, t transport, why string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.chosen != nil {
+		return
+	}
+	a.chosen = t
+	if t == a.rest {
+		tflog.Warn(ctx, "transport auto: gRPC cannot pass to ZITADEL, using REST for the rest of this run; set transport = \"rest\" to skip the attempt", map[string]any{"why": why})
+	} else {
+		tflog.Debug(ctx, "transport auto: ZITADEL answers over gRPC", nil)
+	}
+}
+
+func (a *autoTransport) name() string {
+	if t := a.current(); t != nil {
+		return t.name()
+	}
+	return TransportAuto
+}
+
+func (a *autoTransport) attempt(ctx context.Context, r rpc, orgID string, req, resp proto.Message) *Error {
+	if t := a.current(); t != nil {
+		return t.attempt(ctx, r, orgID, req, resp)
+	}
+	e := a.grpc.attempt(ctx, r, orgID, req, resp)
+	switch {
+	case e == nil || fromZITADEL(e):
+		a.choose(ctx, a.grpc, "")
+		return e
+	case e.Kind != KindNotGRPC && e.Kind != KindNoH2:
+		return e
+	}
+	e2 := a.rest.attempt(ctx, r, orgID, req, resp)
+	if e2 == nil || fromZITADEL(e2) || e2.Kind == KindRequestTooLarge {
+		a.choose(ctx, a.rest, e.Message)
+		return e2
+	}
+	// Neither got through: say what each attempt saw.
+	both := *e2
+	both.Message = fmt.Sprintf("over gRPC: %s; over REST: %s", e.Message, e2.Message)
+	both.Transport = TransportAuto
+	return &both
+}
+
+// fromZITADEL tells an error ZITADEL itself answered from a failure to get
+// an answer.
+func fromZITADEL(e *Error) bool {
+	switch e.Kind {
+	case KindNotGRPC, KindNotZITADEL, KindNoH2, KindUnreachable, KindHandshake, KindTimeout, KindCanceled, KindTooLarge, KindRequestTooLarge:
+		return false
+	}
+	return true
+}
+
+// Until a transport is chosen, requests are sized for gRPC, tried first;
+// should REST be chosen for a request too large for it, REST refuses it
+// unsent (KindRequestTooLarge) and the engine sizes it again.
+func (a *autoTransport) sizing() transport {
+	if t := a.current(); t != nil {
+		return t
+	}
+	return a.grpc
+}
+
+func (a *autoTransport) entrySize(key string, value []byte) int {
+	return a.sizing().entrySize(key, value)
+}
+
+func (a *autoTransport) keySize(key string) int { return a.sizing().keySize(key) }
+
+func (a *autoTransport) limit(r rpc, chunkBytes int) int { return a.sizing().limit(r, chunkBytes) }
+
+// httpTransport is the HTTP client transport for REST calls and the token
+// request: the given TLS settings (nil: plaintext), proxies from the
+// environment, HTTP/2 when a TLS server offers it.
+func httpTransport(tlsCfg *tls.Config) *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.TLSClientConfig = tlsCfg
+	t.ForceAttemptHTTP2 = true
+	t.MaxIdleConnsPerHost = 16
+	return t
+}
+
+// headerRoundTripper adds the configured headers and the user agent to
+// every request.
+type headerRoundTripper struct {
+	next      http.RoundTripper
+	headers   map[string]string
+	userAgent string
+}
+
+func withHeaders(next http.RoundTripper, headers map[string]string, userAgent string) http.RoundTripper {
+	return &headerRoundTripper{next: next, headers: headers, userAgent: userAgent}
+}
+
+func (h *headerRoundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
+	req = req.Clone(req.Context())
+	for k, v := range h.headers {
+		req.Header.Set(k, v)
+	}
+	if h.userAgent != "" {
+		req.Header.Set("User-Agent", h.userAgent)
+	}
+	return h.next.RoundTrip(req)
+}
+
+// logAttempt writes one debug line per attempt: method, organization,
+// transport, outcome and duration. Requests, responses and credentials
+// are never logged.
+func logAttempt(ctx context.Context, r rpc, orgID string, e *Error, d time.Duration) {
+	if orgID == "" {
+		orgID = "(caller's own)"
+	}
+	fields := map[string]any{"method": r.method, "org_id": orgID, "code": "OK", "duration_ms": d.Milliseconds()}
+	if e != nil {
+		fields["code"] = e.Code.String()
+		if e.Transport != "" {
+			fields["transport"] = e.Transport
+		}
+	}
+	tflog.Debug(ctx, "ZITADEL call", fields)
+}

@@ -1,0 +1,309 @@
+package zitadel
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+
+	"google.golang.org/grpc/codes"
+
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/fakezitadel"
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/proxytest"
+)
+
+func withTransport(transport string) func(*Config) {
+	return func(c *Config) { c.Transport = transport }
+}
+
+// The whole engine over REST, on both APIs: writes in chunks, paged and
+// filtered searches, removal of keys already gone, organization lookups.
+func TestRESTLifecycle(t *testing.T) {
+	for _, api := range []string{APIV1, APIV2} {
+		t.Run(api, func(t *testing.T) {
+			h := startFake(t, fakezitadel.Options{ShuffleLists: true})
+			c := h.client(t, func(c *Config) { c.Transport = TransportREST; c.APIVersion = api; c.ChunkBytes = 4000; c.PageSize = 7 })
+			ctx := context.Background()
+			var kvs []KV
+			for i := range 20 {
+				kvs = append(kvs, KV{Key: fmt.Sprintf("k%02d", i), Value: []byte{0, 255, byte(i), '"', '\\'}})
+			}
+			kvs = append(kvs, KV{Key: "ä key/with:odd%chars", Value: make([]byte, 3000)})
+			if n, err := c.SetMetadata(ctx, h.fx.OrgID, kvs); err != nil || n != len(kvs) {
+				t.Fatalf("set %d: %v", n, err)
+			}
+			m := methodsOfAPI(api)
+			if calls := h.srv.Calls(m.set); calls < 2 {
+				t.Fatalf("%d set calls: the 4,000-byte chunks were not respected", calls)
+			}
+			for _, kv := range kvs {
+				if got := h.srv.Metadata(h.fx.OrgID)[kv.Key]; string(got) != string(kv.Value) {
+					t.Fatalf("%q holds %v on the server, want %v", kv.Key, got, kv.Value)
+				}
+			}
+			got, err := c.ListMetadata(ctx, h.fx.OrgID, nil)
+			if err != nil || len(got) != len(kvs) || got[0].Key != "k00" || string(got[3].Value) != string(kvs[3].Value) {
+				t.Fatalf("list: %d entries, %v", len(got), err)
+			}
+			if pages := h.srv.Calls(m.list); pages != 3 {
+				t.Fatalf("%d list calls, want 3 pages of 7", pages)
+			}
+			got, err = c.ListMetadata(ctx, h.fx.OrgID, []KeyFilter{{Key: "K1", Method: StartsWithIgnoreCase}, {Key: "9", Method: EndsWith}})
+			if err != nil || len(got) != 1 || got[0].Key != "k19" {
+				t.Fatalf("filtered: %v %v", got, err)
+			}
+			h.srv.DeleteMetadata(h.fx.OrgID, "k01")
+			if n, err := c.RemoveMetadata(ctx, h.fx.OrgID, []string{"k00", "k01", "ä key/with:odd%chars"}); err != nil || n != 3 {
+				t.Fatalf("remove %d: %v", n, err)
+			}
+			if keys := h.srv.Keys(h.fx.OrgID); len(keys) != 18 || slices.Contains(keys, "k00") {
+				t.Fatalf("keys left: %q", keys)
+			}
+			if o, err := c.GetOrg(ctx, h.fx.OrgID); err != nil || o.ID != h.fx.OrgID || !o.Exists() {
+				t.Fatalf("org: %+v %v", o, err)
+			}
+			if n := h.srv.Connections(m.list); n == 0 {
+				t.Fatal("the fake saw no REST connection")
+			}
+			if c.Transport() != TransportREST {
+				t.Fatalf("transport %q", c.Transport())
+			}
+		})
+	}
+}
+
+type apiNames struct{ set, remove, list string }
+
+func methodsOfAPI(api string) apiNames {
+	if api == APIV2 {
+		return apiNames{"SetOrganizationMetadata", "DeleteOrganizationMetadata", "ListOrganizationMetadata"}
+	}
+	return apiNames{"BulkSetOrgMetadata", "BulkRemoveOrgMetadata", "ListOrgMetadata"}
+}
+
+// A REST error body is classified exactly as the same answer over gRPC.
+func TestRESTErrorsClassifyAsGRPC(t *testing.T) {
+	h := startFake(t, fakezitadel.Options{UnknownWrapQuirk: true})
+	ctx := context.Background()
+	cases := []struct {
+		name  string
+		token string
+		call  func(c *Client) error
+	}{
+		{"no membership", h.fx.OutsiderToken, func(c *Client) error {
+			_, err := c.SetMetadata(ctx, h.fx.OrgID, []KV{{Key: "a", Value: []byte("b")}})
+			return err
+		}},
+		{"viewer writes", h.fx.ViewerToken, func(c *Client) error {
+			_, err := c.SetMetadata(ctx, h.fx.OrgID, []KV{{Key: "a", Value: []byte("b")}})
+			return err
+		}},
+		{"bad token", "nope", func(c *Client) error {
+			_, err := c.ListMetadata(ctx, h.fx.OrgID, nil)
+			return err
+		}},
+		{"invalid key behind the Unknown quirk", h.fx.OwnerToken, func(c *Client) error {
+			_, err := c.SetMetadata(ctx, h.fx.OrgID, []KV{{Key: strings.Repeat("k", 201), Value: []byte("b")}})
+			return err
+		}},
+		{"org that never existed", h.fx.OwnerToken, func(c *Client) error {
+			_, err := c.ListMetadata(ctx, "4242", nil)
+			return err
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var got [2]*Error
+			for i, transport := range []string{TransportGRPC, TransportREST} {
+				c := h.client(t, func(c *Config) { c.Transport = transport; c.APIVersion = APIV1; c.AccessToken = tc.token })
+				if err := tc.call(c); !errors.As(err, &got[i]) {
+					t.Fatalf("%s: %v", transport, err)
+				}
+			}
+			g, r := got[0], got[1]
+			if g.Kind != r.Kind || g.Code != r.Code || g.ID != r.ID || g.Message != r.Message || g.Attempts != r.Attempts {
+				t.Fatalf("gRPC %+v\nREST %+v", g, r)
+			}
+			if r.HTTPStatus == 0 {
+				t.Fatal("REST answer without its HTTP status")
+			}
+		})
+	}
+}
+
+// The event-store conflict (code Unknown, SQLSTATE 23505) is retried over
+// REST as over gRPC, never taken for bad input.
+func TestRESTWriteConflictRetried(t *testing.T) {
+	h := startFake(t, fakezitadel.Options{})
+	c := h.client(t, withTransport(TransportREST))
+	h.srv.InjectFault("BulkSetOrgMetadata", 2, fakezitadel.Fault{Code: codes.Unknown, Message: fakezitadel.WriteConflictMessage})
+	if _, err := c.SetMetadata(context.Background(), h.fx.OrgID, []KV{{Key: "a", Value: []byte("b")}}); err != nil {
+		t.Fatal(err)
+	}
+	if n := h.srv.Calls("BulkSetOrgMetadata"); n != 3 {
+		t.Fatalf("%d calls, want two conflicts and a success", n)
+	}
+}
+
+// v2's REST delete carries its keys in the query string, so a long list of
+// keys is split to keep each request line short.
+func TestRESTV2DeleteKeepsRequestLinesShort(t *testing.T) {
+	h := startFake(t, fakezitadel.Options{})
+	var keys []string
+	for i := range 300 {
+		k := fmt.Sprintf("%s-%03d", strings.Repeat("long-key-", 5), i)
+		keys = append(keys, k)
+		h.srv.SetMetadata(h.fx.OrgID, k, []byte("v"))
+	}
+	c := h.client(t, func(c *Config) { c.Transport = TransportREST; c.APIVersion = APIV2 })
+	if n, err := c.RemoveMetadata(context.Background(), h.fx.OrgID, keys); err != nil || n != 300 {
+		t.Fatalf("removed %d: %v", n, err)
+	}
+	if calls := h.srv.Calls("DeleteOrganizationMetadata"); calls < 3 {
+		t.Fatalf("%d delete calls for 300 keys of 50 bytes: request lines would exceed %d bytes", calls, maxQueryBytes)
+	}
+	if len(h.srv.Keys(h.fx.OrgID)) != 0 {
+		t.Fatal("keys left")
+	}
+}
+
+// A page too large for one answer is read in smaller pages, on both
+// transports: the client notices the limit itself, without reading error
+// texts.
+func TestListShrinksPagesTooLargeForOneAnswer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("moves about 80 MB")
+	}
+	h := startFake(t, fakezitadel.Options{})
+	big := make([]byte, 500000)
+	for i := range 150 {
+		h.srv.SetMetadata(h.fx.OrgID, fmt.Sprintf("k%03d", i), big)
+	}
+	for _, transport := range []string{TransportGRPC, TransportREST} {
+		t.Run(transport, func(t *testing.T) {
+			c := h.client(t, withTransport(transport))
+			got, err := c.ListMetadata(context.Background(), h.fx.OrgID, nil)
+			if err != nil || len(got) != 150 {
+				t.Fatalf("%d entries: %v", len(got), err)
+			}
+		})
+	}
+}
+
+// Through each proxy that breaks gRPC, auto switches to REST on the first
+// call and stays there; grpc fails with advice to use REST.
+func TestAutoTransportThroughBrokenProxies(t *testing.T) {
+	for _, kind := range proxytest.Kinds() {
+		t.Run(kind.String(), func(t *testing.T) {
+			h := startFake(t, fakezitadel.Options{})
+			p := proxytest.Start(t, kind, h.srv.Addr())
+			through := func(c *Config) {
+				c.Domain, c.Port = splitAddr(p.Addr())
+				if ca := p.CACertPEM(); ca != nil {
+					c.Insecure, c.CACertPEM = false, ca
+				}
+			}
+			ctx := context.Background()
+
+			auto := h.client(t, through)
+			if _, err := auto.SetMetadata(ctx, h.fx.OrgID, []KV{{Key: "a", Value: []byte("b")}}); err != nil {
+				t.Fatalf("auto: %v", err)
+			}
+			grpcTries := p.GRPCRequests()
+			for range 3 {
+				if got, err := auto.ListMetadata(ctx, h.fx.OrgID, nil); err != nil || len(got) != 1 {
+					t.Fatalf("auto list: %v %v", got, err)
+				}
+			}
+			if auto.Transport() != TransportREST {
+				t.Fatalf("auto chose %q", auto.Transport())
+			}
+			// (The TLS proxy cannot count gRPC attempts: the client offers
+			// HTTP/1.1 too, so its handshakes look like any other.)
+			if grpcTries == 0 && kind != proxytest.TLSNoALPN || p.GRPCRequests() != grpcTries {
+				t.Fatalf("gRPC attempts: %d before the switch, %d after: want some, then none", grpcTries, p.GRPCRequests())
+			}
+
+			forced := h.client(t, func(c *Config) { through(c); c.Transport = TransportGRPC })
+			_, err := forced.ListMetadata(ctx, h.fx.OrgID, nil)
+			var e *Error
+			if !errors.As(err, &e) || (e.Kind != KindNotGRPC && e.Kind != KindNoH2) || e.Attempts != 1 {
+				t.Fatalf("forced gRPC: %#v", err)
+			}
+		})
+	}
+}
+
+// An answer of ZITADEL over gRPC, even an error, settles gRPC: no REST.
+func TestAutoTransportStaysOnGRPCAfterAZITADELError(t *testing.T) {
+	h := startFake(t, fakezitadel.Options{})
+	c := h.client(t, func(c *Config) { c.AccessToken = "bad" })
+	if _, err := c.ListMetadata(context.Background(), h.fx.OrgID, nil); !IsKind(err, KindUnauthenticated) {
+		t.Fatalf("got %v", err)
+	}
+	if c.Transport() != TransportGRPC {
+		t.Fatalf("chose %q after ZITADEL's answer", c.Transport())
+	}
+}
+
+// When neither transport gets an answer from ZITADEL, the error says what
+// each saw.
+func TestAutoTransportNamesBothAttempts(t *testing.T) {
+	nginx := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = w.Write([]byte("<html>404 Not Found</html>"))
+	}))
+	t.Cleanup(nginx.Close)
+	host, port := splitAddr(strings.TrimPrefix(nginx.URL, "http://"))
+	c, err := New(Config{Domain: host, Port: port, Insecure: true, AccessToken: "t", Retry: DefaultRetryPolicy()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	_, err = c.ListMetadata(context.Background(), "1", nil)
+	var e *Error
+	if !errors.As(err, &e) || e.Kind != KindNotZITADEL || e.Transport != TransportAuto ||
+		!strings.Contains(e.Message, "over gRPC: ") || !strings.Contains(e.Message, "over REST: ") || e.HTTPStatus != http.StatusNotFound {
+		t.Fatalf("got %#v", err)
+	}
+	if c.Transport() != TransportAuto {
+		t.Fatalf("decided %q without an answer", c.Transport())
+	}
+}
+
+// Extra headers reach the server on both transports and the token
+// endpoint, and cannot replace the credentials or the organization.
+func TestExtraHeaders(t *testing.T) {
+	seen := map[string]int{}
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Cf-Access-Client-Id") == "gate" {
+			seen[r.URL.Path]++
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"details":{"totalResult":"0"}}`))
+	}))
+	t.Cleanup(backend.Close)
+	host, port := splitAddr(strings.TrimPrefix(backend.URL, "http://"))
+	c, err := New(Config{Domain: host, Port: port, Insecure: true, AccessToken: "t", Retry: DefaultRetryPolicy(),
+		Transport: TransportREST, Headers: map[string]string{"cf-access-client-id": "gate"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	if _, err := c.ListMetadata(context.Background(), "1", nil); err != nil {
+		t.Fatal(err)
+	}
+	if seen["/management/v1/metadata/_search"] != 1 {
+		t.Fatalf("header not seen over REST: %v", seen)
+	}
+	for _, reserved := range []string{"Authorization", "x-zitadel-orgid"} {
+		if _, err := New(Config{Domain: host, Port: port, Insecure: true, AccessToken: "t", Headers: map[string]string{reserved: "x"}}); err == nil {
+			t.Errorf("%s accepted as an extra header", reserved)
+		}
+	}
+}
