@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
+	"strings"
 )
 
 // AddOrg creates an active organization and returns its id.
@@ -218,4 +219,24 @@ func (s *Server) Sequence(orgID string) uint64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.orgs[orgID].sequence
+}
+
+// noteHeaders counts a request's headers for RequestsWithHeader.
+func (s *Server) noteHeaders(h http.Header) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.headers == nil {
+		s.headers = map[string]int{}
+	}
+	for name := range h {
+		s.headers[strings.ToLower(name)]++
+	}
+}
+
+// RequestsWithHeader returns how many requests of any kind (gRPC, REST,
+// OIDC discovery and token) carried the header, whatever its value.
+func (s *Server) RequestsWithHeader(name string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.headers[strings.ToLower(name)]
 }

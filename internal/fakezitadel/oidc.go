@@ -60,6 +60,9 @@ func (s *Server) AddServiceAccountKey(userID string) ([]byte, error) {
 }
 
 func (s *Server) discovery(w http.ResponseWriter, _ *http.Request) {
+	s.mu.Lock()
+	s.calls[".well-known/openid-configuration"]++
+	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{
 		"issuer":                 s.issuer,
 		"token_endpoint":         s.issuer + "/oauth/v2/token",

@@ -106,12 +106,15 @@ type pendingFault struct {
 type Server struct {
 	opts Options
 
-	mu       sync.Mutex
-	orgs     map[string]*org
-	tokens   map[string]*user // access token -> user
-	users    map[string]*user // user id -> user
-	keys     map[string]*serviceKey
-	calls    map[string]int
+	mu     sync.Mutex
+	orgs   map[string]*org
+	tokens map[string]*user // access token -> user
+	users  map[string]*user // user id -> user
+	keys   map[string]*serviceKey
+	calls  map[string]int
+	// headers counts the requests (any transport, OIDC included) that
+	// carried each header, by lower-case name.
+	headers  map[string]int
 	peers    map[string]map[string]bool // method -> client addresses
 	faults   map[string]*pendingFault
 	nextID   uint64
@@ -189,6 +192,7 @@ func (s *Server) Start(addr string) (string, error) {
 	mux.HandleFunc("POST /fake/calls/reset", s.resetHandler)
 	mux.Handle("/", s.restHandler(impls))
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.noteHeaders(r.Header)
 		if r.ProtoMajor == 2 && strings.HasPrefix(r.Header.Get("Content-Type"), "application/grpc") {
 			s.grpc.ServeHTTP(w, r)
 			return

@@ -423,6 +423,10 @@ func errorText(parts ...string) *regexp.Regexp {
 // settings such as TF_CLI_ARGS or TF_WORKSPACE would change every command
 // the tests run, and against the fake no ZITADEL_* variable may count.
 func TestMain(m *testing.M) {
+	if !slices.Contains([]string{zitadel.APIV1, zitadel.APIV2}, matrixAPI()) || !slices.Contains([]string{zitadel.TransportGRPC, zitadel.TransportREST}, matrixTransport()) {
+		fmt.Fprintf(os.Stderr, "TF_ACC_ZITADEL_API_VERSION must be v1 or v2 and TF_ACC_ZITADEL_TRANSPORT grpc or rest, not %q and %q\n", matrixAPI(), matrixTransport())
+		os.Exit(2)
+	}
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
 		if keepForTests(name, realZITADEL()) {

@@ -20,7 +20,7 @@ import (
 
 var _ datasource.DataSourceWithConfigure = (*orgMetadataDataSource)(nil)
 
-// orgMetadataDataSource is the ListOrgMetadata search.
+// orgMetadataDataSource is the metadata search.
 type orgMetadataDataSource struct {
 	data *providerData
 }
@@ -74,7 +74,7 @@ func (d *orgMetadataDataSource) Metadata(_ context.Context, req datasource.Metad
 func (d *orgMetadataDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	methods := sortedKeys(filterMethods)
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Searches the metadata of one ZITADEL organization (`ListOrgMetadata`), optionally narrowed by key filters. Every page is read; no match is an empty result.",
+		MarkdownDescription: "Searches the metadata of one ZITADEL organization (`ListOrgMetadata`, or `ListOrganizationMetadata` with the provider's `api_version = \"v2\"`), optionally narrowed by key filters. Every page is read; no match is an empty result.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "The organization id."},
 			"org_id": schema.StringAttribute{

@@ -221,8 +221,21 @@ func TestAccFaults_twentyOrganizationsShareOneConnection(t *testing.T) {
 // calls wrote. Terraform cannot be interrupted from terraform-plugin-testing,
 // so this drives the resource directly, as the framework would.
 func TestInterruptedCreateRecordsAcknowledgedWrites(t *testing.T) {
+	forEachWire(t, func(t *testing.T, api, transport string) {
+		interruptedCreate(t, api, transport)
+	})
+}
+
+func interruptedCreate(t *testing.T, api, transport string) {
 	srv, fx := fakezitadel.StartTest(t, fakezitadel.Options{})
-	client := testClient(t, srv, fx.OwnerToken, func(c *zitadel.Config) { c.ChunkBytes = 1000 }) // three 300-byte entries per call
+	m := methodsOf[api]
+	client := testClient(t, srv, fx.OwnerToken, func(c *zitadel.Config) {
+		c.APIVersion, c.Transport = api, transport
+		c.ChunkBytes = 1000 // three 300-byte entries per call
+		if transport == zitadel.TransportREST {
+			c.ChunkBytes = 1300 // the same three in JSON
+		}
+	})
 	r := &orgMetadataResource{data: &providerData{api: client, interruptGrace: 200 * time.Millisecond}}
 	values := map[string]string{}
 	for i := 0; i < 9; i++ {
@@ -230,15 +243,15 @@ func TestInterruptedCreateRecordsAcknowledgedWrites(t *testing.T) {
 	}
 	// The first BulkSet lands; the second hangs. The read before the write
 	// works; the read-back after it hangs.
-	srv.InjectFault("BulkSetOrgMetadata", 1, fakezitadel.Fault{Delay: time.Hour, Skip: 1})
-	srv.InjectFault("ListOrgMetadata", -1, fakezitadel.Fault{Delay: time.Hour, Skip: 1})
+	srv.InjectFault(m.Set, 1, fakezitadel.Fault{Delay: time.Hour, Skip: 1})
+	srv.InjectFault(m.List, -1, fakezitadel.Fault{Delay: time.Hour, Skip: 1})
 
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	req, resp := createRequest(t, r, fx.OrgID, values)
 	done := make(chan struct{})
 	go func() { defer close(done); r.Create(ctx, req, resp) }()
-	for srv.Calls("BulkSetOrgMetadata") < 2 {
+	for srv.Calls(m.Set) < 2 {
 		select {
 		case <-done:
 			t.Fatalf("create ended before the second write: %v", resp.Diagnostics)
@@ -291,6 +304,17 @@ func createRequest(t *testing.T, r *orgMetadataResource, orgID string, values ma
 		t.Fatal(d)
 	}
 	return fwresource.CreateRequest{Plan: plan}, &fwresource.CreateResponse{State: tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(typ, nil)}}
+}
+
+// forEachWire runs a test that drives the resource without Terraform once
+// per metadata API and transport: these tests are not acceptance tests, so
+// make test's legs do not repeat them.
+func forEachWire(t *testing.T, test func(t *testing.T, api, transport string)) {
+	for _, api := range []string{zitadel.APIV1, zitadel.APIV2} {
+		for _, transport := range []string{zitadel.TransportGRPC, zitadel.TransportREST} {
+			t.Run(api+"/"+transport, func(t *testing.T) { test(t, api, transport) })
+		}
+	}
 }
 
 // testClient connects to an in-process fake, for tests that drive the
@@ -352,5 +376,45 @@ func TestAccFaults_failedRemoveIsRecorded(t *testing.T) {
 				},
 			},
 		},
+	})
+}
+
+// An update refused by ZITADEL (here: a token without membership, as when
+// a saved plan is applied by another account) keeps the state it had. On v2
+// the read-back after the failure gets an empty list, which only means "may
+// not read": taken at its word, it would record that no key exists.
+func TestRefusedUpdateKeepsTheState(t *testing.T) {
+	forEachWire(t, func(t *testing.T, api, transport string) {
+		srv, fx := fakezitadel.StartTest(t, fakezitadel.Options{})
+		srv.SetMetadata(fx.OrgID, "a", []byte("1"))
+		srv.SetMetadata(fx.OrgID, "b", []byte("2"))
+		client := testClient(t, srv, fx.OutsiderToken, func(c *zitadel.Config) { c.APIVersion, c.Transport = api, transport })
+		r := &orgMetadataResource{data: &providerData{api: client}}
+		ctx := t.Context()
+		create, _ := createRequest(t, r, fx.OrgID, map[string]string{"a": "1", "b": "2"})
+		state := tfsdk.State{Schema: create.Plan.Schema, Raw: create.Plan.Raw}
+		var prior orgMetadataModel
+		if d := state.Get(ctx, &prior); d.HasError() {
+			t.Fatal(d)
+		}
+		prior.ID = types.StringValue(fx.OrgID)
+		if d := state.Set(ctx, prior); d.HasError() {
+			t.Fatal(d)
+		}
+		next, _ := createRequest(t, r, fx.OrgID, map[string]string{"a": "1", "b": "3"})
+		resp := &fwresource.UpdateResponse{State: state}
+		r.Update(ctx, fwresource.UpdateRequest{Plan: next.Plan, State: state}, resp)
+		if !resp.Diagnostics.HasError() {
+			t.Fatal("the refused update reported no error")
+		}
+		var got orgMetadataModel
+		if d := resp.State.Get(ctx, &got); d.HasError() {
+			t.Fatal(d)
+		}
+		recorded := map[string]string{}
+		_ = got.Values.ElementsAs(ctx, &recorded, false)
+		if len(recorded) != 2 || recorded["a"] != "1" || recorded["b"] != "2" {
+			t.Fatalf("state after the refused update: %v, want a=1 b=2 as the server holds", recorded)
+		}
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/fakezitadel"
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
 )
 
 // diagText joins summaries and details of one severity.
@@ -22,12 +23,17 @@ func diagText(diags diag.Diagnostics, sev diag.Severity) string {
 }
 
 func TestPlanChecksReadTheServerOnce(t *testing.T) {
+	forEachWire(t, planChecksReadTheServerOnce)
+}
+
+func planChecksReadTheServerOnce(t *testing.T, api, transport string) {
 	srv, fx := fakezitadel.StartTest(t, fakezitadel.Options{})
 	org := fx.OrgID
 	srv.SetMetadata(org, "same", []byte("1"))
 	srv.SetMetadata(org, "other", []byte("theirs"))
 	srv.SetMetadata(org, "foreign", []byte("x"))
-	r := &orgMetadataResource{data: &providerData{api: testClient(t, srv, fx.OwnerToken, nil)}}
+	client := testClient(t, srv, fx.OwnerToken, func(c *zitadel.Config) { c.APIVersion, c.Transport = api, transport })
+	r := &orgMetadataResource{data: &providerData{api: client}}
 	ctx := t.Context()
 	srv.ResetCalls()
 
@@ -87,7 +93,7 @@ func TestPlanChecksReadTheServerOnce(t *testing.T) {
 		}
 	})
 	// One search served every check of the walk.
-	if n := srv.Calls("ListOrgMetadata"); n != 1 {
+	if n := srv.Calls(methodsOf[api].List); n != 1 {
 		t.Fatalf("%d searches for five plans of one organization, want 1", n)
 	}
 }

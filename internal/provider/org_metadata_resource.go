@@ -44,7 +44,7 @@ func (r *orgMetadataResource) Schema(ctx context.Context, _ resource.SchemaReque
 		return s + " Keys: 1 to 200 characters; values: 1 to 500000 bytes. A key may appear in only one of `values`, `binary_values` and `sensitive_values`."
 	}
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Manages a set of metadata keys of one ZITADEL organization, written with one `BulkSetOrgMetadata` call and read back with one paged `ListOrgMetadata` search. Keys the resource does not manage are never shown in its plan or touched, unless `exclusive` is true. Each key belongs to one resource: two resources naming the same key of one organization fail the plan.",
+		MarkdownDescription: "Manages a set of metadata keys of one ZITADEL organization, written with one bulk call and read back with one paged search (the management API's `BulkSetOrgMetadata` and `ListOrgMetadata`, or the organization service v2's `SetOrganizationMetadata` and `ListOrganizationMetadata`: see the provider's `api_version`). Keys the resource does not manage are never shown in its plan or touched, unless `exclusive` is true. Each key belongs to one resource: two resources naming the same key of one organization fail the plan.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,

@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -96,6 +98,24 @@ func TestAccProvider_misconfigured(t *testing.T) {
 		{"malformed key file", `domain = "id.example.com"
   jwt_profile_file = "` + badKey + `"`, nil, []string{"Malformed ZITADEL Key File", `"key" is not a PEM-encoded private key`}},
 		{"malformed key JSON", `domain = "id.example.com"`, map[string]string{"ZITADEL_JWT_PROFILE_JSON": "{"}, []string{"Malformed ZITADEL Key File", "not valid JSON"}},
+		{"reserved header", `domain = "id.example.com"
+  access_token = "a"
+  headers = { Authorization = "Bearer other" }`, nil, []string{"Reserved Header", `may not set "Authorization"`}},
+		{"org header", `domain = "id.example.com"
+  access_token = "a"
+  headers = { "X-Zitadel-Orgid" = "1" }`, nil, []string{"Reserved Header", "from org_id"}},
+		{"bad header name", `domain = "id.example.com"
+  access_token = "a"
+  headers = { "bad name" = "x" }`, nil, []string{"Invalid Header Name", `"bad name"`}},
+		{"headers from the environment are not JSON", `domain = "id.example.com"
+  access_token = "a"`, map[string]string{"ZITADEL_HEADERS": "cf-access-client-secret=hunter2"}, []string{"Invalid ZITADEL_HEADERS", "a JSON object", "invalid JSON at byte"}},
+		{"bad transport", `domain = "id.example.com"
+  access_token = "a"`, map[string]string{"ZITADEL_TRANSPORT": "http"}, []string{"Invalid ZITADEL Transport", `not "http"`}},
+		{"bad api version", `domain = "id.example.com"
+  access_token = "a"`, map[string]string{"ZITADEL_API_VERSION": "v3"}, []string{"Invalid ZITADEL API Version", `not "v3"`}},
+		{"bad issuer", `domain = "id.example.com"
+  access_token = "a"
+  issuer = "auth.example.com"`, nil, []string{"Invalid ZITADEL Issuer", "https://auth.example.com"}},
 		{"unknown at configure time", `domain = "id.example.com"
   access_token = terraform_data.token.output`, nil, []string{"Unknown ZITADEL Provider Setting", "ZITADEL_ACCESS_TOKEN environment variable"}},
 	}
@@ -111,6 +131,58 @@ func TestAccProvider_misconfigured(t *testing.T) {
 				}},
 			})
 		})
+	}
+}
+
+// Header values are secrets: a malformed ZITADEL_HEADERS is described
+// without repeating any of it.
+func TestHeaderErrorsHideValues(t *testing.T) {
+	for _, in := range []string{`cf-access-client-secret=hunter2`, `{"a":"hunter2"`, `{"a":["hunter2"]}`, `["hunter2"]`} {
+		var m map[string]string
+		err := json.Unmarshal([]byte(in), &m)
+		if err == nil {
+			t.Fatalf("%s parsed", in)
+		}
+		if got := errWithoutValues(err); strings.Contains(got, "hunter2") || got == "" {
+			t.Errorf("%s: %q", in, got)
+		}
+	}
+}
+
+// Extra headers reach ZITADEL with every call, from the configuration or
+// from ZITADEL_HEADERS.
+func TestAccProvider_headers(t *testing.T) {
+	parallelOnFake(t)
+	e := newTestEnv(t)
+	e.fakeOnly()
+	body := orgMetadata("test", "org_id = "+hclString(e.OrgID), `values = { gated = "yes" }`)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{{
+			Config: e.Provider(`headers = { "CF-Access-Client-Id" = "gate" }`) + body,
+			ConfigStateChecks: []statecheck.StateCheck{
+				e.serverHolds(e.OrgID, map[string]string{"gated": "yes"}),
+				serverCheck(func() error {
+					if all, gated := e.srv.RequestsWithHeader("user-agent"), e.srv.RequestsWithHeader("cf-access-client-id"); gated == 0 || gated != all {
+						return fmt.Errorf("%d of %d requests carried the header", gated, all)
+					}
+					return nil
+				}),
+			},
+		}},
+	})
+	env := map[string]string{"ZITADEL_HEADERS": `{"x-gate":"from-env"}`}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){
+			"zitadelmeta": providerserver.NewProtocol6WithError(&zitadelMetaProvider{version: "test", getenv: func(k string) string { return env[k] }, tune: e.tune}),
+		},
+		Steps: []resource.TestStep{{
+			Config:            e.Provider() + orgMetadata("test", "org_id = "+hclString(e.OrgID), `values = { env_gated = "yes" }`),
+			ConfigStateChecks: []statecheck.StateCheck{e.serverHolds(e.OrgID, map[string]string{"env_gated": "yes"})},
+		}},
+	})
+	if e.srv.RequestsWithHeader("x-gate") == 0 {
+		t.Fatal("ZITADEL_HEADERS never reached the server")
 	}
 }
 

@@ -276,34 +276,76 @@ func TestAutoTransportNamesBothAttempts(t *testing.T) {
 	}
 }
 
-// Extra headers reach the server on both transports and the token
-// endpoint, and cannot replace the credentials or the organization.
-func TestExtraHeaders(t *testing.T) {
-	seen := map[string]int{}
-	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Cf-Access-Client-Id") == "gate" {
-			seen[r.URL.Path]++
+// Extra headers travel with every request of both transports, OIDC
+// discovery and the token request included, and cannot replace the
+// credentials or the organization.
+func TestExtraHeadersOnEveryRequest(t *testing.T) {
+	for _, transport := range []string{TransportGRPC, TransportREST} {
+		t.Run(transport, func(t *testing.T) {
+			h := startFake(t, fakezitadel.Options{})
+			keyJSON, err := h.srv.AddServiceAccountKey(h.fx.OwnerID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			kf, err := ParseKeyFile(keyJSON)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := h.client(t, func(c *Config) {
+				c.Transport, c.AccessToken, c.KeyFile = transport, "", kf
+				c.Headers = map[string]string{"cf-access-client-id": "gate"}
+			})
+			if _, err := c.SetMetadata(context.Background(), h.fx.OrgID, []KV{{Key: "a", Value: []byte("b")}}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.ListMetadata(context.Background(), h.fx.OrgID, nil); err != nil {
+				t.Fatal(err)
+			}
+			if h.srv.Calls(".well-known/openid-configuration") != 1 || h.srv.Calls("oauth/v2/token") != 1 {
+				t.Fatalf("calls: %v", h.srv.AllCalls())
+			}
+			// Every request carries a user agent: four of them.
+			all, gated := h.srv.RequestsWithHeader("user-agent"), h.srv.RequestsWithHeader("cf-access-client-id")
+			if all != 4 || gated != all {
+				t.Fatalf("%d of %d requests carried the extra header", gated, all)
+			}
+		})
+	}
+	for _, reserved := range []string{"Authorization", "x-zitadel-orgid"} {
+		if _, err := New(Config{Domain: "h", Port: 1, Insecure: true, AccessToken: "t", Headers: map[string]string{reserved: "x"}}); err == nil {
+			t.Errorf("%s accepted as an extra header", reserved)
 		}
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{"details":{"totalResult":"0"}}`))
-	}))
-	t.Cleanup(backend.Close)
-	host, port := splitAddr(strings.TrimPrefix(backend.URL, "http://"))
-	c, err := New(Config{Domain: host, Port: port, Insecure: true, AccessToken: "t", Retry: DefaultRetryPolicy(),
-		Transport: TransportREST, Headers: map[string]string{"cf-access-client-id": "gate"}})
+	}
+}
+
+// With issuer set, a key file's token comes from <issuer>/oauth/v2/token
+// with the issuer as audience, without discovery at the address dialled.
+func TestIssuerReplacesDiscovery(t *testing.T) {
+	h := startFake(t, fakezitadel.Options{})
+	keyJSON, err := h.srv.AddServiceAccountKey(h.fx.OwnerID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = c.Close() })
-	if _, err := c.ListMetadata(context.Background(), "1", nil); err != nil {
+	kf, err := ParseKeyFile(keyJSON)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if seen["/management/v1/metadata/_search"] != 1 {
-		t.Fatalf("header not seen over REST: %v", seen)
+	_, port := splitAddr(h.srv.Addr())
+	c := h.client(t, func(c *Config) {
+		// Dialled as localhost; the fake calls itself 127.0.0.1.
+		c.Domain, c.Port, c.AccessToken, c.KeyFile, c.Issuer = "localhost", port, "", kf, h.srv.Issuer()
+	})
+	if _, err := c.ListMetadata(context.Background(), h.fx.OrgID, nil); err != nil {
+		t.Fatal(err)
 	}
-	for _, reserved := range []string{"Authorization", "x-zitadel-orgid"} {
-		if _, err := New(Config{Domain: host, Port: port, Insecure: true, AccessToken: "t", Headers: map[string]string{reserved: "x"}}); err == nil {
-			t.Errorf("%s accepted as an extra header", reserved)
-		}
+	if h.srv.Calls(".well-known/openid-configuration") != 0 || h.srv.Calls("oauth/v2/token") != 1 {
+		t.Fatalf("calls: %v", h.srv.AllCalls())
+	}
+	// The audience is the issuer: another one is refused.
+	wrong := h.client(t, func(c *Config) {
+		c.AccessToken, c.KeyFile, c.Issuer = "", kf, "http://localhost:"+fmt.Sprint(port)
+	})
+	if _, err := wrong.ListMetadata(context.Background(), h.fx.OrgID, nil); err == nil || !strings.Contains(err.Error(), "JWT profile") {
+		t.Fatalf("wrong issuer: %v", err)
 	}
 }
