@@ -12,6 +12,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"google.golang.org/grpc/codes"
 	"io"
 	"net/http"
 	"net/url"
@@ -221,3 +222,13 @@ func (p perRPC) GetRequestMetadata(ctx context.Context, _ ...string) (map[string
 }
 
 func (p perRPC) RequireTransportSecurity() bool { return p.secure }
+
+// tokenError classifies a failure to get an access token: the token
+// endpoint unreachable, or the grant refused.
+func tokenError(method, orgID, via string, err error) *Error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return noAnswer(method, orgID, KindUnreachable, via, err.Error())
+	}
+	return &Error{Method: method, OrgID: orgID, Code: codes.Unauthenticated, Kind: KindUnauthenticated, Transport: via, Message: err.Error()}
+}

@@ -26,12 +26,13 @@ import (
 // connection and each call.
 type grpcTransport struct {
 	conn    *grpc.ClientConn
+	src     tokenSource
 	track   *grpcTracker
 	headers []string // extra metadata, key/value pairs
 }
 
 func newGRPCTransport(target string, tlsCfg *tls.Config, src tokenSource, cfg Config) (*grpcTransport, error) {
-	t := &grpcTransport{track: &grpcTracker{}}
+	t := &grpcTransport{track: &grpcTracker{}, src: src}
 	creds := insecure.NewCredentials()
 	if tlsCfg != nil {
 		c := tlsCfg.Clone()
@@ -66,6 +67,11 @@ func (t *grpcTransport) attempt(ctx context.Context, r rpc, orgID string, req, r
 	}
 	if len(md) > 0 {
 		ctx = metadata.AppendToOutgoingContext(ctx, md...)
+	}
+	// The token first: its failures are not the path's (the per-call
+	// credentials then find it cached).
+	if _, err := t.src.token(ctx); err != nil {
+		return tokenError(r.method, orgID, TransportGRPC, err)
 	}
 	obs := &callObservation{}
 	err := t.conn.Invoke(context.WithValue(ctx, observationKey{}, obs), r.fullMethod(), req, resp)

@@ -85,7 +85,7 @@ func (t *restTransport) attempt(ctx context.Context, r rpc, orgID string, req, r
 	}
 	tok, err := t.src.token(ctx)
 	if err != nil {
-		return &Error{Method: r.method, OrgID: orgID, Code: codes.Unauthenticated, Kind: KindUnauthenticated, Transport: TransportREST, Message: err.Error()}
+		return tokenError(r.method, orgID, TransportREST, err)
 	}
 	hr.Header.Set("Authorization", "Bearer "+tok)
 	if orgID != "" && !r.orgInRequest {

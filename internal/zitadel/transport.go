@@ -145,13 +145,10 @@ func (a *autoTransport) attempt(ctx context.Context, r rpc, orgID string, req, r
 }
 
 // fromZITADEL tells an error ZITADEL itself answered from a failure to get
-// an answer.
+// an answer (those name the transport that saw them) and from the caller's
+// own deadline or cancellation.
 func fromZITADEL(e *Error) bool {
-	switch e.Kind {
-	case KindNotGRPC, KindNotZITADEL, KindNoH2, KindUnreachable, KindHandshake, KindTimeout, KindCanceled, KindTooLarge, KindRequestTooLarge:
-		return false
-	}
-	return true
+	return e.Transport == "" && e.Kind != KindTimeout && e.Kind != KindCanceled && e.Code != codes.DeadlineExceeded && e.Code != codes.Canceled
 }
 
 // Until a transport is chosen, requests are sized for gRPC, tried first;

@@ -349,3 +349,28 @@ func TestIssuerReplacesDiscovery(t *testing.T) {
 		t.Fatalf("wrong issuer: %v", err)
 	}
 }
+
+// A refused token grant says nothing about the path: auto decides nothing,
+// and the error is about the credentials on either transport.
+func TestTokenFailureDecidesNoTransport(t *testing.T) {
+	h := startFake(t, fakezitadel.Options{})
+	other := fakezitadel.New(fakezitadel.Options{})
+	foreign, err := other.AddServiceAccountKey(other.Populate().OwnerID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kf, err := ParseKeyFile(foreign)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, transport := range []string{TransportAuto, TransportGRPC, TransportREST} {
+		c := h.client(t, func(c *Config) { c.Transport, c.AccessToken, c.KeyFile = transport, "", kf })
+		_, err := c.ListMetadata(context.Background(), h.fx.OrgID, nil)
+		if !IsKind(err, KindUnauthenticated) || !strings.Contains(err.Error(), "JWT profile") {
+			t.Fatalf("%s: %v", transport, err)
+		}
+		if c.Transport() != transport {
+			t.Fatalf("%s: now %q", transport, c.Transport())
+		}
+	}
+}
