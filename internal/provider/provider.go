@@ -339,23 +339,8 @@ func (p *zitadelMetaProvider) clientConfig(v map[string]string, credentialLayer 
 		zc.Retry.MaxElapsed = d
 	}
 
-	zc.APIVersion = zitadel.APIAuto
-	if s := v["api_version"]; s != "" {
-		if !slices.Contains(zitadel.APIVersions, s) {
-			diags.AddAttributeError(path.Root("api_version"), "Invalid ZITADEL API Version",
-				fmt.Sprintf("api_version (or ZITADEL_API_VERSION) must be \"auto\", \"v1\" or \"v2\", not %q. Leave it unset for auto.", s))
-		}
-		zc.APIVersion = s
-	}
-
-	zc.Transport = zitadel.TransportAuto
-	if s := v["transport"]; s != "" {
-		if !slices.Contains(zitadel.Transports, s) {
-			diags.AddAttributeError(path.Root("transport"), "Invalid ZITADEL Transport",
-				fmt.Sprintf("transport (or ZITADEL_TRANSPORT) must be \"auto\", \"grpc\" or \"rest\", not %q. Leave it unset for auto.", s))
-		}
-		zc.Transport = s
-	}
+	zc.APIVersion = choice(v, "api_version", "ZITADEL_API_VERSION", "Invalid ZITADEL API Version", zitadel.APIVersions, diags)
+	zc.Transport = choice(v, "transport", "ZITADEL_TRANSPORT", "Invalid ZITADEL Transport", zitadel.Transports, diags)
 
 	if s := v["issuer"]; s != "" {
 		u, err := url.Parse(s)
@@ -407,6 +392,24 @@ func (p *zitadelMetaProvider) credentials(method, value string, zc *zitadel.Conf
 		return
 	}
 	zc.KeyFile = kf
+}
+
+// choice is a setting with a fixed set of values, the first of which
+// ("auto") is the default.
+func choice(v map[string]string, attr, env, summary string, allowed []string, diags *diag.Diagnostics) string {
+	s := v[attr]
+	if s == "" {
+		return allowed[0]
+	}
+	if !slices.Contains(allowed, s) {
+		quoted := make([]string, len(allowed))
+		for i, a := range allowed {
+			quoted[i] = strconv.Quote(a)
+		}
+		diags.AddAttributeError(path.Root(attr), summary,
+			fmt.Sprintf("%s (or %s) must be %s or %s, not %q. Leave it unset for %s.", attr, env, strings.Join(quoted[:len(quoted)-1], ", "), quoted[len(quoted)-1], s, allowed[0]))
+	}
+	return s
 }
 
 // checkHeaders validates the extra headers and returns them with names in

@@ -48,6 +48,20 @@ func (h *harness) client(t *testing.T, mod func(*Config)) *Client {
 	return c
 }
 
+// keyFile registers a service-account key for the owner and parses it.
+func (h *harness) keyFile(t *testing.T) *KeyFile {
+	t.Helper()
+	keyJSON, err := h.srv.AddServiceAccountKey(h.fx.OwnerID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kf, err := ParseKeyFile(keyJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kf
+}
+
 func splitAddr(addr string) (string, int) {
 	i := strings.LastIndex(addr, ":")
 	port, _ := strconv.Atoi(addr[i+1:])
@@ -181,14 +195,7 @@ func TestJWTProfileAuth(t *testing.T) {
 	// A token of two minutes, shorter than the five-minute refresh margin,
 	// is reused too.
 	h := startFake(t, fakezitadel.Options{TokenLifetime: 2 * time.Minute})
-	keyJSON, err := h.srv.AddServiceAccountKey(h.fx.OwnerID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kf, err := ParseKeyFile(keyJSON)
-	if err != nil {
-		t.Fatal(err)
-	}
+	kf := h.keyFile(t)
 	c := h.client(t, func(c *Config) { c.AccessToken, c.KeyFile = "", kf })
 	for i := 0; i < 3; i++ {
 		if _, err := c.ListMetadata(context.Background(), h.fx.OrgID, nil); err != nil {
@@ -204,7 +211,7 @@ func TestJWTProfileAuth(t *testing.T) {
 	foreign, _ := other.AddServiceAccountKey(ofx.OwnerID)
 	fk, _ := ParseKeyFile(foreign)
 	bad := h.client(t, func(c *Config) { c.AccessToken, c.KeyFile = "", fk })
-	_, err = bad.ListMetadata(context.Background(), h.fx.OrgID, nil)
+	_, err := bad.ListMetadata(context.Background(), h.fx.OrgID, nil)
 	if err == nil || !strings.Contains(err.Error(), "JWT profile") {
 		t.Fatalf("foreign key: %v", err)
 	}

@@ -283,14 +283,7 @@ func TestExtraHeadersOnEveryRequest(t *testing.T) {
 	for _, transport := range []string{TransportGRPC, TransportREST} {
 		t.Run(transport, func(t *testing.T) {
 			h := startFake(t, fakezitadel.Options{})
-			keyJSON, err := h.srv.AddServiceAccountKey(h.fx.OwnerID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			kf, err := ParseKeyFile(keyJSON)
-			if err != nil {
-				t.Fatal(err)
-			}
+			kf := h.keyFile(t)
 			c := h.client(t, func(c *Config) {
 				c.Transport, c.AccessToken, c.KeyFile = transport, "", kf
 				c.Headers = map[string]string{"cf-access-client-id": "gate"}
@@ -322,14 +315,7 @@ func TestExtraHeadersOnEveryRequest(t *testing.T) {
 // with the issuer as audience, without discovery at the address dialled.
 func TestIssuerReplacesDiscovery(t *testing.T) {
 	h := startFake(t, fakezitadel.Options{})
-	keyJSON, err := h.srv.AddServiceAccountKey(h.fx.OwnerID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kf, err := ParseKeyFile(keyJSON)
-	if err != nil {
-		t.Fatal(err)
-	}
+	kf := h.keyFile(t)
 	_, port := splitAddr(h.srv.Addr())
 	c := h.client(t, func(c *Config) {
 		// Dialled as localhost; the fake calls itself 127.0.0.1.
