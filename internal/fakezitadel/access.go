@@ -4,14 +4,12 @@ import (
 	"context"
 	"strings"
 
-	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
-	orgv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/org/v2"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 )
 
-// Errors only the organization service v2 answers (contract section 2).
+// Errors only the v2 services answer (contract sections 2 and 4).
 var (
 	// errNoPermissionV2 is the v2 wording of a membership that lacks the
 	// permission; v1 answers AUTH-5mWD2 for the same caller.
@@ -33,7 +31,8 @@ func (s *Server) authenticate(ctx context.Context) (*user, error) {
 		return nil, errAuthInvalid
 	}
 	u := s.tokens[token]
-	if u == nil {
+	if u == nil || u.removed {
+		// A removed user's tokens die with it.
 		return nil, errTokenInvalid
 	}
 	return u, nil
@@ -63,21 +62,33 @@ func readRolesAll() []string {
 	return append(append([]string(nil), writeRoles...), readRoles...)
 }
 
-// checkWriteV2 is the org.write check a v2 write makes inside the call for
-// the organization named in its request. It does not look at whether that
-// organization exists: a caller with only organization roles has none in an
-// id that never existed (NotFound AUTHZ-cdgFk), while an instance role passes
-// and the command then fails on the organization (COMMAND-QXPGs). The caller
-// holds s.mu.
-func checkWriteV2(u *user, orgID string) error {
+// userReadRolesAll are the roles that grant user.read.
+func userReadRolesAll() []string {
+	return append(append([]string(nil), userWriteRoles...), readRoles...)
+}
+
+// checkRolesV2 is the check a v2 call makes inside the call: the caller
+// needs a membership in the organization (NotFound AUTHZ-cdgFk) holding one
+// of the roles (PermissionDenied AUTH-AWfge). The caller holds s.mu.
+func checkRolesV2(u *user, orgID string, roles []string) error {
 	held := rolesIn(u, orgID)
 	if len(held) == 0 {
 		return errNoMembership
 	}
-	if !hasAny(held, writeRoles) {
+	if !hasAny(held, roles) {
 		return errNoPermissionV2
 	}
 	return nil
+}
+
+// writeCheckV2 is the permission check of a v2 metadata write by u: org.write
+// (writeRoles) for an organization's metadata, user.write (userWriteRoles)
+// in the user's organization for a user's. It does not look at whether the
+// organization exists: a caller with only organization roles has none in an
+// id that never existed (NotFound AUTHZ-cdgFk), while an instance role
+// passes and the command then fails on the organization (COMMAND-QXPGs).
+func writeCheckV2(u *user, roles []string) permissionCheck {
+	return func(orgID string) error { return checkRolesV2(u, orgID, roles) }
 }
 
 type userKey struct{}
@@ -100,8 +111,8 @@ func splitMethod(full string) (service, method string) {
 // disabled returns the error a service switched off by the options answers,
 // in grpc-go's words for a service the server does not know, or nil.
 func (s *Server) disabled(service string) error {
-	if s.opts.DisableV1 && service == management.ManagementService_ServiceDesc.ServiceName ||
-		s.opts.DisableV2 && service == orgv2.OrganizationService_ServiceDesc.ServiceName {
+	if s.opts.DisableV1 && service == mgmtDesc.ServiceName ||
+		s.opts.DisableV2 && (service == orgDesc.ServiceName || service == userDesc.ServiceName) {
 		return status.Errorf(codes.Unimplemented, "unknown service %s", service)
 	}
 	return nil

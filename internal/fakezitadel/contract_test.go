@@ -78,11 +78,28 @@ func wantErr(t *testing.T, err error, code codes.Code, msg, id string) {
 }
 
 func bulk(kvs ...string) *management.BulkSetOrgMetadataRequest {
-	req := &management.BulkSetOrgMetadataRequest{}
+	return &management.BulkSetOrgMetadataRequest{Metadata: items(func(k string, v []byte) *management.BulkSetOrgMetadataRequest_Metadata {
+		return &management.BulkSetOrgMetadataRequest_Metadata{Key: k, Value: v}
+	}, kvs...)}
+}
+
+// items builds the entries of a set request of any API, with item, from
+// key, value pairs.
+func items[M any](item func(key string, value []byte) M, kvs ...string) []M {
+	out := make([]M, 0, len(kvs)/2)
 	for i := 0; i < len(kvs); i += 2 {
-		req.Metadata = append(req.Metadata, &management.BulkSetOrgMetadataRequest_Metadata{Key: kvs[i], Value: []byte(kvs[i+1])})
+		out = append(out, item(kvs[i], []byte(kvs[i+1])))
 	}
-	return req
+	return out
+}
+
+// itemKeys returns the keys of listed metadata of any API, in list order.
+func itemKeys[M interface{ GetKey() string }](listed []M) []string {
+	var ks []string
+	for _, m := range listed {
+		ks = append(ks, m.GetKey())
+	}
+	return ks
 }
 
 func TestValidationLimits(t *testing.T) {
@@ -222,11 +239,7 @@ func keyQuery(key string, m object.TextQueryMethod) *mdpb.MetadataQuery {
 }
 
 func keysOf(resp *management.ListOrgMetadataResponse) string {
-	var ks []string
-	for _, m := range resp.GetResult() {
-		ks = append(ks, m.GetKey())
-	}
-	return strings.Join(ks, ",")
+	return strings.Join(itemKeys(resp.GetResult()), ",")
 }
 
 func TestListPagingAndTotal(t *testing.T) {

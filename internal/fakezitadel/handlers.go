@@ -14,22 +14,17 @@ import (
 )
 
 // managementServer implements the organization metadata calls of
-// zitadel.management.v1.ManagementService plus GetMyOrg and RemoveOrg; every
-// other call answers Unimplemented.
+// zitadel.management.v1.ManagementService plus GetMyOrg and RemoveOrg, and
+// the user calls of userv1.go; every other call answers Unimplemented.
 type managementServer struct {
 	management.UnimplementedManagementServiceServer
 	s *Server
 }
 
-// lockWritable is Server.lockWritable for the organization of the call.
-func (m *managementServer) lockWritable(ctx context.Context) (*org, func(), error) {
-	return m.s.lockWritable(orgFrom(ctx))
-}
-
-// lockMetadataWrite is Server.lockMetadataWrite for the organization of the
-// call.
-func (m *managementServer) lockMetadataWrite(ctx context.Context) (*org, func(), error) {
-	return m.s.lockMetadataWrite(ctx, orgFrom(ctx))
+// orgTarget is the organization of the call, as a metadata command's
+// target.
+func (m *managementServer) orgTarget(ctx context.Context) metadataTarget {
+	return m.s.orgTarget(orgFrom(ctx), nil)
 }
 
 // writeDetails are the details of BulkSet, Remove and BulkRemove: the
@@ -67,7 +62,7 @@ func (m *managementServer) GetMyOrg(ctx context.Context, _ *management.GetMyOrgR
 }
 
 func (m *managementServer) RemoveOrg(ctx context.Context, _ *management.RemoveOrgRequest) (*management.RemoveOrgResponse, error) {
-	o, unlock, err := m.lockWritable(ctx)
+	o, unlock, err := m.s.lockWritable(m.orgTarget(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +80,7 @@ func (m *managementServer) SetOrgMetadata(ctx context.Context, req *management.S
 	if !validValue(req.GetValue()) {
 		return nil, validationError("invalid SetOrgMetadataRequest.Value: value length must be between 1 and 500000 bytes, inclusive")
 	}
-	o, unlock, err := m.lockMetadataWrite(ctx)
+	o, unlock, err := m.s.lockMetadataWrite(ctx, m.orgTarget(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -96,21 +91,11 @@ func (m *managementServer) SetOrgMetadata(ctx context.Context, req *management.S
 }
 
 func (m *managementServer) BulkSetOrgMetadata(ctx context.Context, req *management.BulkSetOrgMetadataRequest) (*management.BulkSetOrgMetadataResponse, error) {
-	entries := make([]kv, 0, len(req.GetMetadata()))
-	for i, e := range req.GetMetadata() {
-		cause := ""
-		switch {
-		case !validKey(e.GetKey()):
-			cause = "invalid BulkSetOrgMetadataRequest_Metadata.Key: value length must be between 1 and 200 runes, inclusive"
-		case !validValue(e.GetValue()):
-			cause = "invalid BulkSetOrgMetadataRequest_Metadata.Value: value length must be between 1 and 500000 bytes, inclusive"
-		}
-		if cause != "" {
-			return nil, validationError(fmt.Sprintf("invalid BulkSetOrgMetadataRequest.Metadata[%d]: embedded message failed validation | caused by: %s", i, cause))
-		}
-		entries = append(entries, kv{e.GetKey(), e.GetValue()})
+	entries, err := metadataEntries("BulkSetOrgMetadataRequest", req.GetMetadata(), false)
+	if err != nil {
+		return nil, err
 	}
-	w, err := m.s.setMetadataCommand(ctx, orgFrom(ctx), nil, entries)
+	w, err := m.s.setMetadataCommand(ctx, m.orgTarget(ctx), entries)
 	if err != nil {
 		return nil, err
 	}
@@ -128,14 +113,14 @@ func (m *managementServer) GetOrgMetadata(ctx context.Context, req *management.G
 	if !ok || o.removed {
 		return nil, errMetadataNotFoundQuery
 	}
-	return &management.GetOrgMetadataResponse{Metadata: toProto(o, req.GetKey(), e)}, nil
+	return &management.GetOrgMetadataResponse{Metadata: toProto(&o.metadataOwner, req.GetKey(), e)}, nil
 }
 
 func (m *managementServer) RemoveOrgMetadata(ctx context.Context, req *management.RemoveOrgMetadataRequest) (*management.RemoveOrgMetadataResponse, error) {
 	if !validKey(req.GetKey()) {
 		return nil, keyLengthError("RemoveOrgMetadataRequest.Key")
 	}
-	o, unlock, err := m.lockMetadataWrite(ctx)
+	o, unlock, err := m.s.lockMetadataWrite(ctx, m.orgTarget(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -148,22 +133,21 @@ func (m *managementServer) RemoveOrgMetadata(ctx context.Context, req *managemen
 }
 
 func (m *managementServer) BulkRemoveOrgMetadata(ctx context.Context, req *management.BulkRemoveOrgMetadataRequest) (*management.BulkRemoveOrgMetadataResponse, error) {
-	for i, k := range req.GetKeys() {
-		if !validKey(k) {
-			return nil, keyLengthError(fmt.Sprintf("BulkRemoveOrgMetadataRequest.Keys[%d]", i))
-		}
+	if err := validateKeys("BulkRemoveOrgMetadataRequest", req.GetKeys()); err != nil {
+		return nil, err
 	}
-	w, err := m.s.removeMetadataCommand(ctx, orgFrom(ctx), nil, req.GetKeys())
+	w, err := m.s.removeMetadataCommand(ctx, m.orgTarget(ctx), req.GetKeys())
 	if err != nil {
 		return nil, err
 	}
 	return &management.BulkRemoveOrgMetadataResponse{Details: writeDetails(w)}, nil
 }
 
-// validateQueries checks the search queries as the request validation of the
-// real server does over gRPC, field by field in declaration order, and
-// answers the first failure in its words.
-func validateQueries(queries []*mdpb.MetadataQuery) error {
+// validateQueries checks the search queries of a v1 request (e.g.
+// "ListOrgMetadataRequest") as the request validation of the real server
+// does over gRPC, field by field in declaration order, and answers the first
+// failure in its words.
+func validateQueries(request string, queries []*mdpb.MetadataQuery) error {
 	for i, q := range queries {
 		cause := ""
 		kq := q.GetKeyQuery()
@@ -176,7 +160,7 @@ func validateQueries(queries []*mdpb.MetadataQuery) error {
 			cause = "invalid MetadataQuery.KeyQuery: embedded message failed validation | caused by: invalid MetadataKeyQuery.Method: value must be one of the defined enum values"
 		}
 		if cause != "" {
-			return validationError(fmt.Sprintf("invalid ListOrgMetadataRequest.Queries[%d]: embedded message failed validation | caused by: %s", i, cause))
+			return validationError(fmt.Sprintf("invalid %s.Queries[%d]: embedded message failed validation | caused by: %s", request, i, cause))
 		}
 	}
 	return nil
@@ -190,33 +174,42 @@ func knownTextMethod(method object.TextQueryMethod) bool {
 }
 
 func (m *managementServer) ListOrgMetadata(ctx context.Context, req *management.ListOrgMetadataRequest) (*management.ListOrgMetadataResponse, error) {
-	if err := validateQueries(req.GetQueries()); err != nil {
+	orgID := orgFrom(ctx)
+	details, result, err := m.s.listV1("ListOrgMetadataRequest", req.GetQuery(), req.GetQueries(), func() *metadataOwner { return m.s.liveOrg(orgID) })
+	if err != nil {
 		return nil, err
 	}
-	filters := make([]keyFilter, 0, len(req.GetQueries()))
-	for _, q := range req.GetQueries() {
+	return &management.ListOrgMetadataResponse{Details: details, Result: result}, nil
+}
+
+// listV1 is the search of v1 ListOrgMetadata and ListUserMetadata over the
+// owner find returns (under the store lock; nil answers an empty list):
+// queries validated as validateQueries says, ANDed; no default and no
+// maximum limit (limit 0 returns everything); total_result as page says. A
+// call at offset 0 counts as a search in Searches().
+func (s *Server) listV1(request string, query *object.ListQuery, queries []*mdpb.MetadataQuery, find func() *metadataOwner) (*object.ListDetails, []*mdpb.Metadata, error) {
+	if err := validateQueries(request, queries); err != nil {
+		return nil, nil, err
+	}
+	filters := make([]keyFilter, 0, len(queries))
+	for _, q := range queries {
 		filters = append(filters, keyFilter{q.GetKeyQuery().GetKey(), TextMethod(q.GetKeyQuery().GetMethod())})
 	}
-	m.s.mu.Lock()
-	defer m.s.mu.Unlock()
-	if req.GetQuery().GetOffset() == 0 {
-		m.s.searches++
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if query.GetOffset() == 0 {
+		s.searches++
 	}
-	orgID := orgFrom(ctx)
-	// v1 has no default and no maximum limit: limit 0 returns everything.
-	keys, total := page(m.s.searchKeys(orgID, filters, m.s.listSeed), req.GetQuery().GetOffset(), req.GetQuery().GetLimit())
+	o := find()
+	keys, total := page(searchKeys(o, filters, s.listSeed), query.GetOffset(), query.GetLimit())
 	result := make([]*mdpb.Metadata, 0, len(keys))
-	o := m.s.orgs[orgID]
 	for _, k := range keys {
 		result = append(result, toProto(o, k, o.metadata[k]))
 	}
-	return &management.ListOrgMetadataResponse{
-		Details: &object.ListDetails{TotalResult: total, ViewTimestamp: ts(m.s.opts.Now())},
-		Result:  result,
-	}, nil
+	return &object.ListDetails{TotalResult: total, ViewTimestamp: ts(s.opts.Now())}, result, nil
 }
 
-func toProto(o *org, key string, e *entry) *mdpb.Metadata {
+func toProto(o *metadataOwner, key string, e *entry) *mdpb.Metadata {
 	return &mdpb.Metadata{
 		Key:   key,
 		Value: append([]byte(nil), e.value...),
@@ -224,7 +217,7 @@ func toProto(o *org, key string, e *entry) *mdpb.Metadata {
 			Sequence:      e.sequence,
 			CreationDate:  ts(e.created),
 			ChangeDate:    ts(e.changed),
-			ResourceOwner: o.id,
+			ResourceOwner: o.resourceOwner,
 		},
 	}
 }

@@ -14,18 +14,15 @@ func (s *Server) AddOrg(name string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	id := s.newID()
-	s.orgs[id] = &org{id: id, name: name, created: s.opts.Now(), sequence: freshOrgSequence, metadata: map[string]*entry{}}
+	s.orgs[id] = &org{metadataOwner: newMetadataOwner(id, id, freshOrgSequence, s.opts.Now()), name: name}
 	return id
 }
 
-// AddUser creates a user whose own organization is ownOrg and returns its
-// id. Give it roles with Grant and a token with AddToken.
+// AddUser creates a human user whose own organization is ownOrg and returns
+// its id. Give it roles with Grant and a token with AddToken. It is a user
+// like any other: the user calls serve its metadata too.
 func (s *Server) AddUser(ownOrg string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	id := s.newID()
-	s.users[id] = &user{id: id, ownOrg: ownOrg, roles: map[string][]string{}}
-	return id
+	return s.addUser(ownOrg, "", false)
 }
 
 // Grant gives the user roles in an organization; orgID "" grants
@@ -49,7 +46,10 @@ func (s *Server) AddToken(userID string) string {
 }
 
 // Fixture is the standard population: two organizations, an owner of both,
-// a viewer of the first and an outsider with no membership anywhere.
+// a viewer of the first, an outsider with no membership anywhere (its own
+// organization is a third one), an instance owner (IAM_OWNER, allowed in
+// every organization) and a machine user in each of the two organizations,
+// whose metadata the user calls serve.
 type Fixture struct {
 	OrgID          string `json:"org_id"`
 	SecondOrgID    string `json:"second_org_id"`
@@ -60,6 +60,11 @@ type Fixture struct {
 	OutsiderOrgID  string `json:"-"`
 	ViewerID       string `json:"-"`
 	OutsiderUserID string `json:"-"`
+	// UserID is a machine user of OrgID, SecondUserID one of SecondOrgID.
+	UserID       string `json:"user_id"`
+	SecondUserID string `json:"second_user_id"`
+	AdminID      string `json:"-"`
+	AdminToken   string `json:"admin_access_token"`
 }
 
 // Populate creates the standard population.
@@ -77,18 +82,32 @@ func (s *Server) Populate() Fixture {
 	f.ViewerToken = s.AddToken(f.ViewerID)
 	f.OutsiderUserID = s.AddUser(f.OutsiderOrgID)
 	f.OutsiderToken = s.AddToken(f.OutsiderUserID)
+	f.AdminID = s.AddUser(f.OrgID)
+	s.Grant(f.AdminID, "", "IAM_OWNER")
+	f.AdminToken = s.AddToken(f.AdminID)
+	f.UserID = s.AddMachineUser(f.OrgID, "metadata-bot")
+	f.SecondUserID = s.AddMachineUser(f.SecondOrgID, "second-bot")
 	return f
 }
 
 // Calls returns how many calls of a method (e.g. "BulkSetOrgMetadata") the
-// fake received, failed ones included.
+// fake received, failed ones included. A name serves every service with a
+// method of that name: the management API v1 and the user service v2 both
+// have ListUserMetadata and GetUserByID. A qualified name, the gRPC full
+// method name with or without its leading slash (e.g.
+// "zitadel.user.v2.UserService/ListUserMetadata", or the generated
+// UserService_ListUserMetadata_FullMethodName), counts one service's.
 func (s *Server) Calls(method string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if n, ok := s.serviceCalls[strings.TrimPrefix(method, "/")]; ok {
+		return n
+	}
 	return s.calls[method]
 }
 
-// AllCalls returns a copy of every method's call count.
+// AllCalls returns a copy of every method's call count, by name (not
+// qualified).
 func (s *Server) AllCalls() map[string]int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -105,14 +124,16 @@ func (s *Server) ResetCalls() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls = map[string]int{}
+	s.serviceCalls = map[string]int{}
 	s.peers = map[string]map[string]bool{}
 	s.conflicts = 0
 	s.searches = 0
 }
 
-// Searches returns how many searches (ListOrgMetadata calls at offset 0,
-// each the first page of a reading) the fake received since the last
-// ResetCalls; Calls("ListOrgMetadata") counts every page.
+// Searches returns how many searches (metadata list calls at offset 0, each
+// the first page of a reading: ListOrgMetadata, ListOrganizationMetadata and
+// both ListUserMetadata) the fake received since the last ResetCalls;
+// Calls("ListOrgMetadata") counts every page.
 func (s *Server) Searches() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -140,7 +161,11 @@ func (s *Server) resetHandler(w http.ResponseWriter, _ *http.Request) {
 
 // InjectFault makes the next n calls of method (every call when n < 0)
 // fail or slow down as f says. It replaces any fault pending for method.
+// method is a name, which applies to every service's method of that name, or
+// a qualified name as Calls takes, which applies to one service's and takes
+// precedence over a fault for the name.
 func (s *Server) InjectFault(method string, n int, f Fault) {
+	method = strings.TrimPrefix(method, "/")
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if n == 0 {
@@ -159,9 +184,31 @@ func (s *Server) ClearFaults() {
 
 // Metadata returns a copy of an organization's metadata, out of band.
 func (s *Server) Metadata(orgID string) map[string][]byte {
+	return s.copyMetadata(ownerIn(s.orgs, orgID))
+}
+
+// Keys returns an organization's metadata keys, sorted.
+func (s *Server) Keys(orgID string) []string {
+	return sortedKeys(s.Metadata(orgID))
+}
+
+// SetMetadata writes one key out of band, as another client would (one
+// event).
+func (s *Server) SetMetadata(orgID, key string, value []byte) {
+	s.setOutOfBand(ownerIn(s.orgs, orgID), key, value)
+}
+
+// DeleteMetadata removes one key out of band; a missing key is ignored.
+func (s *Server) DeleteMetadata(orgID, key string) {
+	s.deleteOutOfBand(ownerIn(s.orgs, orgID), key)
+}
+
+// copyMetadata copies an owner's metadata under the lock (nil without
+// owner); find runs under the lock.
+func (s *Server) copyMetadata(find func() *metadataOwner) map[string][]byte {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o := s.orgs[orgID]
+	o := find()
 	if o == nil {
 		return nil
 	}
@@ -172,9 +219,7 @@ func (s *Server) Metadata(orgID string) map[string][]byte {
 	return out
 }
 
-// Keys returns an organization's metadata keys, sorted.
-func (s *Server) Keys(orgID string) []string {
-	md := s.Metadata(orgID)
+func sortedKeys(md map[string][]byte) []string {
 	keys := make([]string, 0, len(md))
 	for k := range md {
 		keys = append(keys, k)
@@ -183,21 +228,31 @@ func (s *Server) Keys(orgID string) []string {
 	return keys
 }
 
-// SetMetadata writes one key out of band, as another client would (one
-// event).
-func (s *Server) SetMetadata(orgID, key string, value []byte) {
+// setOutOfBand writes one key of the owner find returns (one event).
+func (s *Server) setOutOfBand(find func() *metadataOwner, key string, value []byte) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.orgs[orgID].set(key, value, s.opts.Now())
+	find().set(key, value, s.opts.Now())
 }
 
-// DeleteMetadata removes one key out of band; a missing key is ignored.
-func (s *Server) DeleteMetadata(orgID, key string) {
+// deleteOutOfBand removes one key of the owner find returns, if present.
+func (s *Server) deleteOutOfBand(find func() *metadataOwner, key string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o := s.orgs[orgID]
+	o := find()
 	if _, ok := o.metadata[key]; ok {
 		o.remove(key, s.opts.Now())
+	}
+}
+
+// ownerIn finds an organization or user of owners by id, removed or not,
+// for the hooks; nil when there is none. It runs under the lock.
+func ownerIn[T interface{ owner() *metadataOwner }](owners map[string]T, id string) func() *metadataOwner {
+	return func() *metadataOwner {
+		if o, ok := owners[id]; ok {
+			return o.owner()
+		}
+		return nil
 	}
 }
 

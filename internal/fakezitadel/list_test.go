@@ -48,11 +48,7 @@ func TestListQueryValidation(t *testing.T) {
 }
 
 func listedKeys(resp *management.ListOrgMetadataResponse) []string {
-	var ks []string
-	for _, m := range resp.GetResult() {
-		ks = append(ks, m.GetKey())
-	}
-	return ks
+	return itemKeys(resp.GetResult())
 }
 
 // startShuffled starts a fake with ShuffleLists and keys key00 to key49.

@@ -8,7 +8,6 @@ import (
 	filterv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/filter/v2"
 	mdv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/metadata/v2"
 	orgv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/org/v2"
-	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
 // orgServer implements the organization metadata calls of
@@ -23,7 +22,7 @@ type orgServer struct {
 	s *Server
 }
 
-// Paging of ListOrganizationMetadata (contract section 2): 100 rows by
+// Paging of the v2 metadata lists (contract sections 2 and 4): 100 rows by
 // default, 1000 at most.
 const (
 	defaultListLimit = 100
@@ -31,60 +30,36 @@ const (
 )
 
 func (v *orgServer) SetOrganizationMetadata(ctx context.Context, req *orgv2.SetOrganizationMetadataRequest) (*orgv2.SetOrganizationMetadataResponse, error) {
+	const request = "SetOrganizationMetadataRequest"
 	orgID := req.GetOrganizationId()
-	if !validKey(orgID) {
-		return nil, keyLengthError("SetOrganizationMetadataRequest.OrganizationId")
+	if err := validateID(request, "OrganizationId", orgID); err != nil {
+		return nil, err
 	}
-	entries := make([]kv, 0, len(req.GetMetadata()))
-	for i, e := range req.GetMetadata() {
-		cause := ""
-		switch {
-		case !validKey(e.GetKey()):
-			cause = "invalid Metadata.Key: value length must be between 1 and 200 runes, inclusive"
-		case len(e.GetValue()) > maxValueSize:
-			// No minimum: an empty value deletes the key.
-			cause = "invalid Metadata.Value: value length must be at most 500000 bytes"
-		}
-		if cause != "" {
-			return nil, validationError(fmt.Sprintf("invalid SetOrganizationMetadataRequest.Metadata[%d]: embedded message failed validation | caused by: %s", i, cause))
-		}
-		entries = append(entries, kv{e.GetKey(), e.GetValue()})
-	}
-	u := userFrom(ctx)
-	w, err := v.s.setMetadataCommand(ctx, orgID, func() error { return checkWriteV2(u, orgID) }, entries)
+	entries, err := metadataEntries(request, req.GetMetadata(), true)
 	if err != nil {
 		return nil, err
 	}
-	return &orgv2.SetOrganizationMetadataResponse{SetDate: v.eventDate(w)}, nil
+	w, err := v.s.setMetadataCommand(ctx, v.s.orgTarget(orgID, writeCheckV2(userFrom(ctx), writeRoles)), entries)
+	if err != nil {
+		return nil, err
+	}
+	return &orgv2.SetOrganizationMetadataResponse{SetDate: v.s.eventDate(w)}, nil
 }
 
 func (v *orgServer) DeleteOrganizationMetadata(ctx context.Context, req *orgv2.DeleteOrganizationMetadataRequest) (*orgv2.DeleteOrganizationMetadataResponse, error) {
+	const request = "DeleteOrganizationMetadataRequest"
 	orgID := req.GetOrganizationId()
-	if !validKey(orgID) {
-		return nil, keyLengthError("DeleteOrganizationMetadataRequest.OrganizationId")
+	if err := validateID(request, "OrganizationId", orgID); err != nil {
+		return nil, err
 	}
-	for i, k := range req.GetKeys() {
-		if !validKey(k) {
-			return nil, keyLengthError(fmt.Sprintf("DeleteOrganizationMetadataRequest.Keys[%d]", i))
-		}
+	if err := validateKeys(request, req.GetKeys()); err != nil {
+		return nil, err
 	}
-	u := userFrom(ctx)
-	w, err := v.s.removeMetadataCommand(ctx, orgID, func() error { return checkWriteV2(u, orgID) }, req.GetKeys())
+	w, err := v.s.removeMetadataCommand(ctx, v.s.orgTarget(orgID, writeCheckV2(userFrom(ctx), writeRoles)), req.GetKeys())
 	if err != nil {
 		return nil, err
 	}
-	return &orgv2.DeleteOrganizationMetadataResponse{DeletionDate: v.eventDate(w)}, nil
-}
-
-// eventDate is the date v2 writes answer: that of the organization's newest
-// metadata event, which a Set that changed nothing reports too. An
-// organization that never had one (a Set that only deleted absent keys)
-// answers the time of the call rather than no date.
-func (v *orgServer) eventDate(w written) *timestamppb.Timestamp {
-	if w.at.IsZero() {
-		return timestamppb.New(v.s.opts.Now())
-	}
-	return timestamppb.New(w.at)
+	return &orgv2.DeleteOrganizationMetadataResponse{DeletionDate: v.s.eventDate(w)}, nil
 }
 
 // ListOrganizationMetadata searches like v1 ListOrgMetadata (same filters,
@@ -94,33 +69,53 @@ func (v *orgServer) eventDate(w written) *timestamppb.Timestamp {
 // list and total 0. A call at offset 0 counts as a search in Searches(), as
 // a v1 one does.
 func (v *orgServer) ListOrganizationMetadata(ctx context.Context, req *orgv2.ListOrganizationMetadataRequest) (*orgv2.ListOrganizationMetadataResponse, error) {
+	const request = "ListOrganizationMetadataRequest"
 	orgID := req.GetOrganizationId()
-	if !validKey(orgID) {
-		return nil, keyLengthError("ListOrganizationMetadataRequest.OrganizationId")
-	}
-	filters, err := v2KeyFilters(req.GetFilters())
-	if err != nil {
+	if err := validateID(request, "OrganizationId", orgID); err != nil {
 		return nil, err
 	}
-	limit, applied, err := v2Limit(req.Pagination)
-	if err != nil {
-		return nil, err
-	}
-	offset := req.GetPagination().GetOffset()
 	u := userFrom(ctx)
+	pagination, result, err := v.s.listV2(request, req.Pagination, req.GetFilters(), func() (*metadataOwner, bool) {
+		if !hasAny(rolesIn(u, orgID), readRolesAll()) {
+			return nil, false
+		}
+		return v.s.liveOrg(orgID), true
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &orgv2.ListOrganizationMetadataResponse{Pagination: pagination, Metadata: result}, nil
+}
 
-	v.s.mu.Lock()
-	defer v.s.mu.Unlock()
+// listV2 is the search of v2 ListOrganizationMetadata and ListUserMetadata:
+// v1's filters, order and total_result rule with v2's paging (v2Limit). find
+// returns, under the store lock, the owner (nil answers an empty list with
+// total 0) and whether the caller may read its metadata: when not, the list
+// is empty but total_result still counts the matches, as the user service
+// does (contract section 4). A call at offset 0 counts as a search in
+// Searches().
+func (s *Server) listV2(request string, p *filterv2.PaginationRequest, searchFilters []*mdv2.MetadataSearchFilter, find func() (*metadataOwner, bool)) (*filterv2.PaginationResponse, []*mdv2.Metadata, error) {
+	filters, err := v2KeyFilters(request, searchFilters)
+	if err != nil {
+		return nil, nil, err
+	}
+	limit, applied, err := v2Limit(p)
+	if err != nil {
+		return nil, nil, err
+	}
+	offset := p.GetOffset()
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if offset == 0 {
-		v.s.searches++
+		s.searches++
 	}
-	var matched []string
-	if hasAny(rolesIn(u, orgID), readRolesAll()) {
-		matched = v.s.searchKeys(orgID, filters, v.s.listSeed)
+	o, readable := find()
+	keys, total := page(searchKeys(o, filters, s.listSeed), offset, limit)
+	if !readable {
+		keys = nil
 	}
-	keys, total := page(matched, offset, limit)
 	result := make([]*mdv2.Metadata, 0, len(keys))
-	o := v.s.orgs[orgID]
 	for _, k := range keys {
 		e := o.metadata[k]
 		result = append(result, &mdv2.Metadata{
@@ -130,10 +125,7 @@ func (v *orgServer) ListOrganizationMetadata(ctx context.Context, req *orgv2.Lis
 			ChangeDate:   ts(e.changed),
 		})
 	}
-	return &orgv2.ListOrganizationMetadataResponse{
-		Pagination: &filterv2.PaginationResponse{TotalResult: total, AppliedLimit: applied},
-		Metadata:   result,
-	}, nil
+	return &filterv2.PaginationResponse{TotalResult: total, AppliedLimit: applied}, result, nil
 }
 
 // v2Limit returns the limit a v2 list applies and the applied_limit it
@@ -155,11 +147,12 @@ func v2Limit(p *filterv2.PaginationRequest) (limit uint32, applied uint64, err e
 	return p.GetLimit(), uint64(p.GetLimit()), nil
 }
 
-// v2KeyFilters checks the search filters as the real server's request
+// v2KeyFilters checks the search filters of a v2 request (e.g.
+// "ListOrganizationMetadataRequest") as the real server's request
 // validation does, in its words, and converts them for searchKeys. The text
 // methods of zitadel.filter.v2 have v1's numbers, so matchKey applies them
 // unchanged.
-func v2KeyFilters(filters []*mdv2.MetadataSearchFilter) ([]keyFilter, error) {
+func v2KeyFilters(request string, filters []*mdv2.MetadataSearchFilter) ([]keyFilter, error) {
 	out := make([]keyFilter, 0, len(filters))
 	for i, f := range filters {
 		cause := ""
@@ -173,7 +166,7 @@ func v2KeyFilters(filters []*mdv2.MetadataSearchFilter) ([]keyFilter, error) {
 			cause = "invalid MetadataSearchFilter.KeyFilter: embedded message failed validation | caused by: invalid MetadataKeyFilter.Method: value must be one of the defined enum values"
 		}
 		if cause != "" {
-			return nil, validationError(fmt.Sprintf("invalid ListOrganizationMetadataRequest.Filters[%d]: embedded message failed validation | caused by: %s", i, cause))
+			return nil, validationError(fmt.Sprintf("invalid %s.Filters[%d]: embedded message failed validation | caused by: %s", request, i, cause))
 		}
 		out = append(out, keyFilter{kf.GetKey(), TextMethod(kf.GetMethod())})
 	}

@@ -30,16 +30,21 @@ func (e *v2env) list(t *testing.T, token, org string, p *filterv2.PaginationRequ
 	return resp
 }
 
+// wantPage checks a page of a v2 list: got entries and its pagination
+// against n entries, total and applied limit.
+func wantPage(t *testing.T, name string, got int, p *filterv2.PaginationResponse, n int, total, applied uint64) {
+	t.Helper()
+	if got != n || p.GetTotalResult() != total || p.GetAppliedLimit() != applied {
+		t.Fatalf("%s: %d results, total %d, applied %d; want %d, %d, %d", name, got, p.GetTotalResult(), p.GetAppliedLimit(), n, total, applied)
+	}
+}
+
 func keyFilter(key string, m filterv2.TextFilterMethod) *mdv2.MetadataSearchFilter {
 	return &mdv2.MetadataSearchFilter{Filter: &mdv2.MetadataSearchFilter_KeyFilter{KeyFilter: &mdv2.MetadataKeyFilter{Key: key, Method: m}}}
 }
 
 func v2Keys(resp *orgv2.ListOrganizationMetadataResponse) []string {
-	var ks []string
-	for _, m := range resp.GetMetadata() {
-		ks = append(ks, m.GetKey())
-	}
-	return ks
+	return itemKeys(resp.GetMetadata())
 }
 
 func TestV2ListPaging(t *testing.T) {
@@ -50,10 +55,7 @@ func TestV2ListPaging(t *testing.T) {
 	}
 	check := func(name string, resp *orgv2.ListOrganizationMetadataResponse, n int, total, applied uint64) {
 		t.Helper()
-		p := resp.GetPagination()
-		if len(resp.GetMetadata()) != n || p.GetTotalResult() != total || p.GetAppliedLimit() != applied {
-			t.Fatalf("%s: %d results, total %d, applied %d; want %d, %d, %d", name, len(resp.GetMetadata()), p.GetTotalResult(), p.GetAppliedLimit(), n, total, applied)
-		}
+		wantPage(t, name, len(resp.GetMetadata()), resp.GetPagination(), n, total, applied)
 	}
 	check("no pagination", e.list(t, tok, org, nil), 100, 1050, 0)
 	// Limit 0 in a given pagination: the default, reported as applied.

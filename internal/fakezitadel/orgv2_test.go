@@ -28,22 +28,26 @@ type v2env struct {
 func startV2(t *testing.T, opts fakezitadel.Options) *v2env {
 	t.Helper()
 	e := start(t, opts)
+	iam := e.srv.AddUser(e.fx.OutsiderOrgID)
+	e.srv.Grant(iam, "", "IAM_OWNER")
+	return &v2env{env: e, oc: orgv2.NewOrganizationServiceClient(dial(t, e)), iamToken: e.srv.AddToken(iam)}
+}
+
+// dial opens a plaintext connection to the fake for one test.
+func dial(t *testing.T, e *env) *grpc.ClientConn {
+	t.Helper()
 	conn, err := grpc.NewClient("passthrough:///"+e.srv.Addr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = conn.Close() })
-	iam := e.srv.AddUser(e.fx.OutsiderOrgID)
-	e.srv.Grant(iam, "", "IAM_OWNER")
-	return &v2env{env: e, oc: orgv2.NewOrganizationServiceClient(conn), iamToken: e.srv.AddToken(iam)}
+	return conn
 }
 
 func setReq(org string, kvs ...string) *orgv2.SetOrganizationMetadataRequest {
-	req := &orgv2.SetOrganizationMetadataRequest{OrganizationId: org}
-	for i := 0; i < len(kvs); i += 2 {
-		req.Metadata = append(req.Metadata, &orgv2.Metadata{Key: kvs[i], Value: []byte(kvs[i+1])})
-	}
-	return req
+	return &orgv2.SetOrganizationMetadataRequest{OrganizationId: org, Metadata: items(func(k string, v []byte) *orgv2.Metadata {
+		return &orgv2.Metadata{Key: k, Value: v}
+	}, kvs...)}
 }
 
 func delReq(org string, keys ...string) *orgv2.DeleteOrganizationMetadataRequest {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
 	orgv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/org/v2"
+	userv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
@@ -50,6 +51,7 @@ type restRoute struct {
 var (
 	mgmtDesc = &management.ManagementService_ServiceDesc
 	orgDesc  = &orgv2.OrganizationService_ServiceDesc
+	userDesc = &userv2.UserService_ServiceDesc
 )
 
 // restRoutes, literal segments before variables where both match.
@@ -65,6 +67,17 @@ var restRoutes = []restRoute{
 	{http.MethodPost, "/v2/organizations/{organization_id}/metadata", orgDesc, "SetOrganizationMetadata", true},
 	{http.MethodPost, "/v2/organizations/{organization_id}/metadata/search", orgDesc, "ListOrganizationMetadata", true},
 	{http.MethodDelete, "/v2/organizations/{organization_id}/metadata", orgDesc, "DeleteOrganizationMetadata", false},
+	{http.MethodPost, "/management/v1/users/machine", mgmtDesc, "AddMachineUser", true},
+	{http.MethodGet, "/management/v1/users/{id}", mgmtDesc, "GetUserByID", false},
+	{http.MethodDelete, "/management/v1/users/{id}", mgmtDesc, "RemoveUser", false},
+	{http.MethodPost, "/management/v1/users/{id}/_deactivate", mgmtDesc, "DeactivateUser", true},
+	{http.MethodPost, "/management/v1/users/{id}/metadata/_search", mgmtDesc, "ListUserMetadata", true},
+	{http.MethodPost, "/management/v1/users/{id}/metadata/_bulk", mgmtDesc, "BulkSetUserMetadata", true},
+	{http.MethodDelete, "/management/v1/users/{id}/metadata/_bulk", mgmtDesc, "BulkRemoveUserMetadata", true},
+	{http.MethodGet, "/v2/users/{user_id}", userDesc, "GetUserByID", false},
+	{http.MethodPost, "/v2/users/{user_id}/metadata", userDesc, "SetUserMetadata", true},
+	{http.MethodPost, "/v2/users/{user_id}/metadata/search", userDesc, "ListUserMetadata", true},
+	{http.MethodDelete, "/v2/users/{user_id}/metadata", userDesc, "DeleteUserMetadata", false},
 }
 
 // match binds the route's path parameters, matching segment by segment the
@@ -116,7 +129,7 @@ func (s *Server) restHandler(impls map[*grpc.ServiceDesc]any) http.Handler {
 			case rt.verb != r.Method:
 				otherVerb = otherVerb || disabled == nil
 			case disabled != nil:
-				_ = s.countAndFault(restContext(r), rt.method, disabled)
+				_ = s.countAndFault(restContext(r), rt.service.ServiceName, rt.method, disabled)
 				writeRoutingError(w, http.StatusNotFound, codes.NotFound)
 				return
 			default:

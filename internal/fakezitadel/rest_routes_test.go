@@ -44,3 +44,23 @@ func TestRESTRoutesMatchHTTPRules(t *testing.T) {
 		}
 	}
 }
+
+// TestRESTRoutesCoverUserCalls: every user call the fake serves has its
+// route (the rule check above vouches for verb and path).
+func TestRESTRoutesCoverUserCalls(t *testing.T) {
+	want := map[string][]string{
+		mgmtDesc.ServiceName: {"AddMachineUser", "GetUserByID", "RemoveUser", "DeactivateUser", "ListUserMetadata", "BulkSetUserMetadata", "BulkRemoveUserMetadata"},
+		userDesc.ServiceName: {"GetUserByID", "SetUserMetadata", "ListUserMetadata", "DeleteUserMetadata"},
+	}
+	routed := map[string]bool{}
+	for _, rt := range restRoutes {
+		routed[rt.service.ServiceName+"/"+rt.method] = true
+	}
+	for service, methods := range want {
+		for _, m := range methods {
+			if !routed[service+"/"+m] {
+				t.Errorf("no REST route for %s/%s", service, m)
+			}
+		}
+	}
+}

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/message"
-	orgv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/org/v2"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
@@ -24,11 +23,15 @@ import (
 )
 
 // Roles that grant org.write, and the further ones that grant org.read only.
+// ORG_OWNER_VIEWER and IAM_OWNER_VIEWER read users too.
 var (
 	writeRoles = []string{"IAM_OWNER", "IAM_ORG_MANAGER", "ORG_OWNER", "ORG_SETTINGS_MANAGER"}
 	readRoles  = []string{"ORG_OWNER_VIEWER", "IAM_OWNER_VIEWER"}
 	// org.delete, needed by RemoveOrg.
 	deleteRoles = []string{"IAM_OWNER", "IAM_ORG_MANAGER", "ORG_OWNER"}
+	// user.write (and user.delete, which the fake does not tell apart) in
+	// the user's organization; user.read adds readRoles, as org.read does.
+	userWriteRoles = []string{"IAM_OWNER", "IAM_ORG_MANAGER", "IAM_USER_MANAGER", "ORG_OWNER", "ORG_USER_MANAGER"}
 )
 
 // Options tune the fake.
@@ -48,16 +51,20 @@ type Options struct {
 	// WriteConflicts reproduces the event-store conflict of concurrent writes
 	// to one organization (contract: "Concurrent writes to one
 	// organization"), which a real server produces now and then and a client
-	// must retry. Each metadata write holds its organization "in flight" for
-	// WriteWindow before it writes; a second write of that organization
+	// must retry. Each metadata write holds its owner's event stream "in
+	// flight" for WriteWindow before it writes; a second write of that owner
 	// starting meanwhile fails with code Unknown and WriteConflictMessage and
-	// writes nothing. Writes to different organizations never conflict.
+	// writes nothing. The owner is the organization for organization
+	// metadata and the user for user metadata (a user is an aggregate of its
+	// own in ZITADEL): writes to different organizations, to different users
+	// (of one organization too), or to a user and its organization never
+	// conflict.
 	WriteConflicts bool
 	// WriteWindow is how long a write stays in flight with WriteConflicts;
 	// 5ms when zero. Tests that need two writes to overlap raise it.
 	WriteWindow time.Duration
-	// ShuffleLists makes ListOrgMetadata answer in an order that is not
-	// sorted, so clients that rely on an order the real server does not
+	// ShuffleLists makes every metadata list (organizations and users, v1
+	// and v2) answer in an order that is not sorted, so clients that rely on an order the real server does not
 	// guarantee fail their tests. The order is random per Server but stable
 	// as a database's: the same for every call, and a key keeps its place
 	// when others come and go, so offset paging stays consistent; filters,
@@ -65,25 +72,20 @@ type Options struct {
 	ShuffleLists bool
 	// DisableV1 makes every call of the management API v1 answer
 	// Unimplemented, as a server from the future that dropped the
-	// deprecated calls would; the organization service v2 still works.
+	// deprecated calls would; the v2 services (organization and user) still
+	// work.
 	DisableV1 bool
-	// DisableV2 makes every call of the organization service v2 answer
-	// Unimplemented, as a ZITADEL older than v4.7 does for the metadata calls
-	// (the fake switches off ListOrganizations too, so a client cannot mix
-	// the services on such a server).
+	// DisableV2 makes every call of the organization service v2 and of the
+	// user service v2 answer Unimplemented, as a ZITADEL older than v4.7
+	// does for the metadata calls (the fake switches off ListOrganizations
+	// and the user service's GetUserByID too, so a client cannot mix the
+	// APIs on such a server).
 	DisableV2 bool
 }
 
 // defaultWriteWindow keeps conflicts frequent under parallel writes without
 // slowing a test that writes sequentially by much.
 const defaultWriteWindow = 5 * time.Millisecond
-
-type user struct {
-	id     string
-	ownOrg string
-	// roles by organization id; the key "" holds instance-wide (IAM) roles.
-	roles map[string][]string
-}
 
 // Fault makes calls of one method fail or slow down.
 type Fault struct {
@@ -109,9 +111,15 @@ type Server struct {
 	mu     sync.Mutex
 	orgs   map[string]*org
 	tokens map[string]*user // access token -> user
-	users  map[string]*user // user id -> user
-	keys   map[string]*serviceKey
-	calls  map[string]int
+	// users holds callers and the users whose metadata the user calls
+	// serve alike: both are ZITADEL users (see users.go).
+	users map[string]*user // user id -> user
+	keys  map[string]*serviceKey
+	calls map[string]int
+	// serviceCalls counts the gRPC calls again by qualified name,
+	// "zitadel.user.v2.UserService/ListUserMetadata", which tells apart the
+	// methods of one name in two services.
+	serviceCalls map[string]int
 	// headers counts the requests (any transport, OIDC included) that
 	// carried each header, by lower-case name.
 	headers  map[string]int
@@ -125,13 +133,14 @@ type Server struct {
 	grpc     *grpc.Server
 	done     chan struct{}
 
-	// writing holds the organizations with a metadata write in flight, and
-	// conflicts counts the writes that failed on one (WriteConflicts).
+	// writing holds the owners (organization or user ids) with a metadata
+	// write in flight, and conflicts counts the writes that failed on one
+	// (WriteConflicts).
 	writing   map[string]bool
 	conflicts int
-	searches  int // ListOrgMetadata calls at offset 0
-	// listSeed orders ListOrgMetadata results with ShuffleLists; nil keeps
-	// them sorted.
+	searches  int // metadata list calls at offset 0
+	// listSeed orders metadata lists with ShuffleLists; nil keeps them
+	// sorted.
 	listSeed *maphash.Seed
 }
 
@@ -150,17 +159,18 @@ func New(opts Options) *Server {
 		seed = &random
 	}
 	return &Server{
-		opts:     opts,
-		orgs:     map[string]*org{},
-		tokens:   map[string]*user{},
-		users:    map[string]*user{},
-		keys:     map[string]*serviceKey{},
-		calls:    map[string]int{},
-		peers:    map[string]map[string]bool{},
-		faults:   map[string]*pendingFault{},
-		writing:  map[string]bool{},
-		listSeed: seed,
-		nextID:   290000000000000000 + uint64(time.Now().UnixNano()%1000000)*1000,
+		opts:         opts,
+		orgs:         map[string]*org{},
+		tokens:       map[string]*user{},
+		users:        map[string]*user{},
+		keys:         map[string]*serviceKey{},
+		calls:        map[string]int{},
+		serviceCalls: map[string]int{},
+		peers:        map[string]map[string]bool{},
+		faults:       map[string]*pendingFault{},
+		writing:      map[string]bool{},
+		listSeed:     seed,
+		nextID:       290000000000000000 + uint64(time.Now().UnixNano()%1000000)*1000,
 	}
 }
 
@@ -180,7 +190,7 @@ func (s *Server) Start(addr string) (string, error) {
 		return "", err
 	}
 	s.grpc = grpc.NewServer(grpc.UnaryInterceptor(s.intercept))
-	impls := map[*grpc.ServiceDesc]any{mgmtDesc: &managementServer{s: s}, orgDesc: &orgServer{s: s}}
+	impls := map[*grpc.ServiceDesc]any{mgmtDesc: &managementServer{s: s}, orgDesc: &orgServer{s: s}, userDesc: &userServer{s: s}}
 	for desc, impl := range impls {
 		s.grpc.RegisterService(desc, impl)
 	}
@@ -250,16 +260,17 @@ func (s *Server) Close() {
 
 // intercept does what ZITADEL's interceptors do before a handler runs:
 // authentication, and for the management API v1 choosing the organization
-// (x-zitadel-orgid) and checking the permission. The organization service v2
-// names the organization in its requests and checks permissions inside each
-// call, so for v2 it only authenticates and hands the caller to the handler.
+// (x-zitadel-orgid) and checking the permission. The v2 services
+// (organization and user) name the organization or user in their requests
+// and check permissions inside each call, so for v2 it only authenticates
+// and hands the caller to the handler.
 // It also counts calls, applies injected faults and answers Unimplemented for
 // a service switched off by Options.DisableV1 or DisableV2 (counted, but
 // before any fault).
 func (s *Server) intercept(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
 	service, method := splitMethod(info.FullMethod)
-	v2 := service == orgv2.OrganizationService_ServiceDesc.ServiceName
-	if err := s.countAndFault(ctx, method, s.disabled(service)); err != nil {
+	v2 := service != mgmtDesc.ServiceName
+	if err := s.countAndFault(ctx, service, method, s.disabled(service)); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -284,9 +295,14 @@ func (s *Server) intercept(ctx context.Context, req any, info *grpc.UnaryServerI
 	return resp, nil
 }
 
-func (s *Server) countAndFault(ctx context.Context, method string, disabled error) error {
+// countAndFault counts a call of service's method under its name and its
+// qualified name and applies the fault injected for the qualified name, else
+// for the name (see InjectFault).
+func (s *Server) countAndFault(ctx context.Context, service, method string, disabled error) error {
 	s.mu.Lock()
 	s.calls[method]++
+	qualified := service + "/" + method
+	s.serviceCalls[qualified]++
 	if p, ok := peer.FromContext(ctx); ok {
 		if s.peers[method] == nil {
 			s.peers[method] = map[string]bool{}
@@ -298,7 +314,11 @@ func (s *Server) countAndFault(ctx context.Context, method string, disabled erro
 		return disabled
 	}
 	var f *Fault
-	if p := s.faults[method]; p != nil && p.Skip > 0 {
+	faultKey := method
+	if s.faults[qualified] != nil {
+		faultKey = qualified
+	}
+	if p := s.faults[faultKey]; p != nil && p.Skip > 0 {
 		p.Skip--
 	} else if p != nil {
 		fault := p.Fault
@@ -306,7 +326,7 @@ func (s *Server) countAndFault(ctx context.Context, method string, disabled erro
 		if p.remaining > 0 {
 			p.remaining--
 			if p.remaining == 0 {
-				delete(s.faults, method)
+				delete(s.faults, faultKey)
 			}
 		}
 	}
@@ -344,6 +364,10 @@ func requiredRoles(method string) []string {
 		return readRolesAll()
 	case "RemoveOrg":
 		return deleteRoles
+	case "ListUserMetadata", "GetUserByID":
+		return userReadRolesAll()
+	case "BulkSetUserMetadata", "BulkRemoveUserMetadata", "AddMachineUser", "DeactivateUser", "RemoveUser":
+		return userWriteRoles
 	default:
 		return writeRoles
 	}
@@ -356,7 +380,7 @@ func (s *Server) authorize(ctx context.Context, u *user, method string) (string,
 	md, _ := metadata.FromIncomingContext(ctx)
 	orgID := first(md, "x-zitadel-orgid")
 	if orgID == "" {
-		orgID = u.ownOrg
+		orgID = u.resourceOwner
 	}
 	if _, ok := s.orgs[orgID]; !ok {
 		return "", errOrgNotExist

@@ -1,9 +1,9 @@
 // Package fakezitadel is an in-process ZITADEL stand-in that serves the
-// organization metadata calls of the management API v1 and of the
-// organization service v2, over one store, exactly as
-// ../shared/zitadel-api-contract.md describes them: codes, messages, error
-// ids, atomicity, sequence numbers and list quirks. Tests use it directly; the
-// fakezitadel command serves it standalone.
+// organization and user metadata calls of the management API v1, of the
+// organization service v2 and of the user service v2, over one store,
+// exactly as ../shared/zitadel-api-contract.md describes them: codes,
+// messages, error ids, atomicity, sequence numbers and list quirks. Tests use
+// it directly; the fakezitadel command serves it standalone.
 //
 // One listener serves both transports of the real server: gRPC, and REST
 // (grpc-gateway JSON, rest.go) through the very same handlers and
@@ -20,10 +20,23 @@
 //	POST   /v2/organizations/{organization_id}/metadata         SetOrganizationMetadata
 //	POST   /v2/organizations/{organization_id}/metadata/search  ListOrganizationMetadata
 //	DELETE /v2/organizations/{organization_id}/metadata?keys=…  DeleteOrganizationMetadata (body ignored)
+//	POST   /management/v1/users/machine                         AddMachineUser
+//	GET    /management/v1/users/{id}                            GetUserByID (v1)
+//	DELETE /management/v1/users/{id}                            RemoveUser
+//	POST   /management/v1/users/{id}/_deactivate                DeactivateUser
+//	POST   /management/v1/users/{id}/metadata/_search           ListUserMetadata (v1)
+//	POST   /management/v1/users/{id}/metadata/_bulk             BulkSetUserMetadata
+//	DELETE /management/v1/users/{id}/metadata/_bulk             BulkRemoveUserMetadata (JSON body {"keys":[...]})
+//	GET    /v2/users/{user_id}                                  GetUserByID (v2)
+//	POST   /v2/users/{user_id}/metadata                         SetUserMetadata
+//	POST   /v2/users/{user_id}/metadata/search                  ListUserMetadata (v2)
+//	DELETE /v2/users/{user_id}/metadata?keys=…                  DeleteUserMetadata (body ignored)
 //
 // The v1 routes take the organization from the x-zitadel-orgid header, all
 // take the token from Authorization. Calls are counted, faulted and switched
-// off under their gRPC method names whichever transport carries them.
+// off under their gRPC method names whichever transport carries them (v1
+// and v2 share the names GetUserByID and ListUserMetadata, and so their
+// counts and faults).
 package fakezitadel
 
 import (
@@ -52,12 +65,18 @@ type entry struct {
 	changed  time.Time
 }
 
-type org struct {
-	id      string
-	name    string
-	removed bool
-	created time.Time
-	// sequence is the organization's event counter, shared by every event.
+// metadataOwner is what metadata hangs on: an organization or a user, each
+// an aggregate with an event stream of its own in ZITADEL's event store.
+// Organizations and users embed it, so the metadata commands, the search and
+// the hooks work on either.
+type metadataOwner struct {
+	id string
+	// resourceOwner is the organization the owner belongs to: a user's
+	// organization, an organization's own id.
+	resourceOwner string
+	removed       bool
+	created       time.Time
+	// sequence is the owner's event counter, shared by every event of it.
 	sequence uint64
 	// lastMetaSeq and lastMetaTime describe the newest metadata event; a
 	// BulkSet that changes nothing answers with them.
@@ -66,8 +85,20 @@ type org struct {
 	metadata     map[string]*entry
 }
 
-// event appends one event to the organization's stream.
-func (o *org) event(now time.Time) uint64 {
+func newMetadataOwner(id, resourceOwner string, sequence uint64, now time.Time) metadataOwner {
+	return metadataOwner{id: id, resourceOwner: resourceOwner, created: now, sequence: sequence, metadata: map[string]*entry{}}
+}
+
+type org struct {
+	metadataOwner
+	name string
+}
+
+// owner is the metadataOwner of an organization or user.
+func (o *metadataOwner) owner() *metadataOwner { return o }
+
+// event appends one metadata event to the owner's stream.
+func (o *metadataOwner) event(now time.Time) uint64 {
 	o.sequence++
 	o.lastMetaSeq = o.sequence
 	o.lastMetaTime = now
@@ -86,7 +117,7 @@ type kv struct {
 // validation rejects empty values, so v1 never gets here with one). As
 // ZITADEL compares with the pre-request state, [k="", k="x"] over a stored
 // "x" deletes k and then skips "x" as unchanged: k ends absent.
-func (o *org) bulkSet(entries []kv, now time.Time) {
+func (o *metadataOwner) bulkSet(entries []kv, now time.Time) {
 	before := make(map[string][]byte, len(entries))
 	for _, e := range entries {
 		if _, seen := before[e.key]; seen {
@@ -114,7 +145,7 @@ func (o *org) bulkSet(entries []kv, now time.Time) {
 }
 
 // set writes one event for key, whatever the stored value.
-func (o *org) set(key string, value []byte, now time.Time) uint64 {
+func (o *metadataOwner) set(key string, value []byte, now time.Time) uint64 {
 	seq := o.event(now)
 	v := append([]byte(nil), value...)
 	if cur, ok := o.metadata[key]; ok {
@@ -125,7 +156,7 @@ func (o *org) set(key string, value []byte, now time.Time) uint64 {
 	return seq
 }
 
-func (o *org) remove(key string, now time.Time) uint64 {
+func (o *metadataOwner) remove(key string, now time.Time) uint64 {
 	seq := o.event(now)
 	delete(o.metadata, key)
 	return seq
@@ -133,7 +164,7 @@ func (o *org) remove(key string, now time.Time) uint64 {
 
 // sortedKeys returns the keys in the order a database collation would list
 // them; the real server guarantees no order, so clients must not rely on it.
-func (o *org) sortedKeys() []string {
+func (o *metadataOwner) sortedKeys() []string {
 	keys := make([]string, 0, len(o.metadata))
 	for k := range o.metadata {
 		keys = append(keys, k)
@@ -150,7 +181,7 @@ func (o *org) sortedKeys() []string {
 // consistent. (maphash rather than, say, FNV over salt and key: FNV barely
 // mixes the last bytes, so keys differing only there, key00 to key49, would
 // list in nearly the same order whatever the salt.)
-func (o *org) listedKeys(seed *maphash.Seed) []string {
+func (o *metadataOwner) listedKeys(seed *maphash.Seed) []string {
 	keys := o.sortedKeys()
 	if seed == nil {
 		return keys

@@ -1,16 +1,20 @@
 // Command fakezitadel serves the project's fake ZITADEL over plaintext gRPC
 // until interrupted. Once ready it prints exactly one JSON line to stdout:
 //
-//	{"endpoint":"127.0.0.1:PORT","org_id":"...","second_org_id":"...","access_token":"...","viewer_access_token":"...","outsider_access_token":"..."}
+//	{"endpoint":"127.0.0.1:PORT","org_id":"...","second_org_id":"...","access_token":"...","viewer_access_token":"...","outsider_access_token":"...","user_id":"...","second_user_id":"...","admin_access_token":"..."}
 //
 // The access token owns both organizations, the viewer holds
-// ORG_OWNER_VIEWER on org_id and the outsider has no membership. Other
-// tooling depends on this output: keep it stable.
+// ORG_OWNER_VIEWER on org_id and the outsider has no membership. user_id is
+// a machine user of org_id and second_user_id one of second_org_id, for the
+// user metadata calls; the admin access token is an instance owner's
+// (IAM_OWNER), allowed in every organization. Other tooling depends on this
+// output: fields may be added, none changed or removed.
 //
 // Flags switch on the fake's opt-in behaviours of a real server
 // (-unknown-wrap-quirk, -write-conflicts, -shuffle-lists) and serve only
 // one API generation (-disable-v1, -disable-v2); see -help. The fake serves
-// the management API v1 and the organization service v2 on the same port.
+// the management API v1, the organization service v2 and the user service
+// v2 on the same port.
 package main
 
 import (
@@ -55,7 +59,7 @@ func parseFlags(args []string) (config, error) {
 	fs.BoolVar(&c.opts.WriteConflicts, "write-conflicts", false, "fail a write to an organization that another write is in flight for, with code Unknown and SQLSTATE 23505, as ZITADEL's event store now and then does")
 	fs.BoolVar(&c.opts.ShuffleLists, "shuffle-lists", false, "list metadata in a stable order that is not sorted: ZITADEL guarantees no order")
 	fs.BoolVar(&c.opts.DisableV1, "disable-v1", false, "answer every management API v1 call with Unimplemented, as a server that dropped the deprecated calls would")
-	fs.BoolVar(&c.opts.DisableV2, "disable-v2", false, "answer every organization service v2 call with Unimplemented, as a ZITADEL older than v4.7 does")
+	fs.BoolVar(&c.opts.DisableV2, "disable-v2", false, "answer every organization service v2 and user service v2 call with Unimplemented, as a ZITADEL older than v4.7 does for the metadata calls")
 	return c, fs.Parse(args)
 }
 

@@ -13,6 +13,13 @@ import (
 	"strings"
 	"testing"
 
+	userv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+
 	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/fakezitadel"
 	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
 )
@@ -48,7 +55,7 @@ func TestReadyLine(t *testing.T) {
 		}
 	}
 	sort.Strings(fields)
-	want := []string{"access_token", "endpoint", "org_id", "outsider_access_token", "second_org_id", "viewer_access_token"}
+	want := []string{"access_token", "admin_access_token", "endpoint", "org_id", "outsider_access_token", "second_org_id", "second_user_id", "user_id", "viewer_access_token"}
 	if !reflect.DeepEqual(fields, want) {
 		t.Fatalf("fields %v, want exactly %v", fields, want)
 	}
@@ -96,6 +103,39 @@ func TestReadyLine(t *testing.T) {
 	sa := client(zitadel.Config{KeyFile: kf})
 	if _, err := sa.SetMetadata(ctx, got["second_org_id"], []zitadel.KV{{Key: "by_key", Value: []byte("v")}}); err != nil {
 		t.Fatalf("service account cannot write: %v", err)
+	}
+	checkUsers(t, got)
+}
+
+// checkUsers checks the announced users and the admin token with the
+// generated user service v2 client: each user belongs to its organization,
+// the admin and the owner may write its metadata, the viewer may not.
+func checkUsers(t *testing.T, got map[string]string) {
+	t.Helper()
+	conn, err := grpc.NewClient("passthrough:///"+got["endpoint"], grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = conn.Close() }()
+	users := userv2.NewUserServiceClient(conn)
+	as := func(token string) context.Context {
+		return metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+token)
+	}
+	for userKey, orgKey := range map[string]string{"user_id": "org_id", "second_user_id": "second_org_id"} {
+		resp, err := users.GetUserByID(as(got["admin_access_token"]), &userv2.GetUserByIDRequest{UserId: got[userKey]})
+		if err != nil || resp.GetUser().GetDetails().GetResourceOwner() != got[orgKey] || resp.GetUser().GetMachine() == nil {
+			t.Fatalf("%s: %v, user %v, want a machine user of %s", userKey, err, resp.GetUser(), got[orgKey])
+		}
+		for _, token := range []string{got["admin_access_token"], got["access_token"]} {
+			set := &userv2.SetUserMetadataRequest{UserId: got[userKey], Metadata: []*userv2.Metadata{{Key: "k", Value: []byte("v")}}}
+			if _, err := users.SetUserMetadata(as(token), set); err != nil {
+				t.Fatalf("cannot write the metadata of %s: %v", userKey, err)
+			}
+		}
+	}
+	set := &userv2.SetUserMetadataRequest{UserId: got["user_id"], Metadata: []*userv2.Metadata{{Key: "k", Value: []byte("w")}}}
+	if _, err := users.SetUserMetadata(as(got["viewer_access_token"]), set); status.Code(err) != codes.PermissionDenied {
+		t.Fatalf("viewer wrote user metadata: %v", err)
 	}
 }
 
