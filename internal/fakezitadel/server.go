@@ -20,6 +20,8 @@ import (
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/status"
+
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/testcert"
 )
 
 // Roles that grant org.write, and the further ones that grant org.read only.
@@ -213,7 +215,7 @@ func (s *Server) Start(addr string) (string, error) {
 	s.http.Protocols = new(http.Protocols)
 	scheme := "http"
 	if s.opts.TLS {
-		cert, caPEM, err := selfSignedCert()
+		cert, caPEM, err := testcert.New("fakezitadel test CA")
 		if err != nil {
 			_ = lis.Close()
 			return "", err

@@ -61,6 +61,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/testcert"
 )
 
 // Kind is a way a proxy breaks gRPC while passing plain HTTP.
@@ -209,7 +211,7 @@ func Start(t testing.TB, kind Kind, backend string) *Proxy {
 		t.Fatalf("proxytest: listen: %v", err)
 	}
 	if kind == TLSNoALPN {
-		cert, caPEM, err := selfSignedCert()
+		cert, caPEM, err := testcert.New("proxytest CA")
 		if err != nil {
 			_ = lis.Close()
 			t.Fatalf("proxytest: certificate: %v", err)

@@ -1,4 +1,6 @@
-package proxytest
+// Package testcert makes throwaway TLS certificates for the fake ZITADEL
+// and the test proxies: a private CA and a server certificate it signed.
+package testcert
 
 import (
 	"crypto/ecdsa"
@@ -13,9 +15,10 @@ import (
 	"time"
 )
 
-// selfSignedCert makes a private CA and a certificate for 127.0.0.1 and
-// localhost signed by it, and returns the certificate and the CA as PEM.
-func selfSignedCert() (tls.Certificate, []byte, error) {
+// New makes a private CA named caName and a certificate for 127.0.0.1 and
+// localhost signed by it, valid for a day; it returns the certificate and
+// the CA as PEM, for clients to trust.
+func New(caName string) (tls.Certificate, []byte, error) {
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return tls.Certificate{}, nil, err
@@ -23,7 +26,7 @@ func selfSignedCert() (tls.Certificate, []byte, error) {
 	now := time.Now()
 	caTmpl := &x509.Certificate{
 		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "proxytest CA"},
+		Subject:               pkix.Name{CommonName: caName},
 		NotBefore:             now.Add(-time.Hour),
 		NotAfter:              now.Add(24 * time.Hour),
 		IsCA:                  true,
