@@ -74,6 +74,9 @@ func apiErrorDetail(doing, orgID string, need access, err error) string {
 		remedy = fmt.Sprintf("The TLS server at %s does not offer HTTP/2, which gRPC needs: most likely a proxy that only speaks HTTP/1.1. Set transport = \"rest\" (or ZITADEL_TRANSPORT) to use ZITADEL's REST API instead, or \"auto\" to let the provider switch by itself.", ze.Addr)
 	case zitadel.KindNotZITADEL:
 		remedy = fmt.Sprintf("The answer did not come from ZITADEL's API. Check that domain and port reach ZITADEL's API at %s (not its console or another service), and the proxy in front of it.", ze.Addr)
+		if s := ze.HTTPStatus; s == 401 || s == 403 || s/100 == 3 {
+			remedy += " A gateway that asks for a login or refuses the request may want headers of its own: see headers (ZITADEL_HEADERS)."
+		}
 		if ze.Transport == zitadel.TransportAuto {
 			remedy = fmt.Sprintf("Neither gRPC nor REST got an answer from ZITADEL at %s. Check domain and port, and the proxy in front of ZITADEL; transport = \"grpc\" or \"rest\" (ZITADEL_TRANSPORT) makes the provider use just one.", ze.Addr)
 		}
@@ -86,6 +89,8 @@ func apiErrorDetail(doing, orgID string, need access, err error) string {
 		}
 	case zitadel.KindUnimplemented:
 		remedy = unimplementedRemedy(ze)
+	case zitadel.KindRequestTooLarge:
+		remedy = "The request would exceed what one call may carry even after splitting. This is a bug in the provider; please report it."
 	case zitadel.KindTooLarge:
 		remedy = "A message exceeded a gRPC size limit. This is a bug in the provider if it happened on a write; please report it."
 	}
@@ -103,6 +108,9 @@ func apiErrorDetail(doing, orgID string, need access, err error) string {
 // choose the other.
 func unimplementedRemedy(ze *zitadel.Error) string {
 	proxy := " If a proxy sits in front of ZITADEL, check that it passes gRPC (HTTP/2) calls through to it."
+	if ze.HTTPStatus != 0 {
+		proxy = " If a proxy sits in front of ZITADEL, check that it passes the API's REST routes (/management/v1/..., /v2/...) through to it."
+	}
 	if ze.API == zitadel.APIAuto {
 		return fmt.Sprintf("The server at %s serves neither ZITADEL's management API v1 nor its organization service v2: check that domain and port reach ZITADEL's API.", ze.Addr) + proxy
 	}

@@ -418,23 +418,36 @@ func checkHeaders(headers map[string]string, diags *diag.Diagnostics) map[string
 	out := make(map[string]string, len(headers))
 	for _, name := range sortedKeys(headers) {
 		lower := strings.ToLower(strings.TrimSpace(name))
+		_, dup := out[lower]
 		switch {
 		case lower == "authorization" || lower == zitadel.OrgHeader:
 			diags.AddAttributeError(path.Root("headers"), "Reserved Header",
 				fmt.Sprintf("headers (or ZITADEL_HEADERS) may not set %q: the provider sets it itself, from the credentials and from org_id. Remove it.", name))
-		case !validHeaderName(lower) || strings.HasPrefix(lower, "grpc-") || slices.Contains([]string{"content-type", "content-length", "host", "te", "user-agent", "connection", "transfer-encoding"}, lower):
+		case !validHeaderName(lower) || strings.HasPrefix(lower, "grpc-") || slices.Contains(transportHeaders, lower):
 			diags.AddAttributeError(path.Root("headers"), "Invalid Header Name",
-				fmt.Sprintf("headers (or ZITADEL_HEADERS) has the header name %q, which is not a name a request may carry here. Use letters, digits and dashes; transport headers (content-type, host, te, grpc-*) cannot be set.", name))
-		case strings.ContainsAny(headers[name], "\r\n\x00"):
+				fmt.Sprintf("headers (or ZITADEL_HEADERS) has the header name %q, which is not a name a request may carry here. Use letters, digits and dashes; transport headers (%s, grpc-*) cannot be set.", name, strings.Join(transportHeaders, ", ")))
+		case !printableASCII(headers[name]):
 			diags.AddAttributeError(path.Root("headers"), "Invalid Header Value",
-				fmt.Sprintf("The value of header %q (in headers or ZITADEL_HEADERS) holds a line break or NUL, which no request may carry.", name))
-		case out[lower] != "":
+				fmt.Sprintf("The value of header %q (in headers or ZITADEL_HEADERS) holds a character other than printable ASCII, which gRPC cannot carry.", name))
+		case dup:
 			diags.AddAttributeError(path.Root("headers"), "Duplicate Header",
 				fmt.Sprintf("headers (or ZITADEL_HEADERS) names %q twice, in different cases. Header names are case-insensitive: keep one.", lower))
 		}
 		out[lower] = headers[name]
 	}
 	return out
+}
+
+// transportHeaders are set by the HTTP and gRPC stacks themselves.
+var transportHeaders = []string{"accept", "connection", "content-length", "content-type", "host", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "user-agent"}
+
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 func validHeaderName(s string) bool {

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
@@ -140,6 +141,9 @@ func (j *jwtProfile) token(ctx context.Context) (string, error) {
 		return "", err
 	}
 	if status != http.StatusOK || out.AccessToken == "" {
+		if gatewayStatus(status) {
+			return "", &tokenHTTPError{status: status, msg: fmt.Sprintf("the token endpoint answered HTTP %d", status)}
+		}
 		return "", fmt.Errorf("ZITADEL refused the JWT profile grant for service account %s (HTTP %d: %s %s); check that the key file belongs to a key that is still active", j.key.UserID, status, out.Error, out.Description)
 	}
 	j.cached = out.AccessToken
@@ -162,7 +166,11 @@ func (j *jwtProfile) discover(ctx context.Context) (issuer, endpoint string, err
 		return "", "", err
 	}
 	if status != http.StatusOK || doc.Issuer == "" {
-		return "", "", fmt.Errorf("OIDC discovery at %s answered HTTP %d without an issuer", req.URL, status)
+		err := fmt.Errorf("OIDC discovery at %s answered HTTP %d without an issuer", req.URL, status)
+		if gatewayStatus(status) {
+			return "", "", &tokenHTTPError{status: status, msg: err.Error()}
+		}
+		return "", "", err
 	}
 	if doc.TokenEndpoint == "" {
 		doc.TokenEndpoint = strings.TrimSuffix(doc.Issuer, "/") + "/oauth/v2/token"
@@ -223,12 +231,60 @@ func (p perRPC) GetRequestMetadata(ctx context.Context, _ ...string) (map[string
 
 func (p perRPC) RequireTransportSecurity() bool { return p.secure }
 
-// tokenError classifies a failure to get an access token: the token
-// endpoint unreachable, or the grant refused.
+// tokenHTTPError is a token or discovery request that met a gateway's
+// error status: worth retrying.
+type tokenHTTPError struct {
+	status int
+	msg    string
+}
+
+func (e *tokenHTTPError) Error() string { return e.msg }
+
+// tokenError classifies a failure to get an access token: a certificate
+// problem, the token endpoint unreachable or behind a gateway error, or the
+// grant refused.
 func tokenError(method, orgID, via string, err error) *Error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return noAnswer(method, orgID, KindUnreachable, via, err.Error())
+	var (
+		ue  *url.Error
+		gw  *tokenHTTPError
+		msg = "getting an access token: " + err.Error()
+	)
+	switch {
+	case tlsFailure(err):
+		return noAnswer(method, orgID, KindHandshake, via, msg)
+	case errors.As(err, &gw):
+		e := noAnswer(method, orgID, KindTransient, via, msg)
+		e.HTTPStatus = gw.status
+		return e
+	case errors.As(err, &ue):
+		return noAnswer(method, orgID, KindUnreachable, via, msg)
 	}
 	return &Error{Method: method, OrgID: orgID, Code: codes.Unauthenticated, Kind: KindUnauthenticated, Transport: via, Message: err.Error()}
+}
+
+// tlsFailure tells a TLS handshake that failed over the certificate or the
+// protocol (not a connection cut short) from other errors.
+func tlsFailure(err error) bool {
+	var (
+		verify  *tls.CertificateVerificationError
+		unknown x509.UnknownAuthorityError
+		host    x509.HostnameError
+		invalid x509.CertificateInvalidError
+		record  tls.RecordHeaderError
+		alert   tls.AlertError
+	)
+	return errors.As(err, &verify) || errors.As(err, &unknown) || errors.As(err, &host) || errors.As(err, &invalid) ||
+		errors.As(err, &record) || errors.As(err, &alert)
+}
+
+// gatewayStatus tells the HTTP statuses with which proxies and load
+// balancers say "try again": rate limits, and an upstream that is down or
+// (re)starting.
+func gatewayStatus(status int) bool {
+	switch status {
+	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout,
+		520, 521, 522, 523, 524:
+		return true
+	}
+	return false
 }

@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -109,7 +108,7 @@ func New(cfg Config) (*Client, error) {
 			key:     cfg.KeyFile,
 			baseURL: base,
 			issuer:  strings.TrimSuffix(cfg.Issuer, "/"),
-			http:    &http.Client{Timeout: 30 * time.Second, Transport: withHeaders(httpTransport(tlsCfg), cfg.Headers, cfg.UserAgent)},
+			http:    newHTTPClient(tlsCfg, cfg, 30*time.Second),
 			now:     time.Now,
 		}
 	default:
@@ -118,10 +117,11 @@ func New(cfg Config) (*Client, error) {
 	c := &Client{target: target, retry: cfg.Retry, chunkBytes: cfg.ChunkBytes, pageSize: cfg.PageSize}
 	newGRPC := func() (transport, error) {
 		g, err := newGRPCTransport(target, tlsCfg, src, cfg)
-		if err == nil {
-			c.closers = append(c.closers, g.conn.Close)
+		if err != nil {
+			return nil, err
 		}
-		return g, err
+		c.closers = append(c.closers, func() error { g.shutdown(); return nil })
+		return g, nil
 	}
 	newREST := func() transport { return newRESTTransport(base, tlsCfg, src, cfg) }
 	var err error

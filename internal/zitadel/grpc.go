@@ -25,10 +25,11 @@ import (
 // error texts: the TLS handshake it makes itself, and gRPC stats on the
 // connection and each call.
 type grpcTransport struct {
-	conn    *grpc.ClientConn
-	src     tokenSource
-	track   *grpcTracker
-	headers []string // extra metadata, key/value pairs
+	conn     *grpc.ClientConn
+	closeOne sync.Once
+	src      tokenSource
+	track    *grpcTracker
+	headers  []string // extra metadata, key/value pairs
 }
 
 func newGRPCTransport(target string, tlsCfg *tls.Config, src tokenSource, cfg Config) (*grpcTransport, error) {
@@ -59,6 +60,11 @@ func newGRPCTransport(target string, tlsCfg *tls.Config, src tokenSource, cfg Co
 }
 
 func (*grpcTransport) name() string { return TransportGRPC }
+
+// shutdown closes the connection, once.
+func (t *grpcTransport) shutdown() {
+	t.closeOne.Do(func() { _ = t.conn.Close() })
+}
 
 func (t *grpcTransport) attempt(ctx context.Context, r rpc, orgID string, req, resp proto.Message) *Error {
 	md := t.headers
@@ -96,21 +102,35 @@ func (t *grpcTransport) attempt(ctx context.Context, r rpc, orgID string, req, r
 		e.Code = codes.ResourceExhausted
 		return e
 	}
+	kind := grpcFailure(st.Code(), obs.sent.Load(), t.track.handshakeFailure(), t.track.connected.Load(), t.track.answered.Load())
+	msg := st.Message()
 	if hs := t.track.handshakeFailure(); hs != nil {
-		return noAnswer(r.method, orgID, hs.kind, TransportGRPC, hs.msg)
+		msg = hs.msg
 	}
-	switch {
-	case !t.track.connected.Load():
-		return noAnswer(r.method, orgID, KindUnreachable, TransportGRPC, st.Message())
-	case !t.track.answered.Load():
-		e := noAnswer(r.method, orgID, KindNotGRPC, TransportGRPC, st.Message())
-		e.Code = st.Code()
-		return e
-	}
-	// A server that answered in gRPC before, now unreachable: transient.
-	e := noAnswer(r.method, orgID, KindTransient, TransportGRPC, st.Message())
+	e := noAnswer(r.method, orgID, kind, TransportGRPC, msg)
 	e.Code = st.Code()
 	return e
+}
+
+// grpcFailure classifies a call that got no gRPC answer (no trailers) by
+// what was observed: the last TLS handshake, whether a connection was ever
+// made, whether the request went out on a stream (sent), whether ZITADEL
+// ever answered in gRPC. grpc-go reports a gateway's 429, 502, 503 and 504
+// as Unavailable, its other statuses (404, 520, 413, ...) as other codes.
+func grpcFailure(code codes.Code, sent bool, hs *handshakeOutcome, connected, answered bool) Kind {
+	switch {
+	case hs != nil:
+		return hs.kind
+	case !connected:
+		return KindUnreachable
+	case code == codes.Unavailable && (sent || answered):
+		// A gateway's "try again" (ZITADEL restarting behind it), or a
+		// server that answered before and went away.
+		return KindTransient
+	}
+	// Something answered, but not in gRPC: a connection that never
+	// completed HTTP/2, or a proxy's page or status.
+	return KindNotGRPC
 }
 
 // detailID is the ZITADEL error id a status carries, "" when none.
@@ -167,9 +187,10 @@ func (t *grpcTracker) setHandshake(h *handshakeOutcome) {
 	t.handshake = h
 }
 
-// callObservation is what the stats handler saw of one call.
+// callObservation is what the stats handler saw of one call: the request
+// going out on a stream, the answer's headers and trailers.
 type callObservation struct {
-	header, trailer atomic.Bool
+	sent, header, trailer atomic.Bool
 }
 
 type observationKey struct{}
@@ -182,6 +203,8 @@ func (t *grpcTracker) HandleRPC(ctx context.Context, s stats.RPCStats) {
 		return
 	}
 	switch s.(type) {
+	case *stats.OutHeader:
+		obs.sent.Store(true)
 	case *stats.InHeader:
 		obs.header.Store(true)
 	case *stats.InTrailer:
@@ -230,8 +253,12 @@ func (c *tlsCreds) ClientHandshake(ctx context.Context, authority string, raw ne
 		case ctx.Err() != nil:
 		case errors.As(err, &alert) && alert == alertNoApplicationProtocol:
 			c.track.setHandshake(&handshakeOutcome{kind: KindNoH2, msg: "the TLS server agreed to no protocol the client offered (h2, http/1.1): " + err.Error()})
-		default:
+		case tlsFailure(err):
 			c.track.setHandshake(&handshakeOutcome{kind: KindHandshake, msg: "TLS handshake failed: " + err.Error()})
+		default:
+			// Cut short (EOF, reset): the connection's failure, not the
+			// certificate's.
+			c.track.setHandshake(nil)
 		}
 		return nil, nil, err
 	}

@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -59,7 +57,7 @@ func newRESTTransport(base string, tlsCfg *tls.Config, src tokenSource, cfg Conf
 		base:       base,
 		src:        src,
 		chunkBytes: chunk,
-		http:       &http.Client{Transport: withHeaders(httpTransport(tlsCfg), cfg.Headers, cfg.UserAgent)},
+		http:       newHTTPClient(tlsCfg, cfg, 0),
 	}
 }
 
@@ -105,6 +103,9 @@ func (t *restTransport) attempt(ctx context.Context, r rpc, orgID string, req, r
 		e.Code = codes.ResourceExhausted
 		return e
 	}
+	if res.StatusCode/100 == 3 {
+		return t.notZITADEL(r, orgID, res, "a redirect")
+	}
 	if res.StatusCode/100 == 2 {
 		if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(data, resp); err != nil {
 			return t.notZITADEL(r, orgID, res, "an answer that is not the expected JSON")
@@ -120,7 +121,7 @@ func (t *restTransport) attempt(ctx context.Context, r rpc, orgID string, req, r
 			ID   string `json:"id"`
 		} `json:"details"`
 	}
-	if json.Unmarshal(data, &answer) != nil || answer.Code == nil {
+	if json.Unmarshal(data, &answer) != nil || answer.Code == nil || *answer.Code < 1 || *answer.Code > 16 || answer.Message == "" {
 		return t.notZITADEL(r, orgID, res, "an answer that is not ZITADEL's")
 	}
 	t.answered.Store(true)
@@ -147,15 +148,8 @@ func (t *restTransport) failed(ctx context.Context, method, orgID string, err er
 		// names the kind.
 		return answerError(method, orgID, status.FromContextError(ctx.Err()).Code(), ctx.Err().Error(), "")
 	}
-	var (
-		verify  *tls.CertificateVerificationError
-		unknown x509.UnknownAuthorityError
-		host    x509.HostnameError
-		record  tls.RecordHeaderError
-		alert   tls.AlertError
-	)
 	switch {
-	case errors.As(err, &verify), errors.As(err, &unknown), errors.As(err, &host), errors.As(err, &record), errors.As(err, &alert):
+	case tlsFailure(err):
 		return noAnswer(method, orgID, KindHandshake, TransportREST, "TLS handshake failed: "+err.Error())
 	case !t.answered.Load():
 		return noAnswer(method, orgID, KindUnreachable, TransportREST, err.Error())
@@ -164,12 +158,18 @@ func (t *restTransport) failed(ctx context.Context, method, orgID string, err er
 }
 
 // notZITADEL is an HTTP answer that did not come from ZITADEL's API:
-// a proxy's error page, or another service at the address. While ZITADEL
-// has answered before, a gateway error (502, 503, 504) is its restart.
+// a proxy's error page, a redirect, or another service at the address. A
+// gateway's "try again" (429, 502 to 504, 520 to 524) is transient, as
+// when ZITADEL restarts behind it.
 func (t *restTransport) notZITADEL(r rpc, orgID string, res *http.Response, what string) *Error {
 	kind := KindNotZITADEL
-	if t.answered.Load() && (res.StatusCode == http.StatusBadGateway || res.StatusCode == http.StatusServiceUnavailable || res.StatusCode == http.StatusGatewayTimeout) {
+	if gatewayStatus(res.StatusCode) {
 		kind = KindTransient
+	}
+	if loc := res.Header.Get("Location"); loc != "" && res.StatusCode/100 == 3 {
+		// Redirects are never followed: they would turn writes into
+		// reads, and carry the extra headers to another host.
+		what = "a redirect to " + redactURL(loc)
 	}
 	e := noAnswer(r.method, orgID, kind, TransportREST, fmt.Sprintf("%s %s answered HTTP %s with %s (Content-Type %q)", r.rest.verb, res.Request.URL.Path, res.Status, what, res.Header.Get("Content-Type")))
 	e.HTTPStatus = res.StatusCode
@@ -212,15 +212,16 @@ func encodeREST(rt route, req proto.Message) (string, []byte, error) {
 }
 
 // entrySize is how much one entry adds to a bulk set's JSON body:
-// {"key":"…","value":"<base64>"},
+// {"key":"…","value":"<base64>"}, plus the two spaces protojson may add
+// after separators (it varies its whitespace from build to build).
 func (*restTransport) entrySize(key string, value []byte) int {
-	return len(`{"key":,"value":""},`) + jsonStringSize(key) + base64.StdEncoding.EncodedLen(len(value))
+	return len(`{"key":,"value":""}, `) + 2 + jsonStringSize(key) + base64.StdEncoding.EncodedLen(len(value))
 }
 
 // keySize is how much one key adds to a bulk remove: to v1's JSON body
-// ("…",) or to v2's query string (keys=…&).
+// ("…", and a space) or to v2's query string (keys=…&).
 func (*restTransport) keySize(key string) int {
-	return max(jsonStringSize(key)+1, len("keys=&")+len(url.QueryEscape(key)))
+	return max(jsonStringSize(key)+2, len("keys=&")+len(url.QueryEscape(key)))
 }
 
 // limit is the chunk size, or for a route whose items travel in the query
@@ -230,6 +231,17 @@ func (*restTransport) limit(r rpc, chunkBytes int) int {
 		return maxQueryBytes
 	}
 	return chunkBytes
+}
+
+// redactURL is a redirect target without its query (it may carry
+// tokens).
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "another address"
+	}
+	u.RawQuery, u.Fragment, u.User = "", "", nil
+	return u.String()
 }
 
 func jsonStringSize(s string) int {

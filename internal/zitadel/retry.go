@@ -78,9 +78,6 @@ func retryable(e *Error, read bool) bool {
 	switch e.Kind {
 	case KindTransient, KindUnreachable:
 		return true
-	case KindNotZITADEL:
-		// A gateway's error page while ZITADEL (re)starts behind it.
-		return e.HTTPStatus == 502 || e.HTTPStatus == 503 || e.HTTPStatus == 504
 	case KindTimeout:
 		return read
 	}
@@ -132,7 +129,7 @@ func (p RetryPolicy) do(ctx context.Context, method, orgID string, read bool, ca
 // process yet: retried only briefly, as the address or the path to it is
 // more likely wrong than the server down.
 func neverAnswered(k Kind) bool {
-	return k == KindUnreachable || k == KindNotZITADEL
+	return k == KindUnreachable
 }
 
 // contextKind is the kind for a context that ended.

@@ -106,6 +106,10 @@ func (a *autoTransport) choose(ctx context.Context, t transport, why string) {
 		return
 	}
 	a.chosen = t
+	if c, ok := a.grpc.(interface{ shutdown() }); ok && t == a.rest {
+		// gRPC would keep reconnecting in the background.
+		c.shutdown()
+	}
 	if t == a.rest {
 		tflog.Warn(ctx, "transport auto: gRPC cannot pass to ZITADEL, using REST for the rest of this run; set transport = \"rest\" to skip the attempt", map[string]any{"why": why})
 	} else {
@@ -133,7 +137,7 @@ func (a *autoTransport) attempt(ctx context.Context, r rpc, orgID string, req, r
 		return e
 	}
 	e2 := a.rest.attempt(ctx, r, orgID, req, resp)
-	if e2 == nil || fromZITADEL(e2) || e2.Kind == KindRequestTooLarge {
+	if e2 == nil || fromZITADEL(e2) {
 		a.choose(ctx, a.rest, e.Message)
 		return e2
 	}
@@ -151,23 +155,29 @@ func fromZITADEL(e *Error) bool {
 	return e.Transport == "" && e.Kind != KindTimeout && e.Kind != KindCanceled && e.Code != codes.DeadlineExceeded && e.Code != codes.Canceled
 }
 
-// Until a transport is chosen, requests are sized for gRPC, tried first;
-// should REST be chosen for a request too large for it, REST refuses it
-// unsent (KindRequestTooLarge) and the engine sizes it again.
-func (a *autoTransport) sizing() transport {
-	if t := a.current(); t != nil {
-		return t
-	}
-	return a.grpc
-}
-
+// Until a transport is chosen, requests are sized for the stricter of the
+// two (REST: JSON and base64, short query strings), so either can carry
+// them.
 func (a *autoTransport) entrySize(key string, value []byte) int {
-	return a.sizing().entrySize(key, value)
+	if t := a.current(); t != nil {
+		return t.entrySize(key, value)
+	}
+	return max(a.grpc.entrySize(key, value), a.rest.entrySize(key, value))
 }
 
-func (a *autoTransport) keySize(key string) int { return a.sizing().keySize(key) }
+func (a *autoTransport) keySize(key string) int {
+	if t := a.current(); t != nil {
+		return t.keySize(key)
+	}
+	return max(a.grpc.keySize(key), a.rest.keySize(key))
+}
 
-func (a *autoTransport) limit(r rpc, chunkBytes int) int { return a.sizing().limit(r, chunkBytes) }
+func (a *autoTransport) limit(r rpc, chunkBytes int) int {
+	if t := a.current(); t != nil {
+		return t.limit(r, chunkBytes)
+	}
+	return min(a.grpc.limit(r, chunkBytes), a.rest.limit(r, chunkBytes))
+}
 
 // httpTransport is the HTTP client transport for REST calls and the token
 // request: the given TLS settings (nil: plaintext), proxies from the
@@ -178,6 +188,24 @@ func httpTransport(tlsCfg *tls.Config) *http.Transport {
 	t.ForceAttemptHTTP2 = true
 	t.MaxIdleConnsPerHost = 16
 	return t
+}
+
+// newHTTPClient is an HTTP client for REST calls and the token request:
+// the TLS settings without the pinned server name (each URL names its
+// host: the issuer may live elsewhere), extra headers, and no redirects
+// (they would turn writes into reads and carry the headers elsewhere).
+func newHTTPClient(tlsCfg *tls.Config, cfg Config, timeout time.Duration) *http.Client {
+	if tlsCfg != nil {
+		tlsCfg = tlsCfg.Clone()
+		tlsCfg.ServerName = ""
+	}
+	return &http.Client{
+		Timeout:   timeout,
+		Transport: withHeaders(httpTransport(tlsCfg), cfg.Headers, cfg.UserAgent),
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
 }
 
 // headerRoundTripper adds the configured headers and the user agent to

@@ -6,10 +6,14 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
 	"google.golang.org/grpc/codes"
 
 	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/fakezitadel"
@@ -358,5 +362,137 @@ func TestTokenFailureDecidesNoTransport(t *testing.T) {
 		if c.Transport() != transport {
 			t.Fatalf("%s: now %q", transport, c.Transport())
 		}
+	}
+}
+
+// What a gRPC call without an answer means, from what was observed.
+func TestGRPCFailureKinds(t *testing.T) {
+	cert := &handshakeOutcome{kind: KindHandshake}
+	cases := []struct {
+		name                string
+		code                codes.Code
+		sent                bool
+		hs                  *handshakeOutcome
+		connected, answered bool
+		want                Kind
+	}{
+		{"certificate", codes.Unavailable, false, cert, false, false, KindHandshake},
+		{"nothing listens", codes.Unavailable, false, nil, false, false, KindUnreachable},
+		{"HTTP/1.1-only proxy: the HTTP/2 handshake fails", codes.Unavailable, false, nil, true, false, KindNotGRPC},
+		{"a gateway's 503 before ZITADEL ever answered", codes.Unavailable, true, nil, true, false, KindTransient},
+		{"a gateway's 503 later", codes.Unavailable, true, nil, true, true, KindTransient},
+		{"the server went away after answering", codes.Unavailable, false, nil, true, true, KindTransient},
+		{"a proxy's HTML 404", codes.Unimplemented, true, nil, true, false, KindNotGRPC},
+		{"a proxy's 520", codes.Unknown, true, nil, true, false, KindNotGRPC},
+		{"a proxy's 413 after answers", codes.Unknown, true, nil, true, true, KindNotGRPC},
+	}
+	for _, c := range cases {
+		if got := grpcFailure(c.code, c.sent, c.hs, c.connected, c.answered); got != c.want {
+			t.Errorf("%s: kind %d, want %d", c.name, got, c.want)
+		}
+	}
+}
+
+// A REST client never follows a redirect: it would turn a write into a
+// read and carry the extra headers to another host.
+func TestRESTDoesNotFollowRedirects(t *testing.T) {
+	leaked := 0
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("cf-access-client-secret") != "" {
+			leaked++
+		}
+	}))
+	t.Cleanup(elsewhere.Close)
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, elsewhere.URL+"/login?token=secret", http.StatusFound)
+	}))
+	t.Cleanup(front.Close)
+	host, port := splitAddr(strings.TrimPrefix(front.URL, "http://"))
+	c, err := New(Config{Domain: host, Port: port, Insecure: true, AccessToken: "t", Retry: DefaultRetryPolicy(),
+		Transport: TransportREST, Headers: map[string]string{"cf-access-client-secret": "s3cret"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	_, err = c.SetMetadata(context.Background(), "1", []KV{{Key: "a", Value: []byte("b")}})
+	var e *Error
+	if !errors.As(err, &e) || e.Kind != KindNotZITADEL || e.HTTPStatus != http.StatusFound || !strings.Contains(e.Message, "a redirect to "+elsewhere.URL+"/login") || strings.Contains(e.Message, "secret") {
+		t.Fatalf("got %#v", err)
+	}
+	if leaked != 0 {
+		t.Fatal("the redirect was followed with the extra headers")
+	}
+}
+
+// A gateway's "try again" in front of ZITADEL (restarting) is retried
+// over REST, from the first call on.
+func TestRESTRetriesGatewayErrors(t *testing.T) {
+	h := startFake(t, fakezitadel.Options{})
+	backend, _ := url.Parse("http://" + h.srv.Addr())
+	proxy := httputil.NewSingleHostReverseProxy(backend)
+	refused := 0
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if refused < 2 {
+			refused++
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusBadGateway)
+			_, _ = w.Write([]byte("<html>502 Bad Gateway</html>"))
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(front.Close)
+	c := h.client(t, func(c *Config) {
+		c.Domain, c.Port = splitAddr(strings.TrimPrefix(front.URL, "http://"))
+		c.Transport = TransportREST
+	})
+	if _, err := c.ListMetadata(context.Background(), h.fx.OrgID, nil); err != nil {
+		t.Fatal(err)
+	}
+	if refused != 2 {
+		t.Fatalf("%d refusals", refused)
+	}
+}
+
+// REST requests are never larger than the client counted, whatever
+// whitespace protojson chooses.
+func TestRESTSizesCoverTheBody(t *testing.T) {
+	var rt restTransport
+	req := &management.BulkSetOrgMetadataRequest{}
+	counted := 0
+	for i, k := range []string{"k", "ä \"quoted\" key", strings.Repeat("x", 200), "<html>&"} {
+		v := make([]byte, i*777)
+		req.Metadata = append(req.Metadata, &management.BulkSetOrgMetadataRequest_Metadata{Key: k, Value: v})
+		counted += rt.entrySize(k, v)
+	}
+	_, body, err := encodeREST(rpcBulkSet.rest, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The list's own {"metadata":[]} is the request's slack.
+	if len(body) > counted+restSlack || counted < len(body)-len(`{"metadata":[]}`) {
+		t.Fatalf("body %d bytes, counted %d", len(body), counted)
+	}
+}
+
+// A token endpoint behind a gateway that says "try again" is retried; its
+// failure is not taken for refused credentials.
+func TestTokenGatewayErrorsAreRetried(t *testing.T) {
+	h := startFake(t, fakezitadel.Options{})
+	kf := h.keyFile(t)
+	calls := 0
+	gateway := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		calls++
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	t.Cleanup(gateway.Close)
+	c := h.client(t, func(c *Config) {
+		c.AccessToken, c.KeyFile, c.Issuer = "", kf, gateway.URL
+		c.Retry.MaxElapsed = 300 * time.Millisecond
+	})
+	_, err := c.ListMetadata(context.Background(), h.fx.OrgID, nil)
+	var e *Error
+	if !errors.As(err, &e) || e.Kind != KindTransient || e.HTTPStatus != http.StatusServiceUnavailable || calls < 2 {
+		t.Fatalf("after %d token requests: %#v", calls, err)
 	}
 }
