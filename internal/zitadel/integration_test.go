@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -102,51 +103,51 @@ func TestListFilters(t *testing.T) {
 	}
 }
 
-func TestSetMetadataChunks(t *testing.T) {
-	h := startFake(t, fakezitadel.Options{})
-	c := h.client(t, func(c *Config) { c.ChunkBytes = 1000 })
-	var kvs []KV
-	for i := 0; i < 10; i++ {
-		kvs = append(kvs, KV{Key: fmt.Sprintf("k%d", i), Value: make([]byte, 300)})
-	}
-	n, err := c.SetMetadata(context.Background(), h.fx.OrgID, kvs)
-	if err != nil || n != 10 {
-		t.Fatalf("applied %d: %v", n, err)
-	}
-	if calls := h.srv.Calls("BulkSetOrgMetadata"); calls != 4 {
-		t.Fatalf("%d BulkSet calls, want 4 (3 entries of ~310 bytes per 1000)", calls)
-	}
-	// A later chunk failing for good reports how much landed before it.
-	h.srv.InjectFault("BulkSetOrgMetadata", 1, fakezitadel.Fault{Code: codes.PermissionDenied, Message: "no", Skip: 1})
-	for i := range kvs {
-		kvs[i].Value = []byte(strings.Repeat("c", 300))
-	}
-	n, err = c.SetMetadata(context.Background(), h.fx.OrgID, kvs)
-	if n != 3 || !IsKind(err, KindPermissionDenied) {
-		t.Fatalf("applied %d: %v", n, err)
-	}
-	if got := string(h.srv.Metadata(h.fx.OrgID)["k2"]); got != strings.Repeat("c", 300) {
-		t.Fatalf("first chunk not applied: %q", got)
-	}
-	if got := h.srv.Metadata(h.fx.OrgID)["k3"]; got[0] != 0 {
-		t.Fatal("second chunk applied despite failing")
-	}
-}
+// Writes are chunked and a later chunk failing reports how much landed
+// before it; removes tolerate keys already gone; on both APIs.
+func TestWritesChunkAndTolerateGoneKeys(t *testing.T) {
+	for _, api := range []string{APIV1, APIV2} {
+		t.Run(api, func(t *testing.T) {
+			h := startFake(t, fakezitadel.Options{})
+			m := methodsOfAPI(api)
+			c := h.client(t, func(c *Config) { c.APIVersion, c.Transport, c.ChunkBytes = api, TransportGRPC, 1000 })
+			var kvs []KV
+			for i := 0; i < 10; i++ {
+				kvs = append(kvs, KV{Key: fmt.Sprintf("k%d", i), Value: make([]byte, 300)})
+			}
+			n, err := c.SetMetadata(context.Background(), h.fx.OrgID, kvs)
+			if err != nil || n != 10 {
+				t.Fatalf("applied %d: %v", n, err)
+			}
+			if calls := h.srv.Calls(m.set); calls != 4 {
+				t.Fatalf("%d %s calls, want 4 (3 entries of ~310 bytes per 1000)", calls, m.set)
+			}
+			h.srv.InjectFault(m.set, 1, fakezitadel.Fault{Code: codes.PermissionDenied, Message: "no", Skip: 1})
+			for i := range kvs {
+				kvs[i].Value = []byte(strings.Repeat("c", 300))
+			}
+			n, err = c.SetMetadata(context.Background(), h.fx.OrgID, kvs)
+			if n != 3 || !IsKind(err, KindPermissionDenied) {
+				t.Fatalf("applied %d: %v", n, err)
+			}
+			if got := string(h.srv.Metadata(h.fx.OrgID)["k2"]); got != strings.Repeat("c", 300) {
+				t.Fatalf("first chunk not applied: %q", got)
+			}
+			if got := h.srv.Metadata(h.fx.OrgID)["k3"]; got[0] != 0 {
+				t.Fatal("second chunk applied despite failing")
+			}
 
-func TestRemoveMetadataToleratesGoneKeys(t *testing.T) {
-	h := startFake(t, fakezitadel.Options{})
-	for _, k := range []string{"a", "b", "c"} {
-		h.srv.SetMetadata(h.fx.OrgID, k, []byte("v"))
-	}
-	c := h.client(t, nil)
-	if n, err := c.RemoveMetadata(context.Background(), h.fx.OrgID, []string{"a", "gone", "b", "a"}); err != nil || n != 3 {
-		t.Fatalf("removed %d (a, gone, b after de-duplication), err %v", n, err)
-	}
-	if keys := h.srv.Keys(h.fx.OrgID); len(keys) != 1 || keys[0] != "c" {
-		t.Fatalf("left %v", keys)
-	}
-	if _, err := c.RemoveMetadata(context.Background(), h.fx.OrgID, []string{"gone"}); err != nil {
-		t.Fatal(err)
+			h.srv.DeleteMetadata(h.fx.OrgID, "k3")
+			if n, err := c.RemoveMetadata(context.Background(), h.fx.OrgID, []string{"k1", "k3", "k5", "k1"}); err != nil || n != 3 {
+				t.Fatalf("removed %d (k1, k3, k5 after de-duplication), err %v", n, err)
+			}
+			if keys := h.srv.Keys(h.fx.OrgID); len(keys) != 7 || slices.Contains(keys, "k1") || slices.Contains(keys, "k5") {
+				t.Fatalf("left %v", keys)
+			}
+			if _, err := c.RemoveMetadata(context.Background(), h.fx.OrgID, []string{"gone"}); err != nil {
+				t.Fatal(err)
+			}
+		})
 	}
 }
 

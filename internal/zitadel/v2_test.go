@@ -117,36 +117,6 @@ func TestV2FiltersMatchV1(t *testing.T) {
 	}
 }
 
-func TestV2WritesChunkAndTolerateGoneKeys(t *testing.T) {
-	h := startFake(t, fakezitadel.Options{})
-	c := h.client(t, func(c *Config) { c.APIVersion = APIV2; c.ChunkBytes = 1000 })
-	var kvs []KV
-	for i := 0; i < 10; i++ {
-		kvs = append(kvs, KV{Key: fmt.Sprintf("k%d", i), Value: make([]byte, 300)})
-	}
-	n, err := c.SetMetadata(context.Background(), h.fx.OrgID, kvs)
-	if err != nil || n != 10 {
-		t.Fatalf("applied %d: %v", n, err)
-	}
-	if calls := h.srv.Calls("SetOrganizationMetadata"); calls != 4 {
-		t.Fatalf("%d set calls, want 4 chunks of at most 3 entries", calls)
-	}
-	if got := len(h.srv.Metadata(h.fx.OrgID)); got != 10 {
-		t.Fatalf("%d keys on the server", got)
-	}
-	h.srv.DeleteMetadata(h.fx.OrgID, "k3")
-	removed, err := c.RemoveMetadata(context.Background(), h.fx.OrgID, []string{"k1", "k3", "k5"})
-	if err != nil || removed != 3 {
-		t.Fatalf("removed %d: %v", removed, err)
-	}
-	if got := h.srv.Keys(h.fx.OrgID); slices.Contains(got, "k1") || slices.Contains(got, "k5") || len(got) != 7 {
-		t.Fatalf("keys left: %q", got)
-	}
-	if n := serviceCalls(h, v1Service); n != 0 {
-		t.Fatalf("%d management v1 calls on api v2", n)
-	}
-}
-
 func TestV2NeverSendsAnEmptyValue(t *testing.T) {
 	h := startFake(t, fakezitadel.Options{})
 	h.srv.SetMetadata(h.fx.OrgID, "keep", []byte("v"))
