@@ -193,7 +193,7 @@ func (c *Client) invoke(ctx context.Context, r rpc, orgID string, req, resp prot
 	err := c.retry.do(ctx, r.method, orgID, r.read, func(ctx context.Context) error {
 		start := time.Now()
 		e := c.wire.attempt(ctx, r, orgID, req, resp)
-		logAttempt(ctx, r, orgID, e, time.Since(start))
+		logAttempt(ctx, r, orgID, c.wire.name(), e, time.Since(start))
 		if e != nil {
 			return e
 		}

@@ -234,14 +234,15 @@ func (h *headerRoundTripper) RoundTrip(req *http.Request) (*http.Response, error
 // logAttempt writes one debug line per attempt: method, organization,
 // transport, outcome and duration. Requests, responses and credentials
 // are never logged.
-func logAttempt(ctx context.Context, r rpc, orgID string, e *Error, d time.Duration) {
+func logAttempt(ctx context.Context, r rpc, orgID, transport string, e *Error, d time.Duration) {
 	if orgID == "" {
 		orgID = "(caller's own)"
 	}
-	fields := map[string]any{"method": r.method, "org_id": orgID, "code": "OK", "duration_ms": d.Milliseconds()}
+	fields := map[string]any{"method": r.method, "org_id": orgID, "transport": transport, "code": "OK", "duration_ms": d.Milliseconds()}
 	if e != nil {
 		fields["code"] = e.Code.String()
 		if e.Transport != "" {
+			// Which transport saw the failure (auto: both).
 			fields["transport"] = e.Transport
 		}
 	}
