@@ -166,6 +166,35 @@ func TestAccAPIVersion_switchingPlansNothing(t *testing.T) {
 	})
 }
 
+// A resource created on v1 without any org_id (in the caller's own
+// organization) keeps working on v2, which cannot name that organization:
+// it stays in the one its state records. A new one there needs org_id.
+func TestAccAPIVersion_v2KeepsTheOrganizationInState(t *testing.T) {
+	onlyFor(t, zitadel.APIV2)
+	parallelOnFake(t)
+	e := newTestEnv(t)
+	e.fakeOnly() // the caller's own organization is the test organization on the fake
+	body := orgMetadata("test", `values = { mine = "yes" }`)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{Config: e.Provider(`api_version = "v1"`) + body},
+			{
+				Config:           e.Provider(`api_version = "v2"`) + body,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{
+				Config:      e.Provider(`api_version = "v2"`) + body + orgMetadata("other", `values = { theirs = "no" }`),
+				ExpectError: errorText(`cannot tell the caller's own organization`, "Set org_id"),
+			},
+			{
+				Config:            e.Provider(`api_version = "v2"`) + strings.Replace(body, `values = { mine = "yes" }`, `values = { mine = "still" }`, 1),
+				ConfigStateChecks: []statecheck.StateCheck{e.serverHolds(e.OrgID, map[string]string{"mine": "still"})},
+			},
+		},
+	})
+}
+
 // v2 answers the search of a caller who may not read the organization with
 // an empty list. The provider must not take that for "the keys are gone":
 // the refresh fails naming the roles, and the state survives.

@@ -25,20 +25,24 @@ func apiErrorDetail(doing, orgID string, need access, err error) string {
 	if orgID != "" {
 		org = "organization " + orgID
 	}
+	where := " in " + org
+	if orgID == "" && strings.Contains(doing, "caller's organization") {
+		where = ""
+	}
 	var ze *zitadel.Error
 	if !errors.As(err, &ze) {
-		return fmt.Sprintf("While %s in %s: %s.", doing, org, err)
+		return fmt.Sprintf("While %s%s: %s.", doing, where, err)
 	}
-	answer := fmt.Sprintf("While %s in %s, ZITADEL answered %s: %s.", doing, org, ze.Code, ze.Message)
+	answer := fmt.Sprintf("While %s%s, ZITADEL answered %s: %s.", doing, where, ze.Code, ze.Message)
 	switch {
 	case ze.Kind == zitadel.KindUnreachable:
-		answer = fmt.Sprintf("While %s in %s, no connection to ZITADEL could be made: %s.", doing, org, ze.Message)
+		answer = fmt.Sprintf("While %s%s, no connection to ZITADEL could be made: %s.", doing, where, ze.Message)
 	case ze.Transport != "":
 		// A failure to get an answer: ZITADEL said nothing.
-		answer = fmt.Sprintf("While %s in %s, no answer came from ZITADEL: %s.", doing, org, ze.Message)
+		answer = fmt.Sprintf("While %s%s, no answer came from ZITADEL: %s.", doing, where, ze.Message)
 	case ze.Concluded:
 		// The provider's own conclusion from answers that were all OK.
-		answer = fmt.Sprintf("While %s in %s: %s.", doing, org, ze.Message)
+		answer = fmt.Sprintf("While %s%s: %s.", doing, where, ze.Message)
 	}
 	writeRoles := "ORG_OWNER or ORG_SETTINGS_MANAGER on the organization, or IAM_OWNER or IAM_ORG_MANAGER on the instance"
 	readRoles := "ORG_OWNER_VIEWER (or any role with org.write) on the organization, or IAM_OWNER_VIEWER on the instance"
@@ -55,11 +59,14 @@ func apiErrorDetail(doing, orgID string, need access, err error) string {
 	case zitadel.KindOrgNotFound:
 		remedy = "The organization does not exist or was removed. Check org_id on the resource or data source, and the provider's org_id (ZITADEL_ORG_ID)."
 	case zitadel.KindUnauthenticated:
-		remedy = "ZITADEL refused the credentials. Check access_token (ZITADEL_ACCESS_TOKEN) or the service-account key in jwt_profile_file / jwt_profile_json; personal access tokens and keys expire."
+		remedy = "ZITADEL refused the credentials. Check access_token (ZITADEL_ACCESS_TOKEN) or the service-account key in jwt_profile_file / jwt_profile_json; personal access tokens and keys expire. A key file's token is requested from the issuer: behind a proxy whose address differs from ZITADEL's own, also check issuer (ZITADEL_ISSUER)."
 	case zitadel.KindInvalidInput:
 		remedy = "ZITADEL rejected the request as invalid; check keys (1 to 200 characters) and values (1 to 500000 bytes)."
 	case zitadel.KindTransient:
 		remedy = fmt.Sprintf("ZITADEL stayed unavailable or overloaded through %d attempts. Nothing is wrong with the configuration: run the command again later.", ze.Attempts)
+		if ze.Gateway {
+			remedy = fmt.Sprintf("A gateway in front of ZITADEL answered every gRPC call of %d attempts with an error page instead: ZITADEL may be restarting, or the gateway may not pass gRPC to it. If it persists, try transport = \"rest\" (ZITADEL_TRANSPORT), or \"auto\" to let the provider switch by itself.", ze.Attempts)
+		}
 	case zitadel.KindTimeout:
 		remedy = "The operation ran out of time. Run it again, or allow more time with a timeouts block."
 	case zitadel.KindCanceled:
@@ -83,8 +90,9 @@ func apiErrorDetail(doing, orgID string, need access, err error) string {
 	case zitadel.KindNoAccess:
 		remedy = fmt.Sprintf("The user or service account behind the provider's credentials may not read %s, and the organization service v2 hides such an organization's metadata behind an empty list, so the provider cannot tell which keys exist there and changes nothing. Grant it %s, or point org_id at an organization it can read.", org, roles)
 	case zitadel.KindOrgRequired:
-		remedy = "Set org_id on the resource or data source, or org_id (ZITADEL_ORG_ID) in the provider configuration."
+		remedy = "Set org_id on the resource or data source, or org_id (ZITADEL_ORG_ID) in the provider configuration; or, on a ZITADEL that still serves the management API v1, api_version = \"v1\" or \"auto\"."
 		if ze.AutoChosen {
+			remedy = "Set org_id on the resource or data source, or org_id (ZITADEL_ORG_ID) in the provider configuration."
 			remedy += " (api_version = \"auto\" chose the organization service v2 because the server does not serve the management API v1.)"
 		}
 	case zitadel.KindUnimplemented:

@@ -80,7 +80,7 @@ func (d *orgMetadataDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 			"org_id": schema.StringAttribute{
 				Optional:            true,
 				Computed:            true,
-				MarkdownDescription: "Organization to search. Defaults to the provider's `org_id`, else the organization of the authenticated user or service account; an empty string counts as unset. The effective organization is exported as `id` (and here when omitted).",
+				MarkdownDescription: "Organization to search. Defaults to the provider's `org_id`, else the organization of the authenticated user or service account (with the management API v1 only: the organization service v2 needs an id); an empty string counts as unset. The effective organization is exported as `id` (and here when omitted).",
 			},
 			"sensitive_keys": schema.SetAttribute{
 				ElementType:         types.StringType,

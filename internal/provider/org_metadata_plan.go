@@ -14,6 +14,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
 )
 
 const planSummary = "Unable to Plan Organization Metadata"
@@ -115,6 +117,12 @@ func (r *orgMetadataResource) planOrg(ctx context.Context, req resource.ModifyPl
 		return "", false
 	}
 	orgID, err := r.data.resolveOrg(ctx, configured)
+	if zitadel.IsKind(err, zitadel.KindOrgRequired) && state != nil && state.org() != "" {
+		// The organization service v2 cannot tell the caller's own
+		// organization; an existing resource stays in the one its state
+		// records (the one v1 resolved when it was created).
+		orgID, err = state.org(), nil
+	}
 	if err != nil {
 		addAPIError(&resp.Diagnostics, planSummary, "finding the caller's organization", "", readAccess, err)
 		return "", false

@@ -54,7 +54,7 @@ func (r *orgMetadataResource) Schema(ctx context.Context, _ resource.SchemaReque
 			"org_id": schema.StringAttribute{
 				Optional:            true,
 				Computed:            true,
-				MarkdownDescription: "Organization whose metadata is managed. Defaults to the provider's `org_id`, else the organization of the authenticated user or service account; an empty string counts as unset. The effective organization is always recorded in `id` (and here when omitted). Changing it, or the organization it defaults to, replaces the resource.",
+				MarkdownDescription: "Organization whose metadata is managed. Defaults to the provider's `org_id`, else the organization of the authenticated user or service account (as the management API v1 reports it; with the organization service v2, a new resource needs an id and an existing one keeps the organization its state records); an empty string counts as unset. The effective organization is always recorded in `id` (and here when omitted). Changing it, or the organization it defaults to, replaces the resource.",
 				// Replacement is decided in ModifyPlan on the effective
 				// organization, so that "" and a padded id of the same
 				// organization do not replace.

@@ -407,11 +407,16 @@ func TestAccOrgMetadata_orgScoping(t *testing.T) {
 	}
 	noDefault := []resource.TestStep{moved}
 	if e.version == zitadel.APIV2 {
-		// v2 cannot tell the caller's own organization: the plan says so,
-		// and the resource stays where it is; then it moves explicitly.
+		// v2 cannot tell the caller's own organization: the resource stays
+		// in the one its state records; then it moves explicitly.
 		noDefault = []resource.TestStep{{
-			Config:      e.Provider() + body,
-			ExpectError: errorText(`cannot tell the caller's own organization`, `Set org_id on the resource or data source`),
+			Config: e.Provider() + body,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectEmptyPlan(),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(res, tfjsonpath.New("org_id"), knownvalue.StringExact(e.SecondOrgID)),
+			},
 		}, moved}
 		noDefault[1].Config = e.Provider() + orgMetadata("test", "org_id = "+hclString(e.OrgID), attrMap("values", map[string]string{k: "v"}))
 	}

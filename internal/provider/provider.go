@@ -103,7 +103,7 @@ func (p *zitadelMetaProvider) Schema(_ context.Context, _ provider.SchemaRequest
 			},
 			"insecure": schema.BoolAttribute{
 				Optional:            true,
-				MarkdownDescription: "Use plaintext gRPC instead of TLS. Only for local development. Defaults to `false`. Environment: `ZITADEL_INSECURE`.",
+				MarkdownDescription: "Use plaintext (gRPC and REST) instead of TLS. Only for local development. Defaults to `false`. Environment: `ZITADEL_INSECURE`.",
 			},
 			"ca_certificate": schema.StringAttribute{
 				Optional:            true,
@@ -125,27 +125,27 @@ func (p *zitadelMetaProvider) Schema(_ context.Context, _ provider.SchemaRequest
 			},
 			"org_id": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Default organization for resources and data sources that name none. When unset, the organization of the authenticated user or service account is used. Environment: `ZITADEL_ORG_ID`.",
+				MarkdownDescription: "Default organization for resources and data sources that name none. When unset, the organization of the authenticated user or service account is used, as the management API v1 reports it; the organization service v2 (`api_version`) cannot tell it, so there an id is needed (an existing resource keeps the organization its state records). Environment: `ZITADEL_ORG_ID`.",
 			},
 			"api_version": schema.StringAttribute{
 				Optional:            true,
 				Validators:          []validator.String{stringvalidator.OneOf(zitadel.APIVersions...)},
-				MarkdownDescription: "Which ZITADEL API manages the metadata. `v1`: the management API v1 (`BulkSetOrgMetadata`, `ListOrgMetadata`), served by every ZITADEL v2 to v4 but deprecated upstream. `v2`: the organization service v2 (`SetOrganizationMetadata`, `ListOrganizationMetadata`), ZITADEL " + zitadel.MinV2Version + " or later; every call names its organization, so `org_id` must be set here or on each resource and data source. `auto` (the default) uses v1 while the server serves it and v2 once it does not, decided on the first call of each provider run. The state is the same whichever API wrote it: changing this setting plans nothing. Environment: `ZITADEL_API_VERSION`.",
+				MarkdownDescription: "Which ZITADEL API manages the metadata. `v1`: the management API v1 (`BulkSetOrgMetadata`, `ListOrgMetadata`), served by every ZITADEL v2 to v4 but deprecated upstream. `v2`: the organization service v2 (`SetOrganizationMetadata`, `ListOrganizationMetadata`), ZITADEL " + zitadel.MinV2Version + " or later; every call names its organization, so `org_id` must be set here or on each resource and data source. `auto` (the default) uses v1 while the server serves it and v2 once it does not, decided on the first call of each provider process. The state is the same whichever API wrote it: changing this setting plans nothing (a resource whose `org_id` is unset stays in the organization its state records). Environment: `ZITADEL_API_VERSION`.",
 			},
 			"transport": schema.StringAttribute{
 				Optional:            true,
 				Validators:          []validator.String{stringvalidator.OneOf(zitadel.Transports...)},
-				MarkdownDescription: "How calls travel. `grpc`: gRPC over HTTP/2. `rest`: ZITADEL's REST API, JSON over HTTP/1.1 (HTTP/2 when a TLS server offers it), for servers behind proxies that break gRPC. `auto` (the default) uses gRPC, and REST from the first call on which gRPC cannot pass (an HTTP status or page instead of a gRPC answer, a refused HTTP/2 handshake, no ALPN agreement): the switch is logged once at WARN and lasts for the provider run. An answer from ZITADEL itself, errors included, never causes a switch. Environment: `ZITADEL_TRANSPORT`.",
+				MarkdownDescription: "How calls travel. `grpc`: gRPC over HTTP/2. `rest`: ZITADEL's REST API, JSON over HTTP/1.1 (HTTP/2 when a TLS server offers it), for servers behind proxies that break gRPC. `auto` (the default) uses gRPC, and REST from the first call on which gRPC cannot pass (an HTTP status or page instead of a gRPC answer, a refused HTTP/2 handshake, no ALPN agreement): the switch is logged at WARN and lasts for the provider process (Terraform starts one per command, so each command tries gRPC once). A gateway's 502 or 503 page in place of any gRPC answer is asked again over REST at once. An answer from ZITADEL itself, errors included, never causes a switch. Environment: `ZITADEL_TRANSPORT`.",
 			},
 			"headers": schema.MapAttribute{
 				ElementType:         types.StringType,
 				Optional:            true,
 				Sensitive:           true,
-				MarkdownDescription: "Extra HTTP headers sent with every request, on both transports and to the token endpoint of the JWT profile grant: for zero-trust gateways in front of ZITADEL (for example a service token's id and secret). Never logged. `authorization` and `x-zitadel-orgid` are set by the provider and cannot be given here. Environment: `ZITADEL_HEADERS`, a JSON object such as `{\"cf-access-client-id\":\"...\"}`.",
+				MarkdownDescription: "Extra HTTP headers sent with every request, on both transports and to the token endpoint of the JWT profile grant: for zero-trust gateways in front of ZITADEL (for example a service token's id and secret). Never logged. `authorization` and `x-zitadel-orgid` are set by the provider and cannot be given here, nor the headers HTTP and gRPC set themselves (`accept`, `content-type`, `host`, `user-agent`, `te`, `grpc-*`, hop-by-hop headers); values are printable ASCII. Environment: `ZITADEL_HEADERS`, a JSON object such as `{\"cf-access-client-id\":\"...\"}`; a non-empty `headers` in the configuration replaces it entirely (they are not merged).",
 			},
 			"issuer": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "The OIDC issuer URL of the instance, e.g. `https://auth.example.com`: the audience of the JWT profile assertion and the base of its token endpoint (`<issuer>/oauth/v2/token`). Only needed when the provider reaches ZITADEL at another address than ZITADEL calls itself (behind a proxy or tunnel); by default both come from the discovery document at `domain`. Environment: `ZITADEL_ISSUER`.",
+				MarkdownDescription: "The OIDC issuer URL of the instance, e.g. `https://auth.example.com`: the audience of the JWT profile assertion and the base of its token endpoint (`<issuer>/oauth/v2/token`). By default both come from the discovery document at `domain` (`/.well-known/openid-configuration`), and the token is requested at the `token_endpoint` it names, which ZITADEL builds from its own external address. Set this when that discovery is not reachable at `domain` (a tunnel or internal name that ZITADEL does not know as its own): the token request then goes to `<issuer>/oauth/v2/token` directly, without discovery. Environment: `ZITADEL_ISSUER`.",
 			},
 			"retry_timeout": schema.StringAttribute{
 				Optional:            true,
@@ -397,7 +397,7 @@ func (p *zitadelMetaProvider) credentials(method, value string, zc *zitadel.Conf
 // choice is a setting with a fixed set of values, the first of which
 // ("auto") is the default.
 func choice(v map[string]string, attr, env, summary string, allowed []string, diags *diag.Diagnostics) string {
-	s := v[attr]
+	s := strings.ToLower(v[attr])
 	if s == "" {
 		return allowed[0]
 	}
@@ -420,15 +420,18 @@ func checkHeaders(headers map[string]string, diags *diag.Diagnostics) map[string
 		lower := strings.ToLower(strings.TrimSpace(name))
 		_, dup := out[lower]
 		switch {
-		case lower == "authorization" || lower == zitadel.OrgHeader:
+		case lower == "authorization":
 			diags.AddAttributeError(path.Root("headers"), "Reserved Header",
-				fmt.Sprintf("headers (or ZITADEL_HEADERS) may not set %q: the provider sets it itself, from the credentials and from org_id. Remove it.", name))
+				fmt.Sprintf("headers (or ZITADEL_HEADERS) may not set %q: the provider sets it from access_token or the key file. Remove it.", name))
+		case lower == zitadel.OrgHeader:
+			diags.AddAttributeError(path.Root("headers"), "Reserved Header",
+				fmt.Sprintf("headers (or ZITADEL_HEADERS) may not set %q: the provider sets it from org_id. Remove it and set org_id instead.", name))
 		case !validHeaderName(lower) || strings.HasPrefix(lower, "grpc-") || slices.Contains(transportHeaders, lower):
 			diags.AddAttributeError(path.Root("headers"), "Invalid Header Name",
-				fmt.Sprintf("headers (or ZITADEL_HEADERS) has the header name %q, which is not a name a request may carry here. Use letters, digits and dashes; transport headers (%s, grpc-*) cannot be set.", name, strings.Join(transportHeaders, ", ")))
+				fmt.Sprintf("headers (or ZITADEL_HEADERS) has the header name %q, which cannot be set here: names are letters, digits and dashes, and the headers HTTP and gRPC set themselves (%s, grpc-*) are refused.", name, strings.Join(transportHeaders, ", ")))
 		case !printableASCII(headers[name]):
 			diags.AddAttributeError(path.Root("headers"), "Invalid Header Value",
-				fmt.Sprintf("The value of header %q (in headers or ZITADEL_HEADERS) holds a character other than printable ASCII, which gRPC cannot carry.", name))
+				fmt.Sprintf("The value of header %q (in headers or ZITADEL_HEADERS) holds a character other than printable ASCII (a line break, a tab, a non-ASCII letter), which request headers cannot carry. Encode the value as the gateway expects, or remove stray whitespace.", name))
 		case dup:
 			diags.AddAttributeError(path.Root("headers"), "Duplicate Header",
 				fmt.Sprintf("headers (or ZITADEL_HEADERS) names %q twice, in different cases. Header names are case-insensitive: keep one.", lower))
@@ -471,6 +474,9 @@ func errWithoutValues(err error) string {
 	}
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
+		if te.Field == "" {
+			return "it must be a JSON object, not a JSON " + te.Value
+		}
 		return "every value must be a string"
 	}
 	return "not a JSON object"

@@ -87,6 +87,10 @@ const (
 	// a gRPC client, which offers only h2, fails; HTTPS requests over
 	// HTTP/1.1 pass.
 	TLSNoALPN
+	// Status502 is HTML404 with 502 Bad Gateway instead: a proxy whose
+	// gRPC upstream is not set up, or whose upstream is down. gRPC clients
+	// see Unavailable, as for a restart, so it is not in Kinds.
+	Status502
 )
 
 // Kinds returns every Kind, for tests that run over all of them.
@@ -102,6 +106,8 @@ func (k Kind) String() string {
 		return "Status520"
 	case TLSNoALPN:
 		return "TLSNoALPN"
+	case Status502:
+		return "Status502"
 	}
 	return fmt.Sprintf("Kind(%d)", int(k))
 }
@@ -157,7 +163,7 @@ func (p *Proxy) OtherRequests() int { return int(p.otherRequests.Load()) }
 // stream back as they come.
 func Start(t testing.TB, kind Kind, backend string) *Proxy {
 	t.Helper()
-	if !slices.Contains(Kinds(), kind) {
+	if !slices.Contains(Kinds(), kind) && kind != Status502 {
 		t.Fatalf("proxytest: unknown %v", kind)
 	}
 	p := &Proxy{kind: kind}
@@ -202,7 +208,7 @@ func Start(t testing.TB, kind Kind, backend string) *Proxy {
 		Protocols:         new(http.Protocols),
 	}
 	srv.Protocols.SetHTTP1(true)
-	if kind == HTML404 || kind == Status520 {
+	if kind == HTML404 || kind == Status520 || kind == Status502 {
 		srv.Protocols.SetUnencryptedHTTP2(true)
 	}
 
@@ -267,6 +273,9 @@ func (p *Proxy) handler(next http.Handler) http.Handler {
 				return
 			case Status520:
 				writeHTML(w, 520, "520: Web server is returning an unknown error")
+				return
+			case Status502:
+				writeHTML(w, http.StatusBadGateway, "502 Bad Gateway")
 				return
 			}
 		default:

@@ -257,7 +257,11 @@ func tokenError(method, orgID, via string, err error) *Error {
 		e.HTTPStatus = gw.status
 		return e
 	case errors.As(err, &ue):
-		return noAnswer(method, orgID, KindUnreachable, via, msg)
+		e := noAnswer(method, orgID, KindUnreachable, via, msg)
+		if u, perr := url.Parse(ue.URL); perr == nil {
+			e.Addr = u.Host // the token endpoint, not the API
+		}
+		return e
 	}
 	return &Error{Method: method, OrgID: orgID, Code: codes.Unauthenticated, Kind: KindUnauthenticated, Transport: via, Message: err.Error()}
 }

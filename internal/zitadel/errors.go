@@ -98,6 +98,10 @@ type Error struct {
 	// TransportREST, or TransportAuto when both were tried); "" for an
 	// answer of ZITADEL.
 	Transport string
+	// Gateway marks a gRPC call answered by a gateway's "try again" status
+	// before ZITADEL ever answered over gRPC: ZITADEL may be restarting
+	// behind it, or the gateway may not pass gRPC at all.
+	Gateway bool
 	// HTTPStatus is the HTTP status of a REST answer, or of the answer a
 	// proxy gave to a gRPC call when known; 0 otherwise.
 	HTTPStatus int

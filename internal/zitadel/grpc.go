@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -103,12 +104,15 @@ func (t *grpcTransport) attempt(ctx context.Context, r rpc, orgID string, req, r
 		return e
 	}
 	kind := grpcFailure(st.Code(), obs.sent.Load(), t.track.handshakeFailure(), t.track.connected.Load(), t.track.answered.Load())
-	msg := st.Message()
+	msg, _, _ := strings.Cut(st.Message(), "\n") // grpc-go appends the proxy's page
 	if hs := t.track.handshakeFailure(); hs != nil {
 		msg = hs.msg
 	}
 	e := noAnswer(r.method, orgID, kind, TransportGRPC, msg)
 	e.Code = st.Code()
+	// A gateway's status in place of any gRPC answer so far: ZITADEL
+	// restarting, or a proxy that cannot reach it over gRPC.
+	e.Gateway = kind == KindTransient && obs.sent.Load() && !t.track.answered.Load()
 	return e
 }
 

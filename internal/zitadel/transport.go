@@ -133,13 +133,19 @@ func (a *autoTransport) attempt(ctx context.Context, r rpc, orgID string, req, r
 	case e == nil || fromZITADEL(e):
 		a.choose(ctx, a.grpc, "")
 		return e
-	case e.Kind != KindNotGRPC && e.Kind != KindNoH2:
+	case e.Kind != KindNotGRPC && e.Kind != KindNoH2 && !e.Gateway:
 		return e
 	}
+	// gRPC got no gRPC answer: see whether REST gets ZITADEL's.
 	e2 := a.rest.attempt(ctx, r, orgID, req, resp)
 	if e2 == nil || fromZITADEL(e2) {
 		a.choose(ctx, a.rest, e.Message)
 		return e2
+	}
+	if e.Gateway {
+		// No answer from ZITADEL either way (a restart?): retried, nothing
+		// decided.
+		return e
 	}
 	// Neither got through: say what each attempt saw.
 	both := *e2

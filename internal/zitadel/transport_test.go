@@ -496,3 +496,25 @@ func TestTokenGatewayErrorsAreRetried(t *testing.T) {
 		t.Fatalf("after %d token requests: %#v", calls, err)
 	}
 }
+
+// A proxy that answers gRPC with a 502 page looks like a restart to gRPC;
+// auto asks REST in the same attempt and moves there when ZITADEL answers.
+// Forced gRPC retries it as a restart and says to try REST.
+func TestAutoTransportOnAGatewaysBadGateway(t *testing.T) {
+	h := startFake(t, fakezitadel.Options{})
+	p := proxytest.Start(t, proxytest.Status502, h.srv.Addr())
+	through := func(c *Config) { c.Domain, c.Port = splitAddr(p.Addr()) }
+	auto := h.client(t, through)
+	if _, err := auto.ListMetadata(context.Background(), h.fx.OrgID, nil); err != nil {
+		t.Fatal(err)
+	}
+	if auto.Transport() != TransportREST {
+		t.Fatalf("auto chose %q", auto.Transport())
+	}
+	forced := h.client(t, func(c *Config) { through(c); c.Transport = TransportGRPC; c.Retry.MaxElapsed = 200 * time.Millisecond })
+	_, err := forced.ListMetadata(context.Background(), h.fx.OrgID, nil)
+	var e *Error
+	if !errors.As(err, &e) || e.Kind != KindTransient || !e.Gateway || e.Attempts < 2 || strings.Contains(e.Message, "<html") {
+		t.Fatalf("forced gRPC: %#v", err)
+	}
+}
