@@ -395,6 +395,17 @@ func (e *testEnv) writes(bulkSet, bulkRemove int) statecheck.StateCheck {
 	})
 }
 
+// pagesPerSearch checks that every search since the last ResetCalls,
+// however many Terraform made, took exactly pages list calls.
+func (e *testEnv) pagesPerSearch(pages int) statecheck.StateCheck {
+	return serverCheck(func() error {
+		if n, searches := e.srv.Calls(e.m.List), e.srv.Searches(); searches == 0 || n != pages*searches {
+			return fmt.Errorf("%d %s calls for %d searches, want %d pages each", n, e.m.List, searches, pages)
+		}
+		return nil
+	})
+}
+
 // resetCalls zeroes the fake's call counts (a PreConfig).
 func (e *testEnv) resetCalls() {
 	if e.srv != nil {

@@ -143,14 +143,9 @@ func TestAccOrgMetadataDataSource_manyPages(t *testing.T) {
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownOutputValue("count", knownvalue.Int64Exact(2600)),
 				statecheck.ExpectKnownValue(ds, tfjsonpath.New("entries").AtSliceIndex(2599).AtMapKey("key"), knownvalue.StringExact("k02599")),
-				serverCheck(func() error {
-					// However often Terraform reads the data source, each read
-					// is exactly three pages of 1,000.
-					if n, reads := e.srv.Calls(e.m.List), e.srv.Searches(); reads == 0 || n != 3*reads {
-						return fmt.Errorf("%d list calls for %d reads, want 3 pages each", n, reads)
-					}
-					return nil
-				}),
+				// However often Terraform reads the data source, each read is
+				// exactly three pages of 1,000.
+				e.pagesPerSearch(3),
 			},
 		}},
 	})
