@@ -188,7 +188,7 @@ func newRealEnv(t *testing.T) *testEnv {
 				mine = append(mine, k)
 			}
 		}
-		_, _ = api.RemoveMetadata(context.Background(), e.OrgID, mine)
+		_, _ = api.RemoveMetadata(context.Background(), zitadel.OrgOwner(e.OrgID), mine)
 		_ = api.Close()
 	})
 	return e
@@ -317,7 +317,7 @@ func (e *testEnv) Metadata(orgID string) map[string][]byte {
 	if e.srv != nil {
 		return e.srv.Metadata(orgID)
 	}
-	entries, err := e.api.ListMetadata(context.Background(), orgID, nil)
+	entries, err := e.api.ListMetadata(context.Background(), zitadel.OrgOwner(orgID), nil)
 	if err != nil {
 		e.t.Fatalf("reading metadata out of band: %v", err)
 	}
@@ -334,7 +334,7 @@ func (e *testEnv) Set(orgID, key string, value []byte) {
 		e.srv.SetMetadata(orgID, key, value)
 		return
 	}
-	if _, err := e.api.SetMetadata(context.Background(), orgID, []zitadel.KV{{Key: key, Value: value}}); err != nil {
+	if _, err := e.api.SetMetadata(context.Background(), zitadel.OrgOwner(orgID), []zitadel.KV{{Key: key, Value: value}}); err != nil {
 		e.t.Fatalf("writing metadata out of band: %v", err)
 	}
 }
@@ -345,7 +345,7 @@ func (e *testEnv) Delete(orgID, key string) {
 		e.srv.DeleteMetadata(orgID, key)
 		return
 	}
-	if _, err := e.api.RemoveMetadata(context.Background(), orgID, []string{key}); err != nil {
+	if _, err := e.api.RemoveMetadata(context.Background(), zitadel.OrgOwner(orgID), []string{key}); err != nil {
 		e.t.Fatalf("removing metadata out of band: %v", err)
 	}
 }

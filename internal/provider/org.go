@@ -67,7 +67,7 @@ func (d *providerData) callerOrg(ctx context.Context) (string, error) {
 // that (ZITADEL answers a removed organization's search with an empty
 // list), so an empty result is checked against the organization's state.
 func (d *providerData) readOrg(ctx context.Context, orgID string, filters ...zitadel.KeyFilter) (map[string][]byte, bool, error) {
-	entries, err := d.api.ListMetadata(ctx, orgID, filters)
+	entries, err := d.api.ListMetadata(ctx, zitadel.OrgOwner(orgID), filters)
 	if zitadel.IsKind(err, zitadel.KindOrgNotFound) {
 		return nil, true, nil
 	}

@@ -171,7 +171,7 @@ func (d *orgMetadataDataSource) Read(ctx context.Context, req datasource.ReadReq
 		}
 		filters = append(filters, zitadel.KeyFilter{Key: f.Key.ValueString(), Method: method})
 	}
-	entries, err := d.data.api.ListMetadata(ctx, orgID, filters)
+	entries, err := d.data.api.ListMetadata(ctx, zitadel.OrgOwner(orgID), filters)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, summary, "searching the metadata", orgID, readAccess, err)
 		return

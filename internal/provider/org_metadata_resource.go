@@ -165,7 +165,7 @@ func (r *orgMetadataResource) Create(ctx context.Context, req resource.CreateReq
 	}
 	set, _ := changes(adopted, desired)
 	tflog.Debug(ctx, "creating organization metadata", map[string]any{"keys": len(desired), "adopted": len(adopted), "writes": len(set)})
-	if applied, err := r.data.api.SetMetadata(ctx, orgID, set); err != nil {
+	if applied, err := r.data.api.SetMetadata(ctx, zitadel.OrgOwner(orgID), set); err != nil {
 		addAPIError(&resp.Diagnostics, summary, fmt.Sprintf("writing %d keys", len(set)), orgID, writeAccess, err)
 		r.recordFailedWrite(ctx, w, plan, failedWrite{prior: adopted, desired: desired, set: set, setDone: applied, create: true}, &resp.State, &resp.Diagnostics)
 		return
@@ -247,13 +247,13 @@ func (r *orgMetadataResource) Update(ctx context.Context, req resource.UpdateReq
 		plan.OrgID = state.OrgID
 	}
 	failed := failedWrite{prior: prior, desired: desired, set: set, remove: remove}
-	if failed.setDone, err = r.data.api.SetMetadata(ctx, orgID, set); err != nil {
+	if failed.setDone, err = r.data.api.SetMetadata(ctx, zitadel.OrgOwner(orgID), set); err != nil {
 		addAPIError(&resp.Diagnostics, summary, fmt.Sprintf("writing %d keys", len(set)), orgID, writeAccess, err)
 		r.recordFailedWrite(ctx, w, plan, failed, &resp.State, &resp.Diagnostics)
 		return
 	}
 	if len(remove) > 0 {
-		if failed.removeDone, err = r.data.api.RemoveMetadata(ctx, orgID, remove); err != nil {
+		if failed.removeDone, err = r.data.api.RemoveMetadata(ctx, zitadel.OrgOwner(orgID), remove); err != nil {
 			addAPIError(&resp.Diagnostics, summary, fmt.Sprintf("removing %d keys", len(remove)), orgID, writeAccess, err)
 			r.recordFailedWrite(ctx, w, plan, failed, &resp.State, &resp.Diagnostics)
 			return
@@ -401,7 +401,7 @@ func (r *orgMetadataResource) Delete(ctx context.Context, req resource.DeleteReq
 	defer w.unlock()
 	keys, kept := w.withoutClaimed(sortedKeys(managed))
 	if len(keys) > 0 {
-		_, err := r.data.api.RemoveMetadata(ctx, orgID, keys)
+		_, err := r.data.api.RemoveMetadata(ctx, zitadel.OrgOwner(orgID), keys)
 		if zitadel.IsKind(err, zitadel.KindNoMembership) {
 			// On v2 a caller with only organization roles gets this for an
 			// organization that no longer exists: then there is nothing

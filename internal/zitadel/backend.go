@@ -39,16 +39,19 @@ type backend interface {
 	// getOrg tells which organization orgID ("" for the caller's own)
 	// is and whether it exists.
 	getOrg(ctx context.Context, orgID string) (Org, error)
+	// getUser tells which organization a user belongs to and its state.
+	getUser(ctx context.Context, owner Owner) (User, error)
 	// listPage reads one page of a search. total is the number of matches
 	// the server reports, 0 for an empty page.
-	listPage(ctx context.Context, orgID string, filters []KeyFilter, offset uint64, limit int) (page []Entry, total uint64, err error)
+	listPage(ctx context.Context, owner Owner, filters []KeyFilter, offset uint64, limit int) (page []Entry, total uint64, err error)
 	// set writes entries in one atomic call.
-	set(ctx context.Context, orgID string, entries []KV) error
+	set(ctx context.Context, owner Owner, entries []KV) error
 	// remove removes keys in one atomic call; a missing key fails it with
 	// KindKeysMissing.
-	remove(ctx context.Context, orgID string, keys []string) error
-	// writes are the calls set and remove make, for sizing requests.
-	writes() (set, remove rpc)
+	remove(ctx context.Context, owner Owner, keys []string) error
+	// writes are the calls set and remove make for an owner, for sizing
+	// requests.
+	writes(owner Owner) (set, remove rpc)
 }
 
 // backendFor builds the backend Config.APIVersion names.
@@ -154,11 +157,15 @@ func zitadelAnswer(err error) bool {
 	return errors.As(err, &e) && e.ID != "" && !e.Concluded
 }
 
-func (a *autoAPI) writes() (set, remove rpc) {
+func (a *autoAPI) writes(owner Owner) (set, remove rpc) {
 	if b := a.current(); b != nil {
-		return b.writes()
+		return b.writes(owner)
 	}
-	return a.v1.writes()
+	return a.v1.writes(owner)
+}
+
+func (a *autoAPI) getUser(ctx context.Context, owner Owner) (User, error) {
+	return autoCall(ctx, a, func(b backend) (User, error) { return b.getUser(ctx, owner) })
 }
 
 func (a *autoAPI) getOrg(ctx context.Context, orgID string) (Org, error) {
@@ -170,20 +177,20 @@ type pageResult struct {
 	total uint64
 }
 
-func (a *autoAPI) listPage(ctx context.Context, orgID string, filters []KeyFilter, offset uint64, limit int) ([]Entry, uint64, error) {
+func (a *autoAPI) listPage(ctx context.Context, owner Owner, filters []KeyFilter, offset uint64, limit int) ([]Entry, uint64, error) {
 	r, err := autoCall(ctx, a, func(b backend) (pageResult, error) {
-		page, total, err := b.listPage(ctx, orgID, filters, offset, limit)
+		page, total, err := b.listPage(ctx, owner, filters, offset, limit)
 		return pageResult{page, total}, err
 	})
 	return r.page, r.total, err
 }
 
-func (a *autoAPI) set(ctx context.Context, orgID string, entries []KV) error {
-	_, err := autoCall(ctx, a, func(b backend) (struct{}, error) { return struct{}{}, b.set(ctx, orgID, entries) })
+func (a *autoAPI) set(ctx context.Context, owner Owner, entries []KV) error {
+	_, err := autoCall(ctx, a, func(b backend) (struct{}, error) { return struct{}{}, b.set(ctx, owner, entries) })
 	return err
 }
 
-func (a *autoAPI) remove(ctx context.Context, orgID string, keys []string) error {
-	_, err := autoCall(ctx, a, func(b backend) (struct{}, error) { return struct{}{}, b.remove(ctx, orgID, keys) })
+func (a *autoAPI) remove(ctx context.Context, owner Owner, keys []string) error {
+	_, err := autoCall(ctx, a, func(b backend) (struct{}, error) { return struct{}{}, b.remove(ctx, owner, keys) })
 	return err
 }

@@ -186,10 +186,11 @@ type rpc struct {
 
 func (r rpc) fullMethod() string { return "/" + r.service + "/" + r.method }
 
-// invoke runs one call with retries. orgID is the organization it acts on
-// ("" for the caller's own): sent in the header for v1, only reported in
-// errors and logs for v2.
-func (c *Client) invoke(ctx context.Context, r rpc, orgID string, req, resp proto.Message) error {
+// invoke runs one call with retries for an owner. Its organization ("" for
+// the caller's own) is sent in the header for v1, only reported in errors
+// and logs for v2.
+func (c *Client) invoke(ctx context.Context, r rpc, owner Owner, req, resp proto.Message) error {
+	orgID := owner.OrgID
 	err := c.retry.do(ctx, r.method, orgID, r.read, func(ctx context.Context) error {
 		start := time.Now()
 		e := c.wire.attempt(ctx, r, orgID, req, resp)
@@ -201,7 +202,7 @@ func (c *Client) invoke(ctx context.Context, r rpc, orgID string, req, resp prot
 	})
 	var e *Error
 	if errors.As(err, &e) {
-		e.API = r.api
+		e.API, e.UserID = r.api, owner.UserID
 		if e.Addr == "" {
 			e.Addr = c.target
 		}
@@ -235,4 +236,20 @@ func (o Org) Exists() bool { return o.State == OrgStateActive || o.State == OrgS
 // caller's own) and whether it still exists.
 func (c *Client) GetOrg(ctx context.Context, orgID string) (Org, error) {
 	return c.api.getOrg(ctx, orgID)
+}
+
+// User is what the user lookup tells of a user.
+type User struct {
+	ID string
+	// OrgID is the user's organization (its resource owner).
+	OrgID string
+	// Inactive users keep their metadata; Removed ones are gone.
+	Inactive, Removed bool
+}
+
+// GetUser looks a user up: its organization and state. A user that does
+// not exist or was removed is KindUserNotFound. owner.OrgID is the
+// organization to ask in ("" for the caller's own) on v1; v2 needs none.
+func (c *Client) GetUser(ctx context.Context, owner Owner) (User, error) {
+	return c.api.getUser(ctx, owner)
 }

@@ -68,6 +68,10 @@ const (
 	// KindNoH2: the TLS server did not agree to HTTP/2 (ALPN), which gRPC
 	// needs: a proxy that only speaks HTTP/1.1.
 	KindNoH2
+	// KindUserNotFound: the user does not exist, was removed, or is not a
+	// user of the organization the call named (COMMAND-uXHNj on writes,
+	// QUERY-Dfbg2 from the user lookup).
+	KindUserNotFound
 	// KindRequestTooLarge: the request was not sent because it would exceed
 	// the transport's limit (the chosen transport changed after the
 	// request was sized); size it again.
@@ -80,7 +84,9 @@ type Error struct {
 	Method string
 	// OrgID is the organization the call acted on ("" for the caller's own).
 	OrgID string
-	Code  codes.Code
+	// UserID is the user whose metadata the call acted on, if any.
+	UserID string
+	Code   codes.Code
 	// Message is ZITADEL's message, unwrapped from the Unknown quirk.
 	Message string
 	// ID is ZITADEL's error id, e.g. "META-2npds", when it sent one.
@@ -163,8 +169,10 @@ func kindOf(e *Error) Kind {
 		return KindPermissionDenied
 	case "AUTH-Bs7Ds", "COMMAND-QXPGs":
 		return KindOrgNotFound
-	case "META-2npds", "META-mcnw3", "QUERY-Rph32":
+	case "META-2npds", "META-2nnds", "META-mcnw3", "QUERY-Rph32":
 		return KindKeysMissing
+	case "COMMAND-uXHNj", "QUERY-Dfbg2":
+		return KindUserNotFound
 	}
 	switch e.Code {
 	case codes.InvalidArgument:

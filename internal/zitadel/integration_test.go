@@ -75,7 +75,7 @@ func TestListReadsEveryPageSorted(t *testing.T) {
 		h.srv.SetMetadata(h.fx.OrgID, fmt.Sprintf("k%02d", i), []byte("v"))
 	}
 	c := h.client(t, func(c *Config) { c.PageSize = 3 })
-	got, err := c.ListMetadata(context.Background(), h.fx.OrgID, nil)
+	got, err := c.ListMetadata(context.Background(), OrgOwner(h.fx.OrgID), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func TestListFilters(t *testing.T) {
 		h.srv.SetMetadata(h.fx.OrgID, k, []byte("v"))
 	}
 	c := h.client(t, nil)
-	got, err := c.ListMetadata(context.Background(), h.fx.OrgID, []KeyFilter{{Key: "a_", Method: StartsWith}})
+	got, err := c.ListMetadata(context.Background(), OrgOwner(h.fx.OrgID), []KeyFilter{{Key: "a_", Method: StartsWith}})
 	if err != nil || len(got) != 1 || got[0].Key != "a_b" {
 		t.Fatalf("got %v %v", got, err)
 	}
@@ -115,7 +115,7 @@ func TestWritesChunkAndTolerateGoneKeys(t *testing.T) {
 			for i := 0; i < 10; i++ {
 				kvs = append(kvs, KV{Key: fmt.Sprintf("k%d", i), Value: make([]byte, 300)})
 			}
-			n, err := c.SetMetadata(context.Background(), h.fx.OrgID, kvs)
+			n, err := c.SetMetadata(context.Background(), OrgOwner(h.fx.OrgID), kvs)
 			if err != nil || n != 10 {
 				t.Fatalf("applied %d: %v", n, err)
 			}
@@ -126,7 +126,7 @@ func TestWritesChunkAndTolerateGoneKeys(t *testing.T) {
 			for i := range kvs {
 				kvs[i].Value = []byte(strings.Repeat("c", 300))
 			}
-			n, err = c.SetMetadata(context.Background(), h.fx.OrgID, kvs)
+			n, err = c.SetMetadata(context.Background(), OrgOwner(h.fx.OrgID), kvs)
 			if n != 3 || !IsKind(err, KindPermissionDenied) {
 				t.Fatalf("applied %d: %v", n, err)
 			}
@@ -138,13 +138,13 @@ func TestWritesChunkAndTolerateGoneKeys(t *testing.T) {
 			}
 
 			h.srv.DeleteMetadata(h.fx.OrgID, "k3")
-			if n, err := c.RemoveMetadata(context.Background(), h.fx.OrgID, []string{"k1", "k3", "k5", "k1"}); err != nil || n != 3 {
+			if n, err := c.RemoveMetadata(context.Background(), OrgOwner(h.fx.OrgID), []string{"k1", "k3", "k5", "k1"}); err != nil || n != 3 {
 				t.Fatalf("removed %d (k1, k3, k5 after de-duplication), err %v", n, err)
 			}
 			if keys := h.srv.Keys(h.fx.OrgID); len(keys) != 7 || slices.Contains(keys, "k1") || slices.Contains(keys, "k5") {
 				t.Fatalf("left %v", keys)
 			}
-			if _, err := c.RemoveMetadata(context.Background(), h.fx.OrgID, []string{"gone"}); err != nil {
+			if _, err := c.RemoveMetadata(context.Background(), OrgOwner(h.fx.OrgID), []string{"gone"}); err != nil {
 				t.Fatal(err)
 			}
 		})
@@ -155,7 +155,7 @@ func TestWriteConflictRetried(t *testing.T) {
 	h := startFake(t, fakezitadel.Options{})
 	h.srv.InjectFault("BulkSetOrgMetadata", 2, fakezitadel.Fault{Code: codes.Unknown, Message: fakezitadel.WriteConflictMessage})
 	c := h.client(t, nil)
-	if _, err := c.SetMetadata(context.Background(), h.fx.OrgID, []KV{{"k", []byte("v")}}); err != nil {
+	if _, err := c.SetMetadata(context.Background(), OrgOwner(h.fx.OrgID), []KV{{"k", []byte("v")}}); err != nil {
 		t.Fatal(err)
 	}
 	if calls := h.srv.Calls("BulkSetOrgMetadata"); calls != 3 {
@@ -166,7 +166,7 @@ func TestWriteConflictRetried(t *testing.T) {
 func TestQuirkValidationIsNotRetried(t *testing.T) {
 	h := startFake(t, fakezitadel.Options{UnknownWrapQuirk: true})
 	c := h.client(t, nil)
-	_, err := c.SetMetadata(context.Background(), h.fx.OrgID, []KV{{"", []byte("v")}})
+	_, err := c.SetMetadata(context.Background(), OrgOwner(h.fx.OrgID), []KV{{"", []byte("v")}})
 	if !IsKind(err, KindInvalidInput) || h.srv.Calls("BulkSetOrgMetadata") != 1 {
 		t.Fatalf("got %v after %d calls", err, h.srv.Calls("BulkSetOrgMetadata"))
 	}
@@ -187,7 +187,7 @@ func TestGetOrg(t *testing.T) {
 		t.Fatalf("removed org %+v %v", removed, err)
 	}
 	outsider := h.client(t, func(c *Config) { c.AccessToken = h.fx.OutsiderToken })
-	if _, err := outsider.ListMetadata(context.Background(), h.fx.OrgID, nil); !IsKind(err, KindNoMembership) {
+	if _, err := outsider.ListMetadata(context.Background(), OrgOwner(h.fx.OrgID), nil); !IsKind(err, KindNoMembership) {
 		t.Fatalf("outsider: %v", err)
 	}
 }
@@ -199,7 +199,7 @@ func TestJWTProfileAuth(t *testing.T) {
 	kf := h.keyFile(t)
 	c := h.client(t, func(c *Config) { c.AccessToken, c.KeyFile = "", kf })
 	for i := 0; i < 3; i++ {
-		if _, err := c.ListMetadata(context.Background(), h.fx.OrgID, nil); err != nil {
+		if _, err := c.ListMetadata(context.Background(), OrgOwner(h.fx.OrgID), nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -212,7 +212,7 @@ func TestJWTProfileAuth(t *testing.T) {
 	foreign, _ := other.AddServiceAccountKey(ofx.OwnerID)
 	fk, _ := ParseKeyFile(foreign)
 	bad := h.client(t, func(c *Config) { c.AccessToken, c.KeyFile = "", fk })
-	_, err := bad.ListMetadata(context.Background(), h.fx.OrgID, nil)
+	_, err := bad.ListMetadata(context.Background(), OrgOwner(h.fx.OrgID), nil)
 	if err == nil || !strings.Contains(err.Error(), "JWT profile") {
 		t.Fatalf("foreign key: %v", err)
 	}
@@ -221,12 +221,12 @@ func TestJWTProfileAuth(t *testing.T) {
 func TestTLSWithPrivateCA(t *testing.T) {
 	h := startFake(t, fakezitadel.Options{TLS: true})
 	c := h.client(t, func(c *Config) { c.Insecure, c.CACertPEM = false, h.srv.CACertPEM() })
-	if _, err := c.ListMetadata(context.Background(), h.fx.OrgID, nil); err != nil {
+	if _, err := c.ListMetadata(context.Background(), OrgOwner(h.fx.OrgID), nil); err != nil {
 		t.Fatal(err)
 	}
 	// Without the CA the system roots refuse the certificate.
 	untrusted := h.client(t, func(c *Config) { c.Insecure = false })
-	if _, err := untrusted.ListMetadata(context.Background(), h.fx.OrgID, nil); !IsKind(err, KindHandshake) {
+	if _, err := untrusted.ListMetadata(context.Background(), OrgOwner(h.fx.OrgID), nil); !IsKind(err, KindHandshake) {
 		t.Fatalf("untrusted certificate: %v", err)
 	}
 	if n := h.srv.Calls("ListOrgMetadata"); n != 1 {
@@ -241,7 +241,7 @@ func TestCancellationStopsPromptly(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		_, err := c.ListMetadata(ctx, h.fx.OrgID, nil)
+		_, err := c.ListMetadata(ctx, OrgOwner(h.fx.OrgID), nil)
 		done <- err
 	}()
 	for h.srv.Calls("ListOrgMetadata") == 0 { // until the call is at the server
@@ -273,7 +273,7 @@ func TestConcurrentWritersOneOrganization(t *testing.T) {
 	errs := make(chan error, 16)
 	for i := 0; i < 16; i++ {
 		go func() {
-			_, err := c.SetMetadata(context.Background(), h.fx.OrgID, []KV{{Key: fmt.Sprintf("w%02d", i), Value: []byte("v")}})
+			_, err := c.SetMetadata(context.Background(), OrgOwner(h.fx.OrgID), []KV{{Key: fmt.Sprintf("w%02d", i), Value: []byte("v")}})
 			errs <- err
 		}()
 	}
@@ -306,7 +306,7 @@ func TestUnreachableServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = c.Close() }()
-	_, err = c.ListMetadata(context.Background(), "1", nil)
+	_, err = c.ListMetadata(context.Background(), OrgOwner("1"), nil)
 	var ze *Error
 	if !errors.As(err, &ze) || ze.Kind != KindUnreachable || ze.Addr != addr || !strings.Contains(ze.Message, "refused") {
 		t.Fatalf("got %#v", err)
@@ -317,11 +317,11 @@ func TestUnreachableServer(t *testing.T) {
 
 	h := startFake(t, fakezitadel.Options{})
 	reached := h.client(t, func(c *Config) { c.Retry.MaxAttempts = 2 })
-	if _, err := reached.ListMetadata(context.Background(), h.fx.OrgID, nil); err != nil {
+	if _, err := reached.ListMetadata(context.Background(), OrgOwner(h.fx.OrgID), nil); err != nil {
 		t.Fatal(err)
 	}
 	h.srv.Close()
-	_, err = reached.ListMetadata(context.Background(), h.fx.OrgID, nil)
+	_, err = reached.ListMetadata(context.Background(), OrgOwner(h.fx.OrgID), nil)
 	if !IsKind(err, KindTransient) {
 		t.Fatalf("after the server was reached once, losing it should be transient: %v", err)
 	}
@@ -386,7 +386,7 @@ func TestHTTPSProxyIsHonoured(t *testing.T) {
 		t.Setenv(v, "")
 	}
 	c := h.client(t, func(c *Config) { c.Domain = "zitadel.internal.example" })
-	if _, err := c.ListMetadata(context.Background(), h.fx.OrgID, nil); err != nil {
+	if _, err := c.ListMetadata(context.Background(), OrgOwner(h.fx.OrgID), nil); err != nil {
 		t.Fatalf("through HTTPS_PROXY: %v", err)
 	}
 	if used.Load() == 0 {

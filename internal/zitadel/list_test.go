@@ -69,7 +69,7 @@ func scriptedClient(t *testing.T, pages ...scriptedPage) (*Client, *scriptedSear
 
 func listedKeys(t *testing.T, c *Client) string {
 	t.Helper()
-	entries, err := c.ListMetadata(context.Background(), "1", nil)
+	entries, err := c.ListMetadata(context.Background(), OrgOwner("1"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +134,7 @@ func TestListGivesUpWhenTheOrganizationKeepsChanging(t *testing.T) {
 		pages = append(pages, scriptedPage{[]string{"a", "b"}, 4}, scriptedPage{[]string{"c"}, 3})
 	}
 	c, script := scriptedClient(t, pages...)
-	_, err := c.ListMetadata(context.Background(), "1", nil)
+	_, err := c.ListMetadata(context.Background(), OrgOwner("1"), nil)
 	if err == nil || !strings.Contains(err.Error(), "changed while it was read") {
 		t.Fatalf("got %v, want an error rather than a reading that may lack a key", err)
 	}

@@ -25,10 +25,31 @@ const (
 // MetadataAPI is what resources and data sources need of ZITADEL.
 type MetadataAPI interface {
 	GetOrg(ctx context.Context, orgID string) (Org, error)
-	ListMetadata(ctx context.Context, orgID string, filters []KeyFilter) ([]Entry, error)
-	SetMetadata(ctx context.Context, orgID string, entries []KV) (applied int, err error)
-	RemoveMetadata(ctx context.Context, orgID string, keys []string) (removed int, err error)
+	GetUser(ctx context.Context, owner Owner) (User, error)
+	ListMetadata(ctx context.Context, owner Owner, filters []KeyFilter) ([]Entry, error)
+	SetMetadata(ctx context.Context, owner Owner, entries []KV) (applied int, err error)
+	RemoveMetadata(ctx context.Context, owner Owner, keys []string) (removed int, err error)
 }
+
+// Owner is whose metadata a call reads or writes: an organization, or one
+// of its users.
+type Owner struct {
+	// OrgID is the organization, or the user's own organization (the
+	// management API v1 needs it in the header: with another one it answers
+	// a user's search with an empty list). "" is the caller's own.
+	OrgID string
+	// UserID is the user; "" for the organization's own metadata.
+	UserID string
+}
+
+// OrgOwner is an organization as an owner of metadata.
+func OrgOwner(orgID string) Owner { return Owner{OrgID: orgID} }
+
+// UserOwner is a user of an organization as an owner of metadata.
+func UserOwner(orgID, userID string) Owner { return Owner{OrgID: orgID, UserID: userID} }
+
+// IsUser reports whether the owner is a user.
+func (o Owner) IsUser() bool { return o.UserID != "" }
 
 var _ MetadataAPI = (*Client)(nil)
 
@@ -79,9 +100,9 @@ type KeyFilter struct {
 // over, at most listAttempts times, and then fails rather than return a
 // reading that may lack a key. (A removal before the cursor balanced by an
 // addition behind it between two pages escapes these checks.)
-func (c *Client) ListMetadata(ctx context.Context, orgID string, filters []KeyFilter) ([]Entry, error) {
+func (c *Client) ListMetadata(ctx context.Context, owner Owner, filters []KeyFilter) ([]Entry, error) {
 	for attempt := 1; ; attempt++ {
-		out, consistent, err := c.listOnce(ctx, orgID, filters)
+		out, consistent, err := c.listOnce(ctx, owner, filters)
 		if err != nil {
 			return nil, err
 		}
@@ -90,7 +111,7 @@ func (c *Client) ListMetadata(ctx context.Context, orgID string, filters []KeyFi
 			return out, nil
 		}
 		if attempt == listAttempts {
-			return nil, &Error{Method: "ListMetadata", OrgID: orgID, API: c.api.version(), Code: codes.Aborted, Kind: KindOther, Attempts: attempt,
+			return nil, &Error{Method: "ListMetadata", OrgID: owner.OrgID, UserID: owner.UserID, API: c.api.version(), Code: codes.Aborted, Kind: KindOther, Attempts: attempt,
 				Message: fmt.Sprintf("the organization's metadata changed while it was read, %d times in a row; run the command again when it is quieter", attempt)}
 		}
 	}
@@ -109,13 +130,13 @@ const listAttempts = 5
 
 // listOnce reads every page once. consistent reports that the organization
 // did not visibly change meanwhile.
-func (c *Client) listOnce(ctx context.Context, orgID string, filters []KeyFilter) (out []Entry, consistent bool, err error) {
+func (c *Client) listOnce(ctx context.Context, owner Owner, filters []KeyFilter) (out []Entry, consistent bool, err error) {
 	limit := c.pageSize
 	seen := map[string]bool{}
 	var offset, total uint64
 	consistent = true
 	for {
-		page, t, err := c.api.listPage(ctx, orgID, filters, offset, limit)
+		page, t, err := c.api.listPage(ctx, owner, filters, offset, limit)
 		if IsKind(err, KindTooLarge) && limit > 1 {
 			// Large values: the page did not fit in one response.
 			limit = max(limit/4, 1)
@@ -195,12 +216,12 @@ const resizes = 3
 // ChunkBytes on the wire of the transport in use. Each call is atomic;
 // applied counts the entries of the calls that succeeded before an error,
 // in order.
-func (c *Client) SetMetadata(ctx context.Context, orgID string, entries []KV) (int, error) {
+func (c *Client) SetMetadata(ctx context.Context, owner Owner, entries []KV) (int, error) {
 	applied, resized := 0, 0
 	for applied < len(entries) {
-		set, _ := c.api.writes()
+		set, _ := c.api.writes(owner)
 		n := fit(entries[applied:], c.wire.limit(set, c.chunkBytes), func(e KV) int { return c.wire.entrySize(e.Key, e.Value) })
-		err := c.api.set(ctx, orgID, entries[applied:applied+n])
+		err := c.api.set(ctx, owner, entries[applied:applied+n])
 		if IsKind(err, KindRequestTooLarge) && n > 1 && resized < resizes {
 			resized++
 			continue
@@ -218,13 +239,13 @@ func (c *Client) SetMetadata(ctx context.Context, orgID string, entries []KV) (i
 // fails when any key is missing, so on that answer the keys still present
 // are looked up and the call is repeated with just those. removed counts the
 // keys (after de-duplication, in order) of the chunks done before an error.
-func (c *Client) RemoveMetadata(ctx context.Context, orgID string, keys []string) (removed int, err error) {
+func (c *Client) RemoveMetadata(ctx context.Context, owner Owner, keys []string) (removed int, err error) {
 	keys = dedupe(keys)
 	resized := 0
 	for removed < len(keys) {
-		_, remove := c.api.writes()
+		_, remove := c.api.writes(owner)
 		n := fit(keys[removed:], c.wire.limit(remove, c.chunkBytes), c.wire.keySize)
-		err := c.removeChunk(ctx, orgID, keys[removed:removed+n])
+		err := c.removeChunk(ctx, owner, keys[removed:removed+n])
 		if IsKind(err, KindRequestTooLarge) && n > 1 && resized < resizes {
 			resized++
 			continue
@@ -237,20 +258,20 @@ func (c *Client) RemoveMetadata(ctx context.Context, orgID string, keys []string
 	return removed, nil
 }
 
-func (c *Client) removeChunk(ctx context.Context, orgID string, keys []string) error {
+func (c *Client) removeChunk(ctx context.Context, owner Owner, keys []string) error {
 	for attempt := 0; ; attempt++ {
-		err := c.api.remove(ctx, orgID, keys)
+		err := c.api.remove(ctx, owner, keys)
 		if !IsKind(err, KindKeysMissing) || attempt >= 3 {
 			return err
 		}
-		present, lerr := c.ListMetadata(ctx, orgID, nil)
+		present, lerr := c.ListMetadata(ctx, owner, nil)
 		if lerr != nil {
 			return lerr
 		}
 		if len(present) == 0 {
 			// On v2 an empty list may only mean "not allowed to read":
 			// confirm before taking every key for gone.
-			if _, gerr := c.api.getOrg(ctx, orgID); gerr != nil && !IsKind(gerr, KindOrgNotFound) {
+			if gerr := c.confirmOwner(ctx, owner); gerr != nil {
 				return gerr
 			}
 		}
@@ -275,4 +296,23 @@ func dedupe(keys []string) []string {
 		}
 	}
 	return out
+}
+
+// confirmOwner asks whether an owner whose search came back empty is still
+// there and readable: nil when it is, or when it is gone (nothing left to
+// remove); an error when the caller may not read it.
+func (c *Client) confirmOwner(ctx context.Context, owner Owner) error {
+	var err error
+	if owner.IsUser() {
+		_, err = c.api.getUser(ctx, owner)
+		if IsKind(err, KindUserNotFound) {
+			return nil
+		}
+	} else {
+		_, err = c.api.getOrg(ctx, owner.OrgID)
+	}
+	if IsKind(err, KindOrgNotFound) {
+		return nil
+	}
+	return err
 }

@@ -32,10 +32,10 @@ func BenchmarkWire(b *testing.B) {
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				kvs[0].Value = []byte(fmt.Sprint(i))
-				if _, err := c.SetMetadata(context.Background(), fx.OrgID, kvs); err != nil {
+				if _, err := c.SetMetadata(context.Background(), OrgOwner(fx.OrgID), kvs); err != nil {
 					b.Fatal(err)
 				}
-				if _, err := c.ListMetadata(context.Background(), fx.OrgID, nil); err != nil {
+				if _, err := c.ListMetadata(context.Background(), OrgOwner(fx.OrgID), nil); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -37,7 +37,7 @@ func TestRESTLifecycle(t *testing.T) {
 				kvs = append(kvs, KV{Key: fmt.Sprintf("k%02d", i), Value: []byte{0, 255, byte(i), '"', '\\'}})
 			}
 			kvs = append(kvs, KV{Key: "ä key/with:odd%chars", Value: make([]byte, 3000)})
-			if n, err := c.SetMetadata(ctx, h.fx.OrgID, kvs); err != nil || n != len(kvs) {
+			if n, err := c.SetMetadata(ctx, OrgOwner(h.fx.OrgID), kvs); err != nil || n != len(kvs) {
 				t.Fatalf("set %d: %v", n, err)
 			}
 			m := methodsOfAPI(api)
@@ -49,19 +49,19 @@ func TestRESTLifecycle(t *testing.T) {
 					t.Fatalf("%q holds %v on the server, want %v", kv.Key, got, kv.Value)
 				}
 			}
-			got, err := c.ListMetadata(ctx, h.fx.OrgID, nil)
+			got, err := c.ListMetadata(ctx, OrgOwner(h.fx.OrgID), nil)
 			if err != nil || len(got) != len(kvs) || got[0].Key != "k00" || string(got[3].Value) != string(kvs[3].Value) {
 				t.Fatalf("list: %d entries, %v", len(got), err)
 			}
 			if pages := h.srv.Calls(m.list); pages != 3 {
 				t.Fatalf("%d list calls, want 3 pages of 7", pages)
 			}
-			got, err = c.ListMetadata(ctx, h.fx.OrgID, []KeyFilter{{Key: "K1", Method: StartsWithIgnoreCase}, {Key: "9", Method: EndsWith}})
+			got, err = c.ListMetadata(ctx, OrgOwner(h.fx.OrgID), []KeyFilter{{Key: "K1", Method: StartsWithIgnoreCase}, {Key: "9", Method: EndsWith}})
 			if err != nil || len(got) != 1 || got[0].Key != "k19" {
 				t.Fatalf("filtered: %v %v", got, err)
 			}
 			h.srv.DeleteMetadata(h.fx.OrgID, "k01")
-			if n, err := c.RemoveMetadata(ctx, h.fx.OrgID, []string{"k00", "k01", "ä key/with:odd%chars"}); err != nil || n != 3 {
+			if n, err := c.RemoveMetadata(ctx, OrgOwner(h.fx.OrgID), []string{"k00", "k01", "ä key/with:odd%chars"}); err != nil || n != 3 {
 				t.Fatalf("remove %d: %v", n, err)
 			}
 			if keys := h.srv.Keys(h.fx.OrgID); len(keys) != 18 || slices.Contains(keys, "k00") {
@@ -99,23 +99,23 @@ func TestRESTErrorsClassifyAsGRPC(t *testing.T) {
 		call  func(c *Client) error
 	}{
 		{"no membership", h.fx.OutsiderToken, func(c *Client) error {
-			_, err := c.SetMetadata(ctx, h.fx.OrgID, []KV{{Key: "a", Value: []byte("b")}})
+			_, err := c.SetMetadata(ctx, OrgOwner(h.fx.OrgID), []KV{{Key: "a", Value: []byte("b")}})
 			return err
 		}},
 		{"viewer writes", h.fx.ViewerToken, func(c *Client) error {
-			_, err := c.SetMetadata(ctx, h.fx.OrgID, []KV{{Key: "a", Value: []byte("b")}})
+			_, err := c.SetMetadata(ctx, OrgOwner(h.fx.OrgID), []KV{{Key: "a", Value: []byte("b")}})
 			return err
 		}},
 		{"bad token", "nope", func(c *Client) error {
-			_, err := c.ListMetadata(ctx, h.fx.OrgID, nil)
+			_, err := c.ListMetadata(ctx, OrgOwner(h.fx.OrgID), nil)
 			return err
 		}},
 		{"invalid key behind the Unknown quirk", h.fx.OwnerToken, func(c *Client) error {
-			_, err := c.SetMetadata(ctx, h.fx.OrgID, []KV{{Key: strings.Repeat("k", 201), Value: []byte("b")}})
+			_, err := c.SetMetadata(ctx, OrgOwner(h.fx.OrgID), []KV{{Key: strings.Repeat("k", 201), Value: []byte("b")}})
 			return err
 		}},
 		{"org that never existed", h.fx.OwnerToken, func(c *Client) error {
-			_, err := c.ListMetadata(ctx, "4242", nil)
+			_, err := c.ListMetadata(ctx, OrgOwner("4242"), nil)
 			return err
 		}},
 	}
@@ -145,7 +145,7 @@ func TestRESTWriteConflictRetried(t *testing.T) {
 	h := startFake(t, fakezitadel.Options{})
 	c := h.client(t, withTransport(TransportREST))
 	h.srv.InjectFault("BulkSetOrgMetadata", 2, fakezitadel.Fault{Code: codes.Unknown, Message: fakezitadel.WriteConflictMessage})
-	if _, err := c.SetMetadata(context.Background(), h.fx.OrgID, []KV{{Key: "a", Value: []byte("b")}}); err != nil {
+	if _, err := c.SetMetadata(context.Background(), OrgOwner(h.fx.OrgID), []KV{{Key: "a", Value: []byte("b")}}); err != nil {
 		t.Fatal(err)
 	}
 	if n := h.srv.Calls("BulkSetOrgMetadata"); n != 3 {
@@ -164,7 +164,7 @@ func TestRESTV2DeleteKeepsRequestLinesShort(t *testing.T) {
 		h.srv.SetMetadata(h.fx.OrgID, k, []byte("v"))
 	}
 	c := h.client(t, func(c *Config) { c.Transport = TransportREST; c.APIVersion = APIV2 })
-	if n, err := c.RemoveMetadata(context.Background(), h.fx.OrgID, keys); err != nil || n != 300 {
+	if n, err := c.RemoveMetadata(context.Background(), OrgOwner(h.fx.OrgID), keys); err != nil || n != 300 {
 		t.Fatalf("removed %d: %v", n, err)
 	}
 	if calls := h.srv.Calls("DeleteOrganizationMetadata"); calls < 3 {
@@ -190,7 +190,7 @@ func TestListShrinksPagesTooLargeForOneAnswer(t *testing.T) {
 	for _, transport := range []string{TransportGRPC, TransportREST} {
 		t.Run(transport, func(t *testing.T) {
 			c := h.client(t, withTransport(transport))
-			got, err := c.ListMetadata(context.Background(), h.fx.OrgID, nil)
+			got, err := c.ListMetadata(context.Background(), OrgOwner(h.fx.OrgID), nil)
 			if err != nil || len(got) != 150 {
 				t.Fatalf("%d entries: %v", len(got), err)
 			}
@@ -214,12 +214,12 @@ func TestAutoTransportThroughBrokenProxies(t *testing.T) {
 			ctx := context.Background()
 
 			auto := h.client(t, through)
-			if _, err := auto.SetMetadata(ctx, h.fx.OrgID, []KV{{Key: "a", Value: []byte("b")}}); err != nil {
+			if _, err := auto.SetMetadata(ctx, OrgOwner(h.fx.OrgID), []KV{{Key: "a", Value: []byte("b")}}); err != nil {
 				t.Fatalf("auto: %v", err)
 			}
 			grpcTries := p.GRPCRequests()
 			for range 3 {
-				if got, err := auto.ListMetadata(ctx, h.fx.OrgID, nil); err != nil || len(got) != 1 {
+				if got, err := auto.ListMetadata(ctx, OrgOwner(h.fx.OrgID), nil); err != nil || len(got) != 1 {
 					t.Fatalf("auto list: %v %v", got, err)
 				}
 			}
@@ -233,7 +233,7 @@ func TestAutoTransportThroughBrokenProxies(t *testing.T) {
 			}
 
 			forced := h.client(t, func(c *Config) { through(c); c.Transport = TransportGRPC })
-			_, err := forced.ListMetadata(ctx, h.fx.OrgID, nil)
+			_, err := forced.ListMetadata(ctx, OrgOwner(h.fx.OrgID), nil)
 			var e *Error
 			if !errors.As(err, &e) || (e.Kind != KindNotGRPC && e.Kind != KindNoH2) || e.Attempts != 1 {
 				t.Fatalf("forced gRPC: %#v", err)
@@ -246,7 +246,7 @@ func TestAutoTransportThroughBrokenProxies(t *testing.T) {
 func TestAutoTransportStaysOnGRPCAfterAZITADELError(t *testing.T) {
 	h := startFake(t, fakezitadel.Options{})
 	c := h.client(t, func(c *Config) { c.AccessToken = "bad" })
-	if _, err := c.ListMetadata(context.Background(), h.fx.OrgID, nil); !IsKind(err, KindUnauthenticated) {
+	if _, err := c.ListMetadata(context.Background(), OrgOwner(h.fx.OrgID), nil); !IsKind(err, KindUnauthenticated) {
 		t.Fatalf("got %v", err)
 	}
 	if c.Transport() != TransportGRPC {
@@ -269,7 +269,7 @@ func TestAutoTransportNamesBothAttempts(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = c.Close() })
-	_, err = c.ListMetadata(context.Background(), "1", nil)
+	_, err = c.ListMetadata(context.Background(), OrgOwner("1"), nil)
 	var e *Error
 	if !errors.As(err, &e) || e.Kind != KindNotZITADEL || e.Transport != TransportAuto ||
 		!strings.Contains(e.Message, "over gRPC: ") || !strings.Contains(e.Message, "over REST: ") || e.HTTPStatus != http.StatusNotFound {
@@ -292,10 +292,10 @@ func TestExtraHeadersOnEveryRequest(t *testing.T) {
 				c.Transport, c.AccessToken, c.KeyFile = transport, "", kf
 				c.Headers = map[string]string{"cf-access-client-id": "gate"}
 			})
-			if _, err := c.SetMetadata(context.Background(), h.fx.OrgID, []KV{{Key: "a", Value: []byte("b")}}); err != nil {
+			if _, err := c.SetMetadata(context.Background(), OrgOwner(h.fx.OrgID), []KV{{Key: "a", Value: []byte("b")}}); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := c.ListMetadata(context.Background(), h.fx.OrgID, nil); err != nil {
+			if _, err := c.ListMetadata(context.Background(), OrgOwner(h.fx.OrgID), nil); err != nil {
 				t.Fatal(err)
 			}
 			if h.srv.Calls(".well-known/openid-configuration") != 1 || h.srv.Calls("oauth/v2/token") != 1 {
@@ -325,7 +325,7 @@ func TestIssuerReplacesDiscovery(t *testing.T) {
 		// Dialled as localhost; the fake calls itself 127.0.0.1.
 		c.Domain, c.Port, c.AccessToken, c.KeyFile, c.Issuer = "localhost", port, "", kf, h.srv.Issuer()
 	})
-	if _, err := c.ListMetadata(context.Background(), h.fx.OrgID, nil); err != nil {
+	if _, err := c.ListMetadata(context.Background(), OrgOwner(h.fx.OrgID), nil); err != nil {
 		t.Fatal(err)
 	}
 	if h.srv.Calls(".well-known/openid-configuration") != 0 || h.srv.Calls("oauth/v2/token") != 1 {
@@ -335,7 +335,7 @@ func TestIssuerReplacesDiscovery(t *testing.T) {
 	wrong := h.client(t, func(c *Config) {
 		c.AccessToken, c.KeyFile, c.Issuer = "", kf, "http://localhost:"+fmt.Sprint(port)
 	})
-	if _, err := wrong.ListMetadata(context.Background(), h.fx.OrgID, nil); err == nil || !strings.Contains(err.Error(), "JWT profile") {
+	if _, err := wrong.ListMetadata(context.Background(), OrgOwner(h.fx.OrgID), nil); err == nil || !strings.Contains(err.Error(), "JWT profile") {
 		t.Fatalf("wrong issuer: %v", err)
 	}
 }
@@ -355,7 +355,7 @@ func TestTokenFailureDecidesNoTransport(t *testing.T) {
 	}
 	for _, transport := range []string{TransportAuto, TransportGRPC, TransportREST} {
 		c := h.client(t, func(c *Config) { c.Transport, c.AccessToken, c.KeyFile = transport, "", kf })
-		_, err := c.ListMetadata(context.Background(), h.fx.OrgID, nil)
+		_, err := c.ListMetadata(context.Background(), OrgOwner(h.fx.OrgID), nil)
 		if !IsKind(err, KindUnauthenticated) || !strings.Contains(err.Error(), "JWT profile") {
 			t.Fatalf("%s: %v", transport, err)
 		}
@@ -414,7 +414,7 @@ func TestRESTDoesNotFollowRedirects(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = c.Close() })
-	_, err = c.SetMetadata(context.Background(), "1", []KV{{Key: "a", Value: []byte("b")}})
+	_, err = c.SetMetadata(context.Background(), OrgOwner("1"), []KV{{Key: "a", Value: []byte("b")}})
 	var e *Error
 	if !errors.As(err, &e) || e.Kind != KindNotZITADEL || e.HTTPStatus != http.StatusFound || !strings.Contains(e.Message, "a redirect to "+elsewhere.URL+"/login") || strings.Contains(e.Message, "secret") {
 		t.Fatalf("got %#v", err)
@@ -446,7 +446,7 @@ func TestRESTRetriesGatewayErrors(t *testing.T) {
 		c.Domain, c.Port = splitAddr(strings.TrimPrefix(front.URL, "http://"))
 		c.Transport = TransportREST
 	})
-	if _, err := c.ListMetadata(context.Background(), h.fx.OrgID, nil); err != nil {
+	if _, err := c.ListMetadata(context.Background(), OrgOwner(h.fx.OrgID), nil); err != nil {
 		t.Fatal(err)
 	}
 	if refused != 2 {
@@ -490,7 +490,7 @@ func TestTokenGatewayErrorsAreRetried(t *testing.T) {
 		c.AccessToken, c.KeyFile, c.Issuer = "", kf, gateway.URL
 		c.Retry.MaxElapsed = 300 * time.Millisecond
 	})
-	_, err := c.ListMetadata(context.Background(), h.fx.OrgID, nil)
+	_, err := c.ListMetadata(context.Background(), OrgOwner(h.fx.OrgID), nil)
 	var e *Error
 	if !errors.As(err, &e) || e.Kind != KindTransient || e.HTTPStatus != http.StatusServiceUnavailable || calls < 2 {
 		t.Fatalf("after %d token requests: %#v", calls, err)
@@ -505,14 +505,14 @@ func TestAutoTransportOnAGatewaysBadGateway(t *testing.T) {
 	p := proxytest.Start(t, proxytest.Status502, h.srv.Addr())
 	through := func(c *Config) { c.Domain, c.Port = splitAddr(p.Addr()) }
 	auto := h.client(t, through)
-	if _, err := auto.ListMetadata(context.Background(), h.fx.OrgID, nil); err != nil {
+	if _, err := auto.ListMetadata(context.Background(), OrgOwner(h.fx.OrgID), nil); err != nil {
 		t.Fatal(err)
 	}
 	if auto.Transport() != TransportREST {
 		t.Fatalf("auto chose %q", auto.Transport())
 	}
 	forced := h.client(t, func(c *Config) { through(c); c.Transport = TransportGRPC; c.Retry.MaxElapsed = 200 * time.Millisecond })
-	_, err := forced.ListMetadata(context.Background(), h.fx.OrgID, nil)
+	_, err := forced.ListMetadata(context.Background(), OrgOwner(h.fx.OrgID), nil)
 	var e *Error
 	if !errors.As(err, &e) || e.Kind != KindTransient || !e.Gateway || e.Attempts < 2 || strings.Contains(e.Message, "<html") {
 		t.Fatalf("forced gRPC: %#v", err)

@@ -40,7 +40,7 @@ func TestV2ListPagesAtTheMaximumAndSorts(t *testing.T) {
 	}
 	// A page size above v2's maximum is clamped, not sent (QUERY-4M0fs).
 	c := h.client(t, func(c *Config) { c.APIVersion = APIV2; c.PageSize = 5000 })
-	got, err := c.ListMetadata(context.Background(), h.fx.OrgID, nil)
+	got, err := c.ListMetadata(context.Background(), OrgOwner(h.fx.OrgID), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,11 +97,11 @@ func TestV2FiltersMatchV1(t *testing.T) {
 	}
 	nonEmpty := 0
 	for _, f := range cases {
-		a, err := v1.ListMetadata(context.Background(), h.fx.OrgID, f)
+		a, err := v1.ListMetadata(context.Background(), OrgOwner(h.fx.OrgID), f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, err := v2.ListMetadata(context.Background(), h.fx.OrgID, f)
+		b, err := v2.ListMetadata(context.Background(), OrgOwner(h.fx.OrgID), f)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -121,7 +121,7 @@ func TestV2NeverSendsAnEmptyValue(t *testing.T) {
 	h := startFake(t, fakezitadel.Options{})
 	h.srv.SetMetadata(h.fx.OrgID, "keep", []byte("v"))
 	c := h.client(t, withAPI(APIV2))
-	_, err := c.SetMetadata(context.Background(), h.fx.OrgID, []KV{{Key: "a", Value: []byte("x")}, {Key: "keep", Value: nil}})
+	_, err := c.SetMetadata(context.Background(), OrgOwner(h.fx.OrgID), []KV{{Key: "a", Value: []byte("x")}, {Key: "keep", Value: nil}})
 	if !IsKind(err, KindInvalidInput) {
 		t.Fatalf("got %v, want invalid input", err)
 	}
@@ -147,7 +147,7 @@ func TestV2GetOrg(t *testing.T) {
 	}
 	// The outsider's search answers OK and empty; GetOrg tells why.
 	h.srv.SetMetadata(h.fx.OrgID, "k", []byte("v"))
-	if got, err := outsider.ListMetadata(ctx, h.fx.OrgID, nil); err != nil || len(got) != 0 {
+	if got, err := outsider.ListMetadata(ctx, OrgOwner(h.fx.OrgID), nil); err != nil || len(got) != 0 {
 		t.Fatalf("outsider search: %v %v", got, err)
 	}
 	if _, err := outsider.GetOrg(ctx, h.fx.OrgID); !IsKind(err, KindNoAccess) {
@@ -165,7 +165,7 @@ func TestV2GetOrg(t *testing.T) {
 	if _, err := owner.GetOrg(ctx, ""); !IsKind(err, KindOrgRequired) {
 		t.Fatalf("caller's own: %v", err)
 	}
-	if _, err := owner.ListMetadata(ctx, "", nil); !IsKind(err, KindOrgRequired) {
+	if _, err := owner.ListMetadata(ctx, OrgOwner(""), nil); !IsKind(err, KindOrgRequired) {
 		t.Fatalf("search of the caller's own: %v", err)
 	}
 }
@@ -177,10 +177,10 @@ func TestAutoUsesV1WhileServed(t *testing.T) {
 		t.Fatalf("before the first call: %q", v)
 	}
 	h.srv.SetMetadata(h.fx.OrgID, "k", []byte("v"))
-	if _, err := c.ListMetadata(context.Background(), h.fx.OrgID, nil); err != nil {
+	if _, err := c.ListMetadata(context.Background(), OrgOwner(h.fx.OrgID), nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.SetMetadata(context.Background(), h.fx.OrgID, []KV{{Key: "a", Value: []byte("b")}}); err != nil {
+	if _, err := c.SetMetadata(context.Background(), OrgOwner(h.fx.OrgID), []KV{{Key: "a", Value: []byte("b")}}); err != nil {
 		t.Fatal(err)
 	}
 	if v := c.APIVersion(); v != APIV1 {
@@ -196,7 +196,7 @@ func TestAutoUsesV1WhileServed(t *testing.T) {
 func TestAutoSettlesOnAV1Error(t *testing.T) {
 	h := startFake(t, fakezitadel.Options{})
 	c := h.client(t, func(c *Config) { c.AccessToken = h.fx.OutsiderToken })
-	if _, err := c.SetMetadata(context.Background(), h.fx.OrgID, []KV{{Key: "a", Value: []byte("b")}}); !IsKind(err, KindNoMembership) {
+	if _, err := c.SetMetadata(context.Background(), OrgOwner(h.fx.OrgID), []KV{{Key: "a", Value: []byte("b")}}); !IsKind(err, KindNoMembership) {
 		t.Fatalf("got %v", err)
 	}
 	if v := c.APIVersion(); v != APIV1 {
@@ -208,16 +208,16 @@ func TestAutoSwitchesToV2OnceWhenV1IsGone(t *testing.T) {
 	h := startFake(t, fakezitadel.Options{DisableV1: true})
 	c := h.client(t, nil)
 	ctx := context.Background()
-	if _, err := c.SetMetadata(ctx, h.fx.OrgID, []KV{{Key: "a", Value: []byte("b")}}); err != nil {
+	if _, err := c.SetMetadata(ctx, OrgOwner(h.fx.OrgID), []KV{{Key: "a", Value: []byte("b")}}); err != nil {
 		t.Fatal(err)
 	}
 	for range 3 {
-		got, err := c.ListMetadata(ctx, h.fx.OrgID, nil)
+		got, err := c.ListMetadata(ctx, OrgOwner(h.fx.OrgID), nil)
 		if err != nil || len(got) != 1 {
 			t.Fatalf("%v %v", got, err)
 		}
 	}
-	if _, err := c.RemoveMetadata(ctx, h.fx.OrgID, []string{"a"}); err != nil {
+	if _, err := c.RemoveMetadata(ctx, OrgOwner(h.fx.OrgID), []string{"a"}); err != nil {
 		t.Fatal(err)
 	}
 	if v := c.APIVersion(); v != APIV2 {
@@ -246,7 +246,7 @@ func TestForcedVersionTheServerLacks(t *testing.T) {
 		t.Run(tc.version, func(t *testing.T) {
 			h := startFake(t, tc.opts)
 			c := h.client(t, withAPI(tc.version))
-			_, err := c.ListMetadata(context.Background(), h.fx.OrgID, nil)
+			_, err := c.ListMetadata(context.Background(), OrgOwner(h.fx.OrgID), nil)
 			var e *Error
 			if !IsKind(err, KindUnimplemented) || !errors.As(err, &e) || e.API != tc.version || e.Addr == "" {
 				t.Fatalf("got %#v", err)
@@ -267,7 +267,7 @@ func TestAutoConcurrentFirstCalls(t *testing.T) {
 		errs := make(chan error, 8)
 		for i := 0; i < 8; i++ {
 			go func() {
-				_, err := c.ListMetadata(context.Background(), h.fx.OrgID, nil)
+				_, err := c.ListMetadata(context.Background(), OrgOwner(h.fx.OrgID), nil)
 				errs <- err
 			}()
 		}
@@ -298,7 +298,7 @@ func TestV2RemoveToleratesAnyKeysMissingWording(t *testing.T) {
 	h.srv.SetMetadata(h.fx.OrgID, "b", []byte("2"))
 	c := h.client(t, withAPI(APIV2))
 	h.srv.InjectFault("DeleteOrganizationMetadata", 1, fakezitadel.Fault{Code: codes.NotFound, Message: "metadata not found"})
-	removed, err := c.RemoveMetadata(context.Background(), h.fx.OrgID, []string{"a", "gone"})
+	removed, err := c.RemoveMetadata(context.Background(), OrgOwner(h.fx.OrgID), []string{"a", "gone"})
 	if err != nil || removed != 2 {
 		t.Fatalf("removed %d: %v", removed, err)
 	}
@@ -314,7 +314,7 @@ func TestV2RemoveToleratesAnyKeysMissingWording(t *testing.T) {
 func TestAutoDecidesNothingWhenNeitherAPIAnswers(t *testing.T) {
 	h := startFake(t, fakezitadel.Options{DisableV1: true, DisableV2: true})
 	c := h.client(t, nil)
-	_, err := c.ListMetadata(context.Background(), h.fx.OrgID, nil)
+	_, err := c.ListMetadata(context.Background(), OrgOwner(h.fx.OrgID), nil)
 	var e *Error
 	if !errors.As(err, &e) || e.Kind != KindUnimplemented || e.API != APIAuto {
 		t.Fatalf("got %#v", err)
@@ -331,14 +331,14 @@ func TestAutoSettlesOnlyOnZITADELsAnswers(t *testing.T) {
 	ctx := context.Background()
 	c := h.client(t, nil)
 	h.srv.InjectFault("ListOrgMetadata", 1, fakezitadel.Fault{Code: codes.PermissionDenied, Message: "forbidden by a proxy"})
-	if _, err := c.ListMetadata(ctx, h.fx.OrgID, nil); !IsKind(err, KindPermissionDenied) {
+	if _, err := c.ListMetadata(ctx, OrgOwner(h.fx.OrgID), nil); !IsKind(err, KindPermissionDenied) {
 		t.Fatalf("got %v", err)
 	}
 	if v := c.APIVersion(); v != APIAuto {
 		t.Fatalf("an answer without a ZITADEL id decided %q", v)
 	}
 	h.srv.InjectFault("ListOrgMetadata", 1, fakezitadel.Fault{Code: codes.Unimplemented, Message: "not implemented (QUERY-n0t1m)"})
-	if _, err := c.ListMetadata(ctx, h.fx.OrgID, nil); !IsKind(err, KindUnimplemented) {
+	if _, err := c.ListMetadata(ctx, OrgOwner(h.fx.OrgID), nil); !IsKind(err, KindUnimplemented) {
 		t.Fatalf("got %v", err)
 	}
 	if v := c.APIVersion(); v != APIV1 {
@@ -358,7 +358,7 @@ func TestListShrinksPagesAboveTheServersLimit(t *testing.T) {
 	}
 	c := h.client(t, withAPI(APIV2))
 	h.srv.InjectFault("ListOrganizationMetadata", 2, fakezitadel.Fault{Code: codes.InvalidArgument, Message: "Limit exceeded (QUERY-4M0fs)"})
-	got, err := c.ListMetadata(context.Background(), h.fx.OrgID, nil)
+	got, err := c.ListMetadata(context.Background(), OrgOwner(h.fx.OrgID), nil)
 	if err != nil || len(got) != 30 {
 		t.Fatalf("%d entries: %v", len(got), err)
 	}

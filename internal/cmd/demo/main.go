@@ -94,7 +94,7 @@ func run(terraform, dir string) error {
 	defer func() { _ = client.Close() }()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if _, err := client.SetMetadata(ctx, info.OrgID, []zitadel.KV{{Key: "theme", Value: []byte("hot-pink")}, {Key: "added_by_hand", Value: []byte("surprise")}}); err != nil {
+	if _, err := client.SetMetadata(ctx, zitadel.OrgOwner(info.OrgID), []zitadel.KV{{Key: "theme", Value: []byte("hot-pink")}, {Key: "added_by_hand", Value: []byte("surprise")}}); err != nil {
 		return err
 	}
 	fmt.Println(`BulkSetOrgMetadata: theme = "hot-pink", added_by_hand = "surprise"`)
@@ -119,7 +119,7 @@ func run(terraform, dir string) error {
 	if calls, err := info.Calls(); err == nil {
 		fmt.Printf("\nZITADEL calls of that apply (refresh, plan-time checks and writes): %s\n", devenv.FormatCalls(calls))
 	}
-	entries, err := client.ListMetadata(ctx, info.OrgID, nil)
+	entries, err := client.ListMetadata(ctx, zitadel.OrgOwner(info.OrgID), nil)
 	if err != nil {
 		return err
 	}

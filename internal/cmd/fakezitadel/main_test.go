@@ -77,19 +77,19 @@ func TestReadyLine(t *testing.T) {
 	ctx := context.Background()
 	owner := client(zitadel.Config{AccessToken: got["access_token"]})
 	for _, org := range []string{got["org_id"], got["second_org_id"]} {
-		if _, err := owner.SetMetadata(ctx, org, []zitadel.KV{{Key: "k", Value: []byte("v")}}); err != nil {
+		if _, err := owner.SetMetadata(ctx, zitadel.OrgOwner(org), []zitadel.KV{{Key: "k", Value: []byte("v")}}); err != nil {
 			t.Fatalf("owner cannot write %s: %v", org, err)
 		}
 	}
 	viewer := client(zitadel.Config{AccessToken: got["viewer_access_token"]})
-	if _, err := viewer.ListMetadata(ctx, got["org_id"], nil); err != nil {
+	if _, err := viewer.ListMetadata(ctx, zitadel.OrgOwner(got["org_id"]), nil); err != nil {
 		t.Fatalf("viewer cannot read: %v", err)
 	}
-	if _, err := viewer.SetMetadata(ctx, got["org_id"], []zitadel.KV{{Key: "k", Value: []byte("w")}}); !zitadel.IsKind(err, zitadel.KindPermissionDenied) {
+	if _, err := viewer.SetMetadata(ctx, zitadel.OrgOwner(got["org_id"]), []zitadel.KV{{Key: "k", Value: []byte("w")}}); !zitadel.IsKind(err, zitadel.KindPermissionDenied) {
 		t.Fatalf("viewer write: %v", err)
 	}
 	outsider := client(zitadel.Config{AccessToken: got["outsider_access_token"]})
-	if _, err := outsider.ListMetadata(ctx, got["org_id"], nil); !zitadel.IsKind(err, zitadel.KindNoMembership) {
+	if _, err := outsider.ListMetadata(ctx, zitadel.OrgOwner(got["org_id"]), nil); !zitadel.IsKind(err, zitadel.KindNoMembership) {
 		t.Fatalf("outsider read: %v", err)
 	}
 	keyJSON, err := os.ReadFile(keyPath)
@@ -101,7 +101,7 @@ func TestReadyLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	sa := client(zitadel.Config{KeyFile: kf})
-	if _, err := sa.SetMetadata(ctx, got["second_org_id"], []zitadel.KV{{Key: "by_key", Value: []byte("v")}}); err != nil {
+	if _, err := sa.SetMetadata(ctx, zitadel.OrgOwner(got["second_org_id"]), []zitadel.KV{{Key: "by_key", Value: []byte("v")}}); err != nil {
 		t.Fatalf("service account cannot write: %v", err)
 	}
 	checkUsers(t, got)
