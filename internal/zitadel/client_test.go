@@ -154,6 +154,18 @@ func TestRetry(t *testing.T) {
 	})
 }
 
+// Chunk splits items with fit, as the engine does request by request: into consecutive runs whose sizes add up to at most
+// limit each; an item larger than limit gets a run of its own.
+func Chunk[T any](items []T, limit int, size func(T) int) [][]T {
+	var out [][]T
+	for len(items) > 0 {
+		n := fit(items, limit, size)
+		out = append(out, items[:n])
+		items = items[n:]
+	}
+	return out
+}
+
 func TestChunk(t *testing.T) {
 	size := func(n int) int { return n }
 	cases := []struct {

@@ -196,18 +196,6 @@ func fit[T any](items []T, limit int, size func(T) int) int {
 	return len(items)
 }
 
-// Chunk splits items into consecutive runs whose sizes add up to at most
-// limit each; an item larger than limit gets a run of its own.
-func Chunk[T any](items []T, limit int, size func(T) int) [][]T {
-	var out [][]T
-	for len(items) > 0 {
-		n := fit(items, limit, size)
-		out = append(out, items[:n])
-		items = items[n:]
-	}
-	return out
-}
-
 // resizes bounds how often a write is sized again because the transport
 // changed under it (KindRequestTooLarge).
 const resizes = 3
