@@ -160,7 +160,7 @@ func TestAccAPIVersion_switchingPlansNothing(t *testing.T) {
 			{
 				// An import on v2 gives the state v1 wrote.
 				Config: cfg("v2"), ResourceName: res, ImportState: true, ImportStateVerify: true,
-				ImportStateId: importID{OrgID: e.OrgID, Keys: []string{e.K("bin"), e.K("blank"), e.K("text")}}.String(),
+				ImportStateId: importID{Owner: e.OrgID, Keys: []string{e.K("bin"), e.K("blank"), e.K("text")}}.String(),
 			},
 		},
 	})

@@ -20,14 +20,21 @@ const (
 
 // apiErrorDetail explains a failed ZITADEL call in full sentences: what was
 // being done, ZITADEL's answer, and what to change.
-func apiErrorDetail(doing, orgID string, need access, err error) string {
-	org := "the caller's own organization"
-	if orgID != "" {
-		org = "organization " + orgID
-	}
+func apiErrorDetail(doing string, owner zitadel.Owner, need access, err error) string {
+	org := ownerName(owner)
 	where := " in " + org
-	if orgID == "" && strings.Contains(doing, "caller's organization") {
+	switch {
+	case owner.IsUser():
+		where = " of " + org
+		if owner.OrgID != "" {
+			where += " (organization " + owner.OrgID + ")"
+		}
+	case owner.OrgID == "" && strings.Contains(doing, "caller's organization"):
 		where = ""
+	}
+	var w *wrongOrgError
+	if errors.As(err, &w) {
+		return wrongOrgDetail(w)
 	}
 	var ze *zitadel.Error
 	if !errors.As(err, &ze) {
@@ -50,12 +57,21 @@ func apiErrorDetail(doing, orgID string, need access, err error) string {
 	if need == writeAccess {
 		roles, perm = writeRoles, "org.write"
 	}
+	if owner.IsUser() {
+		org = "the user's organization"
+		roles, perm = "ORG_OWNER_VIEWER or ORG_USER_MANAGER on the user's organization, or IAM_OWNER_VIEWER on the instance", "user.read"
+		if need == writeAccess {
+			roles, perm = "ORG_OWNER or ORG_USER_MANAGER on the user's organization, or IAM_OWNER or IAM_USER_MANAGER on the instance", "user.write"
+		}
+	}
 	var remedy string
 	switch ze.Kind {
 	case zitadel.KindNoMembership:
 		remedy = fmt.Sprintf("The user or service account behind the provider's credentials has no membership in %s (nothing was found missing). Grant it %s, or point org_id at an organization it belongs to.", org, roles)
 	case zitadel.KindPermissionDenied:
 		remedy = fmt.Sprintf("The user or service account behind the provider's credentials is a member of %s but lacks the permission %s. Grant it %s.", org, perm, roles)
+	case zitadel.KindUserNotFound:
+		remedy = "The user does not exist or was removed. Check user_id on the resource or data source."
 	case zitadel.KindOrgNotFound:
 		remedy = "The organization does not exist or was removed. Check org_id on the resource or data source, and the provider's org_id (ZITADEL_ORG_ID)."
 	case zitadel.KindUnauthenticated:
@@ -129,6 +145,6 @@ func unimplementedRemedy(ze *zitadel.Error) string {
 }
 
 // addAPIError reports a failed call under summary.
-func addAPIError(diags *diag.Diagnostics, summary, doing, orgID string, need access, err error) {
-	diags.AddError(summary, apiErrorDetail(doing, orgID, need, err))
+func addAPIError(diags *diag.Diagnostics, summary, doing string, owner zitadel.Owner, need access, err error) {
+	diags.AddError(summary, apiErrorDetail(doing, owner, need, err))
 }

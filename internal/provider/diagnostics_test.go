@@ -69,7 +69,7 @@ func TestAPIErrorDetail(t *testing.T) {
 		{"not a ZITADEL error", readAccess, errors.New("dial failed"), []string{"While reading in organization 42: dial failed."}, nil},
 	}
 	for _, c := range cases {
-		got := apiErrorDetail("reading", "42", c.need, c.err)
+		got := apiErrorDetail("reading", zitadel.OrgOwner("42"), c.need, c.err)
 		for _, w := range c.want {
 			if !strings.Contains(got, w) {
 				t.Errorf("%s: %q lacks %q", c.name, got, w)
@@ -81,13 +81,13 @@ func TestAPIErrorDetail(t *testing.T) {
 			}
 		}
 	}
-	if got := apiErrorDetail("reading", "", readAccess, errors.New("x")); !strings.Contains(got, "the caller's own organization") {
+	if got := apiErrorDetail("reading", zitadel.Owner{}, readAccess, errors.New("x")); !strings.Contains(got, "the caller's own organization") {
 		t.Errorf("no org: %q", got)
 	}
 }
 
 func TestCreateConflictDetail(t *testing.T) {
-	got := createConflictDetail("7", []string{"b", "a,x"}, nil)
+	got := createConflictDetail(zitadel.OrgOwner("7"), []string{"b", "a,x"}, nil)
 	for _, w := range []string{`Keys that exist with a different value: "a,x", "b".`, `terraform import <address> '7:a\,x,b'`} {
 		if !strings.Contains(got, w) {
 			t.Errorf("%q lacks %q", got, w)
@@ -97,7 +97,7 @@ func TestCreateConflictDetail(t *testing.T) {
 	for i := 0; i < 25; i++ {
 		many = append(many, fmt.Sprintf("k%02d", i))
 	}
-	got = createConflictDetail("7", nil, many)
+	got = createConflictDetail(zitadel.OrgOwner("7"), nil, many)
 	if !strings.Contains(got, `"k19" and 5 more.`) || strings.Contains(got, "k20") || !strings.Contains(got, "'7' takes every key") {
 		t.Errorf("many keys: %q", got)
 	}

@@ -2,33 +2,41 @@ package provider
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 )
 
-// importID is what `terraform import` names: an organization, and either
-// every key of it (Keys nil) or just the listed keys.
+// importID is what `terraform import` names: an owner (an organization or
+// a user), and either every key of it (Keys nil) or just the listed keys.
 //
-// Syntax: `<org_id>` or `<org_id>:<key>,<key>,...`. Inside a key, `\,`
-// stands for a comma and `\\` for a backslash; a colon needs no escape, since
-// only the first colon separates the organization from the keys.
+// Syntax: `<id>` or `<id>:<key>,<key>,...`. Inside a key, `\,` stands for a
+// comma and `\\` for a backslash; a colon needs no escape, since only the
+// first colon separates the owner from the keys.
 type importID struct {
-	OrgID string
+	Owner string
 	Keys  []string
 }
 
 // String builds the import ID; parseImportID(id.String()) gives id back.
 func (id importID) String() string {
 	if id.Keys == nil {
-		return id.OrgID
+		return id.Owner
 	}
 	escaped := make([]string, len(id.Keys))
 	for i, k := range id.Keys {
 		escaped[i] = strings.NewReplacer(`\`, `\\`, `,`, `\,`).Replace(k)
 	}
-	return id.OrgID + ":" + strings.Join(escaped, ",")
+	return id.Owner + ":" + strings.Join(escaped, ",")
 }
 
-const importIDHelp = "Use `<org_id>` to import every key of the organization, or `<org_id>:<key>,<key>` to import just those keys (write `\\,` for a comma and `\\\\` for a backslash inside a key)."
+// importIDHelp explains the import ID of an entity's resource.
+func importIDHelp(noun string) string {
+	id := "<org_id>"
+	if noun == "user" {
+		id = "<user_id>"
+	}
+	return fmt.Sprintf("Use `%[1]s` to import every key of the %[2]s, or `%[1]s:<key>,<key>` to import just those keys (write `\\,` for a comma and `\\\\` for a backslash inside a key).", id, noun)
+}
 
 // parseImportID parses an import ID, rejecting empty parts and dangling
 // escapes.
@@ -36,10 +44,10 @@ func parseImportID(s string) (importID, error) {
 	org, rest, hasKeys := strings.Cut(s, ":")
 	org = strings.TrimSpace(org)
 	if org == "" {
-		return importID{}, errors.New("the organization id before the first colon is empty")
+		return importID{}, errors.New("the id before the first colon is empty")
 	}
 	if !hasKeys {
-		return importID{OrgID: org}, nil
+		return importID{Owner: org}, nil
 	}
 	var keys []string
 	var cur strings.Builder
@@ -76,7 +84,7 @@ func parseImportID(s string) (importID, error) {
 	if err := flush(); err != nil {
 		return importID{}, err
 	}
-	return importID{OrgID: org, Keys: keys}, nil
+	return importID{Owner: org, Keys: keys}, nil
 }
 
 func quote(s string) string { return `"` + s + `"` }

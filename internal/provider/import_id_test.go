@@ -11,15 +11,15 @@ func TestParseImportID(t *testing.T) {
 		want importID
 		err  string
 	}{
-		{in: "123", want: importID{OrgID: "123"}},
-		{in: "123:a", want: importID{OrgID: "123", Keys: []string{"a"}}},
-		{in: "123:a,b", want: importID{OrgID: "123", Keys: []string{"a", "b"}}},
-		{in: `123:a\,b,c`, want: importID{OrgID: "123", Keys: []string{"a,b", "c"}}},
-		{in: `123:back\\slash`, want: importID{OrgID: "123", Keys: []string{`back\slash`}}},
-		{in: "123:url:https://x", want: importID{OrgID: "123", Keys: []string{"url:https://x"}}},
-		{in: "123:with space,日本", want: importID{OrgID: "123", Keys: []string{"with space", "日本"}}},
-		{in: "", err: "the organization id before the first colon is empty"},
-		{in: ":a", err: "the organization id before the first colon is empty"},
+		{in: "123", want: importID{Owner: "123"}},
+		{in: "123:a", want: importID{Owner: "123", Keys: []string{"a"}}},
+		{in: "123:a,b", want: importID{Owner: "123", Keys: []string{"a", "b"}}},
+		{in: `123:a\,b,c`, want: importID{Owner: "123", Keys: []string{"a,b", "c"}}},
+		{in: `123:back\\slash`, want: importID{Owner: "123", Keys: []string{`back\slash`}}},
+		{in: "123:url:https://x", want: importID{Owner: "123", Keys: []string{"url:https://x"}}},
+		{in: "123:with space,日本", want: importID{Owner: "123", Keys: []string{"with space", "日本"}}},
+		{in: "", err: "the id before the first colon is empty"},
+		{in: ":a", err: "the id before the first colon is empty"},
 		{in: "123:", err: "a key in the list is empty"},
 		{in: "123:a,,b", err: "a key in the list is empty"},
 		{in: "123:a,", err: "a key in the list is empty"},
@@ -43,8 +43,8 @@ func TestParseImportID(t *testing.T) {
 
 func TestImportIDRoundTrip(t *testing.T) {
 	for _, id := range []importID{
-		{OrgID: "1"},
-		{OrgID: "1", Keys: []string{`a,b`, `c\d`, `\,`, "e:f"}},
+		{Owner: "1"},
+		{Owner: "1", Keys: []string{`a,b`, `c\d`, `\,`, "e:f"}},
 	} {
 		got, err := parseImportID(id.String())
 		if err != nil || !reflect.DeepEqual(got, id) {

@@ -236,7 +236,7 @@ func interruptedCreate(t *testing.T, api, transport string) {
 			c.ChunkBytes = 1300 // the same three in JSON
 		}
 	})
-	r := &orgMetadataResource{data: &providerData{api: client, interruptGrace: 200 * time.Millisecond}}
+	r := &metadataResource{data: &providerData{api: client, interruptGrace: 200 * time.Millisecond}, e: orgEntity{}}
 	values := map[string]string{}
 	for i := 0; i < 9; i++ {
 		values[fmt.Sprintf("k%d", i)] = strings.Repeat(fmt.Sprint(i), 300)
@@ -267,7 +267,7 @@ func interruptedCreate(t *testing.T, api, transport string) {
 	if !resp.Diagnostics.HasError() {
 		t.Fatal("an interrupted create reported no error")
 	}
-	var got orgMetadataModel
+	var got metadataModel
 	if resp.State.Raw.IsNull() {
 		t.Fatal("nothing recorded, although the first call was acknowledged")
 	}
@@ -288,7 +288,7 @@ func interruptedCreate(t *testing.T, api, transport string) {
 }
 
 // createRequest builds the framework's create request for a plan.
-func createRequest(t *testing.T, r *orgMetadataResource, orgID string, values map[string]string) (fwresource.CreateRequest, *fwresource.CreateResponse) {
+func createRequest(t *testing.T, r *metadataResource, orgID string, values map[string]string) (fwresource.CreateRequest, *fwresource.CreateResponse) {
 	t.Helper()
 	ctx := context.Background()
 	var sr fwresource.SchemaResponse
@@ -296,7 +296,7 @@ func createRequest(t *testing.T, r *orgMetadataResource, orgID string, values ma
 	typ := sr.Schema.Type().TerraformType(ctx)
 	plan := tfsdk.Plan{Schema: sr.Schema, Raw: tftypes.NewValue(typ, nil)}
 	null := types.MapNull(types.StringType)
-	m := orgMetadataModel{
+	m := metadataModel{
 		ID: types.StringUnknown(), OrgID: types.StringValue(orgID), Exclusive: types.BoolValue(false),
 		Values: stringMap(values), BinaryValues: null, SensitiveValues: null, Timeouts: nullTimeouts(),
 	}
@@ -389,11 +389,11 @@ func TestRefusedUpdateKeepsTheState(t *testing.T) {
 		srv.SetMetadata(fx.OrgID, "a", []byte("1"))
 		srv.SetMetadata(fx.OrgID, "b", []byte("2"))
 		client := testClient(t, srv, fx.OutsiderToken, func(c *zitadel.Config) { c.APIVersion, c.Transport = api, transport })
-		r := &orgMetadataResource{data: &providerData{api: client}}
+		r := &metadataResource{data: &providerData{api: client}, e: orgEntity{}}
 		ctx := t.Context()
 		create, _ := createRequest(t, r, fx.OrgID, map[string]string{"a": "1", "b": "2"})
 		state := tfsdk.State{Schema: create.Plan.Schema, Raw: create.Plan.Raw}
-		var prior orgMetadataModel
+		var prior metadataModel
 		if d := state.Get(ctx, &prior); d.HasError() {
 			t.Fatal(d)
 		}
@@ -407,7 +407,7 @@ func TestRefusedUpdateKeepsTheState(t *testing.T) {
 		if !resp.Diagnostics.HasError() {
 			t.Fatal("the refused update reported no error")
 		}
-		var got orgMetadataModel
+		var got metadataModel
 		if d := resp.State.Get(ctx, &got); d.HasError() {
 			t.Fatal(d)
 		}

@@ -33,7 +33,7 @@ func planChecksReadTheServerOnce(t *testing.T, api, transport string) {
 	srv.SetMetadata(org, "other", []byte("theirs"))
 	srv.SetMetadata(org, "foreign", []byte("x"))
 	client := testClient(t, srv, fx.OwnerToken, func(c *zitadel.Config) { c.APIVersion, c.Transport = api, transport })
-	r := &orgMetadataResource{data: &providerData{api: client}}
+	r := &metadataResource{data: &providerData{api: client}, e: orgEntity{}}
 	ctx := t.Context()
 	srv.ResetCalls()
 
@@ -47,7 +47,7 @@ func planChecksReadTheServerOnce(t *testing.T, api, transport string) {
 	t.Run("adopts equal keys with a warning", func(t *testing.T) {
 		var d diag.Diagnostics
 		desired := keySet{"same": textValue("1"), "new": textValue("n")}
-		r.checkCreate(ctx, org, use(false, desired), desired, true, nil, &d)
+		r.checkCreate(ctx, zitadel.OrgOwner(org), use(false, desired), desired, true, nil, &d)
 		if d.HasError() || !strings.Contains(diagText(d, diag.SeverityWarning), `Existing Metadata Adopted: Organization `+org+` already holds "same"`) {
 			t.Fatalf("diagnostics: %v", d)
 		}
@@ -55,7 +55,7 @@ func planChecksReadTheServerOnce(t *testing.T, api, transport string) {
 	t.Run("another value is an error", func(t *testing.T) {
 		var d diag.Diagnostics
 		desired := keySet{"other": textValue("mine")}
-		r.checkCreate(ctx, org, use(false, desired), desired, true, nil, &d)
+		r.checkCreate(ctx, zitadel.OrgOwner(org), use(false, desired), desired, true, nil, &d)
 		if !strings.Contains(diagText(d, diag.SeverityError), `Keys that exist with a different value: "other"`) {
 			t.Fatalf("diagnostics: %v", d)
 		}
@@ -63,7 +63,7 @@ func planChecksReadTheServerOnce(t *testing.T, api, transport string) {
 	t.Run("an exclusive resource names what it would remove", func(t *testing.T) {
 		var d diag.Diagnostics
 		desired := keySet{"same": textValue("1"), "other": textValue("theirs")}
-		r.checkCreate(ctx, org, use(true, desired), desired, true, nil, &d)
+		r.checkCreate(ctx, zitadel.OrgOwner(org), use(true, desired), desired, true, nil, &d)
 		if !strings.Contains(diagText(d, diag.SeverityError), `an exclusive resource would remove: "foreign"`) {
 			t.Fatalf("diagnostics: %v", d)
 		}
@@ -72,7 +72,7 @@ func planChecksReadTheServerOnce(t *testing.T, api, transport string) {
 		var d diag.Diagnostics
 		desired := keySet{"other": textValue("mine")}
 		pred := &plannedUse{held: map[string]bool{"other": true}}
-		r.checkCreate(ctx, org, use(false, desired), desired, true, pred, &d)
+		r.checkCreate(ctx, zitadel.OrgOwner(org), use(false, desired), desired, true, pred, &d)
 		if len(d) != 0 {
 			t.Fatalf("diagnostics: %v", d)
 		}
@@ -80,12 +80,12 @@ func planChecksReadTheServerOnce(t *testing.T, api, transport string) {
 	t.Run("an update names the keys it overwrites and takes in", func(t *testing.T) {
 		var d diag.Diagnostics
 		null := types.MapNull(types.StringType)
-		state := orgMetadataModel{Exclusive: types.BoolValue(false), Values: stringMap(map[string]string{"same": "1"}), BinaryValues: null, SensitiveValues: null}
+		state := metadataModel{Exclusive: types.BoolValue(false), Values: stringMap(map[string]string{"same": "1"}), BinaryValues: null, SensitiveValues: null}
 		plan := state
 		plan.Exclusive = types.BoolValue(true)
 		prior := keySet{"same": textValue("1")}
 		desired := keySet{"same": textValue("1"), "other": textValue("mine")}
-		r.checkUpdate(ctx, org, state, plan, prior, desired, &d)
+		r.checkUpdate(ctx, zitadel.OrgOwner(org), metadataObject{metadataModel: state}, metadataObject{metadataModel: plan}, prior, desired, &d)
 		w := diagText(d, diag.SeverityWarning)
 		if d.HasError() || !strings.Contains(w, `Existing Metadata Will Be Overwritten: Organization `+org+` already holds "other"`) ||
 			!strings.Contains(w, `Exclusive Takes In Existing Keys`) || !strings.Contains(w, `holds "foreign", which the configuration lacks`) {

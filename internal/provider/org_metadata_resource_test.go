@@ -116,7 +116,7 @@ func TestAccOrgMetadata_import(t *testing.T) {
 				Config:            e.Provider() + orgMetadata("test", "org_id = "+hclString(e.OrgID), attrMap("values", map[string]string{plain: "p", comma: "c"})),
 				ResourceName:      res,
 				ImportState:       true,
-				ImportStateId:     importID{OrgID: e.OrgID, Keys: []string{plain, comma}}.String(),
+				ImportStateId:     importID{Owner: e.OrgID, Keys: []string{plain, comma}}.String(),
 				ImportStateVerify: true,
 				// The created resource also manages bin; the import took only two keys.
 				ImportStateVerifyIgnore: []string{"binary_values"},
@@ -157,7 +157,7 @@ func TestAccOrgMetadata_importBlock(t *testing.T) {
 	e := newTestEnv(t)
 	a, b := e.K("a"), e.K("b")
 	cfg := e.Provider() + orgMetadata("test", "org_id = "+hclString(e.OrgID), attrMap("values", map[string]string{a: "1", b: "2"})) +
-		fmt.Sprintf("import {\n  to = %s\n  id = %s\n}\n", res, hclString(importID{OrgID: e.OrgID, Keys: []string{a, b}}.String()))
+		fmt.Sprintf("import {\n  to = %s\n  id = %s\n}\n", res, hclString(importID{Owner: e.OrgID, Keys: []string{a, b}}.String()))
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{{

@@ -132,21 +132,21 @@ func TestValidateKeys(t *testing.T) {
 	null := types.MapNull(types.StringType)
 	cases := []struct {
 		name    string
-		m       orgMetadataModel
+		m       metadataModel
 		wantErr []string
 	}{
-		{"valid", orgMetadataModel{Values: stringMap(map[string]string{strings.Repeat("ä", 200): "v"}), BinaryValues: stringMap(map[string]string{"b": "AP8="}), SensitiveValues: null}, nil},
-		{"key too long", orgMetadataModel{Values: stringMap(map[string]string{strings.Repeat("k", 201): "v"}), BinaryValues: null, SensitiveValues: null}, []string{"Invalid Metadata Key"}},
-		{"empty key", orgMetadataModel{Values: stringMap(map[string]string{"": "v"}), BinaryValues: null, SensitiveValues: null}, []string{"Invalid Metadata Key"}},
-		{"empty value", orgMetadataModel{Values: null, BinaryValues: null, SensitiveValues: stringMap(map[string]string{"s": ""})}, []string{"Invalid Metadata Value Size"}},
-		{"value at the limit", orgMetadataModel{Values: stringMap(map[string]string{"k": strings.Repeat("x", 500000)}), BinaryValues: null, SensitiveValues: null}, nil},
-		{"multi-byte text over the limit", orgMetadataModel{Values: stringMap(map[string]string{"k": strings.Repeat("ä", 250001)}), BinaryValues: null, SensitiveValues: null}, []string{"Invalid Metadata Value Size"}},
-		{"bad base64", orgMetadataModel{Values: null, BinaryValues: stringMap(map[string]string{"b": "@@"}), SensitiveValues: null}, []string{"Invalid Base64 Value"}},
-		{"decoded empty", orgMetadataModel{Values: null, BinaryValues: stringMap(map[string]string{"b": ""}), SensitiveValues: null}, []string{"Invalid Metadata Value Size"}},
-		{"duplicate", orgMetadataModel{Values: stringMap(map[string]string{"d": "1"}), BinaryValues: stringMap(map[string]string{"d": "AA=="}), SensitiveValues: null}, []string{"Metadata Key in Several Maps"}},
-		{"unknown map skipped", orgMetadataModel{Values: types.MapUnknown(types.StringType), BinaryValues: null, SensitiveValues: null}, nil},
-		{"64 MiB in one resource", orgMetadataModel{Values: stringMap(bulk(134, 500000)), BinaryValues: null, SensitiveValues: null}, nil},
-		{"more than 64 MiB in one resource", orgMetadataModel{Values: stringMap(bulk(135, 500000)), BinaryValues: null, SensitiveValues: null}, []string{"Too Much Metadata for One Resource"}},
+		{"valid", metadataModel{Values: stringMap(map[string]string{strings.Repeat("ä", 200): "v"}), BinaryValues: stringMap(map[string]string{"b": "AP8="}), SensitiveValues: null}, nil},
+		{"key too long", metadataModel{Values: stringMap(map[string]string{strings.Repeat("k", 201): "v"}), BinaryValues: null, SensitiveValues: null}, []string{"Invalid Metadata Key"}},
+		{"empty key", metadataModel{Values: stringMap(map[string]string{"": "v"}), BinaryValues: null, SensitiveValues: null}, []string{"Invalid Metadata Key"}},
+		{"empty value", metadataModel{Values: null, BinaryValues: null, SensitiveValues: stringMap(map[string]string{"s": ""})}, []string{"Invalid Metadata Value Size"}},
+		{"value at the limit", metadataModel{Values: stringMap(map[string]string{"k": strings.Repeat("x", 500000)}), BinaryValues: null, SensitiveValues: null}, nil},
+		{"multi-byte text over the limit", metadataModel{Values: stringMap(map[string]string{"k": strings.Repeat("ä", 250001)}), BinaryValues: null, SensitiveValues: null}, []string{"Invalid Metadata Value Size"}},
+		{"bad base64", metadataModel{Values: null, BinaryValues: stringMap(map[string]string{"b": "@@"}), SensitiveValues: null}, []string{"Invalid Base64 Value"}},
+		{"decoded empty", metadataModel{Values: null, BinaryValues: stringMap(map[string]string{"b": ""}), SensitiveValues: null}, []string{"Invalid Metadata Value Size"}},
+		{"duplicate", metadataModel{Values: stringMap(map[string]string{"d": "1"}), BinaryValues: stringMap(map[string]string{"d": "AA=="}), SensitiveValues: null}, []string{"Metadata Key in Several Maps"}},
+		{"unknown map skipped", metadataModel{Values: types.MapUnknown(types.StringType), BinaryValues: null, SensitiveValues: null}, nil},
+		{"64 MiB in one resource", metadataModel{Values: stringMap(bulk(134, 500000)), BinaryValues: null, SensitiveValues: null}, nil},
+		{"more than 64 MiB in one resource", metadataModel{Values: stringMap(bulk(135, 500000)), BinaryValues: null, SensitiveValues: null}, []string{"Too Much Metadata for One Resource"}},
 	}
 	for _, c := range cases {
 		diags := c.m.validateKeys(context.Background())
@@ -176,7 +176,7 @@ func TestParseDomain(t *testing.T) {
 }
 
 func TestExclusiveOffWarning(t *testing.T) {
-	exclusiveOffWarning := func(ctx context.Context, state, plan orgMetadataModel) string {
+	exclusiveOffWarning := func(ctx context.Context, state, plan metadataModel) string {
 		prior, d1 := state.keys(ctx)
 		desired, complete := plan.knownKeys()
 		if d1.HasError() {
@@ -185,8 +185,8 @@ func TestExclusiveOffWarning(t *testing.T) {
 		return exclusiveOffWarning(state, plan, prior, desired, complete)
 	}
 	null := types.MapNull(types.StringType)
-	state := orgMetadataModel{Exclusive: types.BoolValue(true), Values: stringMap(map[string]string{"mine": "1", "foreign": "x"}), BinaryValues: null, SensitiveValues: null}
-	plan := orgMetadataModel{Exclusive: types.BoolValue(false), Values: stringMap(map[string]string{"mine": "1"}), BinaryValues: null, SensitiveValues: null}
+	state := metadataModel{Exclusive: types.BoolValue(true), Values: stringMap(map[string]string{"mine": "1", "foreign": "x"}), BinaryValues: null, SensitiveValues: null}
+	plan := metadataModel{Exclusive: types.BoolValue(false), Values: stringMap(map[string]string{"mine": "1"}), BinaryValues: null, SensitiveValues: null}
 	if w := exclusiveOffWarning(context.Background(), state, plan); !strings.Contains(w, `"foreign"`) || strings.Contains(w, `"mine"`) {
 		t.Fatalf("warning %q", w)
 	}

@@ -19,6 +19,9 @@ package provider
 //     removes a key another instance of the run has claimed, and an update
 //     writes again a key another instance removed before it.
 //
+// Owners are organizations and users alike (entity.go); a user's keys and
+// its organization's keys are separate sets that never collide.
+//
 // Two provider aliases, two workspaces or two configurations are separate
 // processes: they cannot see each other (see the docs' Ownership section).
 
@@ -28,6 +31,8 @@ import (
 	"encoding/binary"
 	"sort"
 	"sync"
+
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
 )
 
 // claimant identifies one apply call (create, update or delete).
@@ -35,13 +40,14 @@ type claimant uint64
 
 // runOwnership is the registry of one walk.
 type runOwnership struct {
-	mu   sync.Mutex
-	next claimant
-	orgs map[string]*orgOwnership
+	mu     sync.Mutex
+	next   claimant
+	owners map[string]*ownerState // by ownerKey
 }
 
-// orgOwnership is what the walk knows of one organization.
-type orgOwnership struct {
+// ownerState is what the walk knows of one owner of metadata: an
+// organization or a user.
+type ownerState struct {
 	// writing is a one-slot semaphore: the apply call holding it decides
 	// what to write and writes, alone among this process's calls.
 	writing chan struct{}
@@ -53,33 +59,34 @@ type orgOwnership struct {
 	planMu  sync.Mutex
 	planned []*plannedUse
 
-	listings orgListings
+	listings ownerListings
 }
 
-func (o *runOwnership) org(orgID string) *orgOwnership {
+func (o *runOwnership) of(owner zitadel.Owner) *ownerState {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if o.orgs == nil {
-		o.orgs = map[string]*orgOwnership{}
+	if o.owners == nil {
+		o.owners = map[string]*ownerState{}
 	}
-	g := o.orgs[orgID]
+	key := ownerKey(owner)
+	g := o.owners[key]
 	if g == nil {
-		g = &orgOwnership{writing: make(chan struct{}, 1), claimed: map[string]claimant{}, released: map[string]claimant{}}
-		o.orgs[orgID] = g
+		g = &ownerState{writing: make(chan struct{}, 1), claimed: map[string]claimant{}, released: map[string]claimant{}}
+		o.owners[key] = g
 	}
 	return g
 }
 
-// orgWriter is an apply call's exclusive hold on one organization.
-type orgWriter struct {
-	g  *orgOwnership
+// ownerWriter is an apply call's exclusive hold on one owner.
+type ownerWriter struct {
+	g  *ownerState
 	id claimant
 }
 
-// lockOrg waits until no other apply call of this process writes to the
-// organization, or ctx ends. The caller must call unlock.
-func (o *runOwnership) lockOrg(ctx context.Context, orgID string) (*orgWriter, error) {
-	g := o.org(orgID)
+// lock waits until no other apply call of this process writes to the
+// owner, or ctx ends. The caller must call unlock.
+func (o *runOwnership) lock(ctx context.Context, owner zitadel.Owner) (*ownerWriter, error) {
+	g := o.of(owner)
 	select {
 	case g.writing <- struct{}{}:
 	case <-ctx.Done():
@@ -89,18 +96,18 @@ func (o *runOwnership) lockOrg(ctx context.Context, orgID string) (*orgWriter, e
 	o.next++
 	id := o.next
 	o.mu.Unlock()
-	return &orgWriter{g: g, id: id}, nil
+	return &ownerWriter{g: g, id: id}, nil
 }
 
 // unlock ends the hold. What the call wrote makes the walk's listing of the
-// organization stale, so the next plan that needs it reads it again.
-func (w *orgWriter) unlock() {
+// owner stale, so the next plan that needs it reads it again.
+func (w *ownerWriter) unlock() {
 	w.g.listings.invalidate()
 	<-w.g.writing
 }
 
 // claim records that this call wrote, adopted or keeps keys.
-func (w *orgWriter) claim(keys []string) {
+func (w *ownerWriter) claim(keys []string) {
 	for _, k := range keys {
 		w.g.claimed[k] = w.id
 		delete(w.g.released, k)
@@ -108,7 +115,7 @@ func (w *orgWriter) claim(keys []string) {
 }
 
 // release records that this call removed keys.
-func (w *orgWriter) release(keys []string) {
+func (w *ownerWriter) release(keys []string) {
 	for _, k := range keys {
 		w.g.released[k] = w.id
 		delete(w.g.claimed, k)
@@ -117,7 +124,7 @@ func (w *orgWriter) release(keys []string) {
 
 // withoutClaimed splits keys into those free to remove and those another
 // call of this run has claimed, which must stay.
-func (w *orgWriter) withoutClaimed(keys []string) (free, kept []string) {
+func (w *ownerWriter) withoutClaimed(keys []string) (free, kept []string) {
 	for _, k := range keys {
 		if by, ok := w.g.claimed[k]; ok && by != w.id {
 			kept = append(kept, k)
@@ -130,7 +137,7 @@ func (w *orgWriter) withoutClaimed(keys []string) (free, kept []string) {
 
 // releasedByOthers returns the keys among keys that another call of this
 // run removed.
-func (w *orgWriter) releasedByOthers(keys []string) []string {
+func (w *ownerWriter) releasedByOthers(keys []string) []string {
 	var out []string
 	for _, k := range keys {
 		if by, ok := w.g.released[k]; ok && by != w.id {
@@ -140,31 +147,31 @@ func (w *orgWriter) releasedByOthers(keys []string) []string {
 	return out
 }
 
-// orgListings are the readings of an organization that the walk's plans
-// shared (new resources, added keys, exclusive turning on): the whole
-// organization, or the keys under one prefix. A write of this process
-// makes them stale; a failed read is not kept.
-type orgListings struct {
+// ownerListings are the readings of an owner that the walk's plans shared
+// (new resources, added keys, exclusive turning on): every key, or the keys
+// under one prefix. A write of this process makes them stale; a failed read
+// is not kept.
+type ownerListings struct {
 	mu       sync.Mutex
-	byPrefix map[string]*orgListing // "" holds the whole organization
+	byPrefix map[string]*ownerListing // "" holds every key
 }
 
-type orgListing struct {
+type ownerListing struct {
 	server map[string][]byte
 	gone   bool
 }
 
-func (l *orgListings) invalidate() {
+func (l *ownerListings) invalidate() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.byPrefix = nil
 }
 
-// listOrg reads the keys of an organization that start with prefix ("":
-// every key), or returns the walk's current reading of them: a reading of
-// the whole organization serves every prefix.
-func (d *providerData) listOrg(ctx context.Context, orgID, prefix string) (map[string][]byte, bool, error) {
-	l := &d.owners.org(orgID).listings
+// listOwner reads the keys of an owner that start with prefix ("": every
+// key), or returns the walk's current reading of them: a reading of every
+// key serves every prefix.
+func (d *providerData) listOwner(ctx context.Context, owner zitadel.Owner, prefix string) (map[string][]byte, bool, error) {
+	l := &d.owners.of(owner).listings
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if got := l.byPrefix[""]; got != nil {
@@ -173,19 +180,19 @@ func (d *providerData) listOrg(ctx context.Context, orgID, prefix string) (map[s
 	if got := l.byPrefix[prefix]; got != nil {
 		return got.server, got.gone, nil
 	}
-	server, gone, err := d.readOrg(ctx, orgID, prefixFilter(prefix)...)
+	server, gone, err := d.readOwner(ctx, owner, prefixFilter(prefix)...)
 	if err != nil {
 		return nil, false, err
 	}
 	if l.byPrefix == nil {
-		l.byPrefix = map[string]*orgListing{}
+		l.byPrefix = map[string]*ownerListing{}
 	}
-	l.byPrefix[prefix] = &orgListing{server: server, gone: gone}
+	l.byPrefix[prefix] = &ownerListing{server: server, gone: gone}
 	return server, gone, nil
 }
 
 // plannedUse is what one plan of one resource instance does with the keys of
-// its organization.
+// its owner.
 type plannedUse struct {
 	// create: the instance has no prior state; destroy: no planned state.
 	create, destroy bool
@@ -236,7 +243,7 @@ const (
 	// bothKeep: two resources configure the same key.
 	bothKeep overlapKind = iota
 	// sharedExclusive: an exclusive resource and another one share an
-	// organization.
+	// owner.
 	sharedExclusive
 	// keptAndReleased: a key held by two resources, one of which removes it
 	// while the other keeps it.
@@ -251,11 +258,11 @@ type overlap struct {
 	other *plannedUse
 }
 
-// registerPlan records u for the organization and returns its overlaps with
+// registerPlan records u for the owner and returns its overlaps with
 // the plans registered before it, and the earlier plan of the same instance
 // when u is the second plan of a replacement.
-func (o *runOwnership) registerPlan(orgID string, u *plannedUse) (found []overlap, predecessor *plannedUse) {
-	g := o.org(orgID)
+func (o *runOwnership) registerPlan(owner zitadel.Owner, u *plannedUse) (found []overlap, predecessor *plannedUse) {
+	g := o.of(owner)
 	g.planMu.Lock()
 	defer g.planMu.Unlock()
 	for _, p := range g.planned {

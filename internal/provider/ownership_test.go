@@ -162,7 +162,7 @@ func TestAccOwnership_overlapFailsThePlan(t *testing.T) {
 				// b takes over a key a still holds (an import of it) while a is
 				// destroyed: applying would delete a key b keeps.
 				Config: e.Provider() + orgMetadata("b", org, attrMap("values", map[string]string{k: "1"})) +
-					fmt.Sprintf("import {\n  to = zitadelmeta_org_metadata.b\n  id = %s\n}\n", hclString(importID{OrgID: e.OrgID, Keys: []string{k}}.String())),
+					fmt.Sprintf("import {\n  to = zitadelmeta_org_metadata.b\n  id = %s\n}\n", hclString(importID{Owner: e.OrgID, Keys: []string{k}}.String())),
 				PlanOnly:    true,
 				ExpectError: errorText("Metadata Key Held by Two Resources", fmt.Sprintf("%q", k), "terraform state rm"),
 			},
@@ -342,21 +342,21 @@ func TestRegisterPlanPairsAReplacement(t *testing.T) {
 	// Terraform plans a replaced instance twice: with its prior state, then
 	// as new. The second plan is its own successor, not a second keeper.
 	first := &plannedUse{keeps: map[string]string{"k": "values"}, held: map[string]bool{"k": true}, fingerprint: same}
-	if found, pred := o.registerPlan("org", first); len(found) != 0 || pred != nil {
+	if found, pred := o.registerPlan(zitadel.OrgOwner("org"), first); len(found) != 0 || pred != nil {
 		t.Fatalf("first plan: %v, %v", found, pred)
 	}
 	second := &plannedUse{create: true, keeps: map[string]string{"k": "values"}, fingerprint: same}
-	found, pred := o.registerPlan("org", second)
+	found, pred := o.registerPlan(zitadel.OrgOwner("org"), second)
 	if len(found) != 0 || pred != first {
 		t.Fatalf("replacement's second plan: overlaps %v, predecessor %v", found, pred)
 	}
 	// A third instance with the same configuration is a second keeper.
 	third := &plannedUse{create: true, keeps: map[string]string{"k": "values"}, fingerprint: same}
-	if found, _ := o.registerPlan("org", third); len(found) == 0 {
+	if found, _ := o.registerPlan(zitadel.OrgOwner("org"), third); len(found) == 0 {
 		t.Fatal("a second new resource with the same configuration was not reported")
 	}
 	// Another organization is another namespace.
-	if found, _ := o.registerPlan("other", &plannedUse{create: true, keeps: map[string]string{"k": "values"}}); len(found) != 0 {
+	if found, _ := o.registerPlan(zitadel.OrgOwner("other"), &plannedUse{create: true, keeps: map[string]string{"k": "values"}}); len(found) != 0 {
 		t.Fatalf("other organization: %v", found)
 	}
 }
@@ -364,17 +364,17 @@ func TestRegisterPlanPairsAReplacement(t *testing.T) {
 func TestOrgWriterClaims(t *testing.T) {
 	var o runOwnership
 	ctx := t.Context()
-	a, _ := o.lockOrg(ctx, "org")
+	a, _ := o.lock(ctx, zitadel.OrgOwner("org"))
 	a.claim([]string{"k"})
 	a.unlock()
-	b, _ := o.lockOrg(ctx, "org")
+	b, _ := o.lock(ctx, zitadel.OrgOwner("org"))
 	free, kept := b.withoutClaimed([]string{"k", "j"})
 	if fmt.Sprint(free, kept) != "[j] [k]" {
 		t.Fatalf("free %v, kept %v", free, kept)
 	}
 	b.release([]string{"j"})
 	b.unlock()
-	c, _ := o.lockOrg(ctx, "org")
+	c, _ := o.lock(ctx, zitadel.OrgOwner("org"))
 	defer c.unlock()
 	if got := c.releasedByOthers([]string{"j", "k"}); fmt.Sprint(got) != "[j]" {
 		t.Fatalf("releasedByOthers = %v", got)

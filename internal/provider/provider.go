@@ -525,9 +525,9 @@ func validPEMCertificate(s string) bool {
 }
 
 func (p *zitadelMetaProvider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{NewOrgMetadataResource}
+	return []func() resource.Resource{NewOrgMetadataResource, NewUserMetadataResource}
 }
 
 func (p *zitadelMetaProvider) DataSources(context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{NewOrgMetadataDataSource}
+	return []func() datasource.DataSource{NewOrgMetadataDataSource, NewUserMetadataDataSource}
 }

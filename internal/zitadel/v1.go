@@ -52,6 +52,16 @@ func (v v1API) getOrg(ctx context.Context, orgID string) (Org, error) {
 }
 
 func (v v1API) getUser(ctx context.Context, owner Owner) (User, error) {
+	if owner.OrgID == "" {
+		// The management API finds only users of the organization in the
+		// header; the user service v2 finds a user in any organization
+		// (ZITADEL has served it since long before it dropped v1). A
+		// server without it is asked in the caller's own organization.
+		u, err := v2API(v).getUser(ctx, owner)
+		if !IsKind(err, KindUnimplemented) {
+			return u, err
+		}
+	}
 	resp := &management.GetUserByIDResponse{}
 	if err := v.c.invoke(ctx, rpcGetUserByIDV1, owner, &management.GetUserByIDRequest{Id: owner.UserID}, resp); err != nil {
 		return User{}, err

@@ -18,22 +18,21 @@ import (
 	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
 )
 
-var _ datasource.DataSourceWithConfigure = (*orgMetadataDataSource)(nil)
+var _ datasource.DataSourceWithConfigure = (*metadataDataSource)(nil)
 
-// orgMetadataDataSource is the metadata search.
-type orgMetadataDataSource struct {
+// metadataDataSource is the metadata search of one owner: an organization
+// or a user, as its entity says.
+type metadataDataSource struct {
 	data *providerData
+	e    entity
 }
-
-// NewOrgMetadataDataSource is the zitadelmeta_org_metadata data source.
-func NewOrgMetadataDataSource() datasource.DataSource { return &orgMetadataDataSource{} }
 
 type filterModel struct {
 	Key    types.String `tfsdk:"key"`
 	Method types.String `tfsdk:"method"`
 }
 
-type orgMetadataDataModel struct {
+type metadataDataModel struct {
 	ID                    types.String  `tfsdk:"id"`
 	OrgID                 types.String  `tfsdk:"org_id"`
 	Filters               []filterModel `tfsdk:"filter"`
@@ -67,62 +66,67 @@ var entryAttrTypes = map[string]attr.Type{
 	"resource_owner": types.StringType,
 }
 
-func (d *orgMetadataDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_org_metadata"
+// metadataDataObject is the data source's configuration and state: the
+// shared attributes, and user_id for a user's metadata.
+type metadataDataObject struct {
+	metadataDataModel
+	UserID types.String `tfsdk:"user_id"`
 }
 
-func (d *orgMetadataDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+func (d *metadataDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + d.e.typeSuffix()
+}
+
+func (d *metadataDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	methods := sortedKeys(filterMethods)
-	resp.Schema = schema.Schema{
-		MarkdownDescription: "Searches the metadata of one ZITADEL organization (`ListOrgMetadata`, or `ListOrganizationMetadata` with the provider's `api_version = \"v2\"`), optionally narrowed by key filters. Every page is read; no match is an empty result.",
-		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "The organization id."},
-			"org_id": schema.StringAttribute{
-				Optional:            true,
-				Computed:            true,
-				MarkdownDescription: "Organization to search. Defaults to the provider's `org_id`, else the organization of the authenticated user or service account (with the management API v1 only: the organization service v2 needs an id); an empty string counts as unset. The effective organization is exported as `id` (and here when omitted).",
-			},
-			"sensitive_keys": schema.SetAttribute{
-				ElementType:         types.StringType,
-				Optional:            true,
-				MarkdownDescription: "Keys whose values are secrets, such as those a resource keeps in `sensitive_values`. Their values appear only in `sensitive_values` and `sensitive_binary_values`, which Terraform keeps out of plan output, and never in `values`, `binary_values` or `entries`. Reading a secret with a data source still stores it in state, in clear: protect the state.",
-			},
-			"values": schema.MapAttribute{
-				ElementType:         types.StringType,
-				Computed:            true,
-				MarkdownDescription: "Text of every matching value that is valid UTF-8, by key (keys in `sensitive_keys` excepted).",
-			},
-			"sensitive_values": schema.MapAttribute{
-				ElementType:         types.StringType,
-				Computed:            true,
-				Sensitive:           true,
-				MarkdownDescription: "Like `values`, for the matching keys in `sensitive_keys` only.",
-			},
-			"sensitive_binary_values": schema.MapAttribute{
-				ElementType:         types.StringType,
-				Computed:            true,
-				Sensitive:           true,
-				MarkdownDescription: "Like `binary_values`, for the matching keys in `sensitive_keys` only.",
-			},
-			"binary_values": schema.MapAttribute{
-				ElementType:         types.StringType,
-				Computed:            true,
-				MarkdownDescription: "Base64 (standard, padded) of every matching value, by key (keys in `sensitive_keys` excepted); decode with `base64decode()` only when the value is text.",
-			},
-			"entries": schema.ListNestedAttribute{
-				Computed:            true,
-				MarkdownDescription: "Every matching entry, sorted by key (keys in `sensitive_keys` excepted).",
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"key":            schema.StringAttribute{Computed: true, MarkdownDescription: "The key."},
-					"value":          schema.StringAttribute{Computed: true, MarkdownDescription: "The value as text; null when it is not valid UTF-8."},
-					"value_base64":   schema.StringAttribute{Computed: true, MarkdownDescription: "The value, base64-encoded."},
-					"sequence":       schema.Int64Attribute{Computed: true, MarkdownDescription: "Sequence of the key's last event; null with the organization service v2 (`api_version`), which does not return it."},
-					"creation_date":  schema.StringAttribute{Computed: true, MarkdownDescription: "When the key was first set (RFC 3339)."},
-					"change_date":    schema.StringAttribute{Computed: true, MarkdownDescription: "When the key was last set (RFC 3339)."},
-					"resource_owner": schema.StringAttribute{Computed: true, MarkdownDescription: "The organization that owns the entry; null with the organization service v2 (`api_version`), which does not return it."},
-				}},
-			},
+	attrs := map[string]schema.Attribute{
+		"sensitive_keys": schema.SetAttribute{
+			ElementType:         types.StringType,
+			Optional:            true,
+			MarkdownDescription: "Keys whose values are secrets, such as those a resource keeps in `sensitive_values`. Their values appear only in `sensitive_values` and `sensitive_binary_values`, which Terraform keeps out of plan output, and never in `values`, `binary_values` or `entries`. Reading a secret with a data source still stores it in state, in clear: protect the state.",
 		},
+		"values": schema.MapAttribute{
+			ElementType:         types.StringType,
+			Computed:            true,
+			MarkdownDescription: "Text of every matching value that is valid UTF-8, by key (keys in `sensitive_keys` excepted).",
+		},
+		"sensitive_values": schema.MapAttribute{
+			ElementType:         types.StringType,
+			Computed:            true,
+			Sensitive:           true,
+			MarkdownDescription: "Like `values`, for the matching keys in `sensitive_keys` only.",
+		},
+		"sensitive_binary_values": schema.MapAttribute{
+			ElementType:         types.StringType,
+			Computed:            true,
+			Sensitive:           true,
+			MarkdownDescription: "Like `binary_values`, for the matching keys in `sensitive_keys` only.",
+		},
+		"binary_values": schema.MapAttribute{
+			ElementType:         types.StringType,
+			Computed:            true,
+			MarkdownDescription: "Base64 (standard, padded) of every matching value, by key (keys in `sensitive_keys` excepted); decode with `base64decode()` only when the value is text.",
+		},
+		"entries": schema.ListNestedAttribute{
+			Computed:            true,
+			MarkdownDescription: "Every matching entry, sorted by key (keys in `sensitive_keys` excepted).",
+			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+				"key":            schema.StringAttribute{Computed: true, MarkdownDescription: "The key."},
+				"value":          schema.StringAttribute{Computed: true, MarkdownDescription: "The value as text; null when it is not valid UTF-8."},
+				"value_base64":   schema.StringAttribute{Computed: true, MarkdownDescription: "The value, base64-encoded."},
+				"sequence":       schema.Int64Attribute{Computed: true, MarkdownDescription: "Sequence of the key's last event; null with the organization service v2 (`api_version`), which does not return it."},
+				"creation_date":  schema.StringAttribute{Computed: true, MarkdownDescription: "When the key was first set (RFC 3339)."},
+				"change_date":    schema.StringAttribute{Computed: true, MarkdownDescription: "When the key was last set (RFC 3339)."},
+				"resource_owner": schema.StringAttribute{Computed: true, MarkdownDescription: "The organization that owns the entry; null with the organization service v2 (`api_version`), which does not return it."},
+			}},
+		},
+	}
+	for name, a := range d.e.dataSourceAttributes() {
+		attrs[name] = a
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: fmt.Sprintf("Searches the metadata of one ZITADEL %s (%s), optionally narrowed by key filters. Every page is read; no match is an empty result.", d.e.noun(), d.e.searchAPI()),
+		Attributes:          attrs,
 		Blocks: map[string]schema.Block{
 			"filter": schema.ListNestedBlock{
 				MarkdownDescription: "A key filter. Several filters are ANDed. `%` and `_` match literally.",
@@ -147,20 +151,21 @@ func quoteList(items []string) string {
 	return "`" + strings.Join(items, "`, `") + "`"
 }
 
-func (d *orgMetadataDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+func (d *metadataDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
 	d.data = configuredData(req.ProviderData, &resp.Diagnostics)
 }
 
-func (d *orgMetadataDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var m orgMetadataDataModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+func (d *metadataDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var o metadataDataObject
+	resp.Diagnostics.Append(req.Config.Get(ctx, model(d.e, &o, &o.metadataDataModel))...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	const summary = "Unable to Search Organization Metadata"
-	orgID, err := d.data.resolveOrg(ctx, m.OrgID)
+	m := &o.metadataDataModel
+	summary := fmt.Sprintf("Unable to Search %s Metadata", capital(d.e.noun()))
+	owner, err := d.e.dataSourceOwner(ctx, d.data, m.OrgID.ValueString(), o.UserID.ValueString())
 	if err != nil {
-		addAPIError(&resp.Diagnostics, summary, "finding the caller's organization", "", readAccess, err)
+		addOwnerError(&resp.Diagnostics, summary, owner, err)
 		return
 	}
 	filters := make([]zitadel.KeyFilter, 0, len(m.Filters))
@@ -171,25 +176,25 @@ func (d *orgMetadataDataSource) Read(ctx context.Context, req datasource.ReadReq
 		}
 		filters = append(filters, zitadel.KeyFilter{Key: f.Key.ValueString(), Method: method})
 	}
-	entries, err := d.data.api.ListMetadata(ctx, zitadel.OrgOwner(orgID), filters)
+	entries, err := d.data.api.ListMetadata(ctx, owner, filters)
 	if err != nil {
-		addAPIError(&resp.Diagnostics, summary, "searching the metadata", orgID, readAccess, err)
+		addAPIError(&resp.Diagnostics, summary, "searching the metadata", owner, readAccess, err)
 		return
 	}
 	if len(entries) == 0 {
-		gone, err := d.data.orgRemoved(ctx, orgID)
+		gone, err := d.data.ownerRemoved(ctx, owner)
 		if err != nil {
-			addAPIError(&resp.Diagnostics, summary, "checking the organization", orgID, readAccess, err)
+			addOwnerError(&resp.Diagnostics, summary, owner, err)
 			return
 		}
 		if gone {
-			resp.Diagnostics.AddError(summary, fmt.Sprintf("Organization %s does not exist in ZITADEL: it was removed, or never existed. Check org_id on the data source and the provider's org_id (ZITADEL_ORG_ID).", orgID))
+			resp.Diagnostics.AddError(summary, fmt.Sprintf("%s does not exist in ZITADEL: it was removed, or never existed. Check %s on the data source.", capital(ownerName(owner)), d.e.ownerAttr()))
 			return
 		}
 	}
-	m.ID = types.StringValue(orgID)
+	m.ID = types.StringValue(ownerID(owner))
 	if m.OrgID.IsNull() {
-		m.OrgID = m.ID
+		m.OrgID = types.StringValue(owner.OrgID)
 	}
 	var secret []string
 	resp.Diagnostics.Append(m.SensitiveKeys.ElementsAs(ctx, &secret, false)...)
@@ -210,7 +215,7 @@ func (d *orgMetadataDataSource) Read(ctx context.Context, req datasource.ReadReq
 	}
 	m.Values, m.BinaryValues, m.Entries = entriesToValues(open)
 	m.SensitiveValues, m.SensitiveBinaryValues, _ = entriesToValues(sensitive)
-	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, model(d.e, &o, &o.metadataDataModel))...)
 }
 
 // entriesToValues renders search results as the data source's outputs.

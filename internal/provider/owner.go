@@ -61,14 +61,33 @@ func (d *providerData) callerOrg(ctx context.Context) (string, error) {
 	return org.ID, nil
 }
 
-// readOrg returns the metadata entries of an organization that match the
-// filters (all of them without), by key, or gone
-// when the organization no longer exists. An empty search is no proof of
-// that (ZITADEL answers a removed organization's search with an empty
-// list), so an empty result is checked against the organization's state.
-func (d *providerData) readOrg(ctx context.Context, orgID string, filters ...zitadel.KeyFilter) (map[string][]byte, bool, error) {
-	entries, err := d.api.ListMetadata(ctx, zitadel.OrgOwner(orgID), filters)
-	if zitadel.IsKind(err, zitadel.KindOrgNotFound) {
+// ownerName names an owner in messages: "organization <id>" or "user <id>".
+func ownerName(o zitadel.Owner) string {
+	if o.IsUser() {
+		return "user " + o.UserID
+	}
+	if o.OrgID == "" {
+		return "the caller's own organization"
+	}
+	return "organization " + o.OrgID
+}
+
+// capital upper-cases the first letter of a message fragment.
+func capital(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// readOwner returns the metadata entries of an owner that match the
+// filters (all of them without), by key, or gone when the owner no longer
+// exists. An empty search is no proof of that (ZITADEL answers a removed
+// organization's or user's search with an empty list), so an empty result
+// is checked against the owner's state.
+func (d *providerData) readOwner(ctx context.Context, owner zitadel.Owner, filters ...zitadel.KeyFilter) (map[string][]byte, bool, error) {
+	entries, err := d.api.ListMetadata(ctx, owner, filters)
+	if zitadel.IsKind(err, zitadel.KindOrgNotFound) && !owner.IsUser() {
 		return nil, true, nil
 	}
 	if err != nil {
@@ -77,15 +96,34 @@ func (d *providerData) readOrg(ctx context.Context, orgID string, filters ...zit
 	if len(entries) > 0 {
 		return entriesByKey(entries), false, nil
 	}
-	gone, err := d.orgRemoved(ctx, orgID)
+	gone, err := d.ownerRemoved(ctx, owner)
 	return map[string][]byte{}, gone, err
 }
 
-// orgRemoved tells whether an organization whose search came back empty is
-// gone: a removed organization answers searches with an empty list, so only
-// its state (or its absence) tells.
-func (d *providerData) orgRemoved(ctx context.Context, orgID string) (bool, error) {
-	org, err := d.api.GetOrg(ctx, orgID)
+// ownerRemoved tells whether an owner whose search came back empty is
+// gone: a removed organization or user answers searches with an empty
+// list, so only its lookup tells. A user found in another organization
+// than the one asked for is an error that names its own.
+func (d *providerData) ownerRemoved(ctx context.Context, owner zitadel.Owner) (bool, error) {
+	if owner.IsUser() {
+		// Asked without an organization: v1 would not find a user of
+		// another organization than the one asked in.
+		u, err := d.api.GetUser(ctx, zitadel.UserOwner("", owner.UserID))
+		if zitadel.IsKind(err, zitadel.KindUserNotFound) {
+			return true, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		if u.Removed {
+			return true, nil
+		}
+		if owner.OrgID != "" && u.OrgID != "" && u.OrgID != owner.OrgID {
+			return false, &wrongOrgError{user: owner.UserID, given: owner.OrgID, actual: u.OrgID}
+		}
+		return false, nil
+	}
+	org, err := d.api.GetOrg(ctx, owner.OrgID)
 	if zitadel.IsKind(err, zitadel.KindOrgNotFound) {
 		return true, nil
 	}
@@ -93,6 +131,19 @@ func (d *providerData) orgRemoved(ctx context.Context, orgID string) (bool, erro
 		return false, err
 	}
 	return !org.Exists(), nil
+}
+
+// wrongOrgError is a user looked up in an organization it does not belong
+// to.
+type wrongOrgError struct{ user, given, actual string }
+
+func (e *wrongOrgError) Error() string {
+	return fmt.Sprintf("user %s belongs to organization %s, not to organization %s", e.user, e.actual, e.given)
+}
+
+// wrongOrgDetail explains a wrong org_id next to a user_id.
+func wrongOrgDetail(e *wrongOrgError) string {
+	return fmt.Sprintf("User %s belongs to organization %s, but org_id says %s. Set org_id = %q, or omit it: the provider then looks the user's organization up.", e.user, e.actual, e.given, e.actual)
 }
 
 // searchPrefix is the prefix a search for a resource's keys is narrowed to:

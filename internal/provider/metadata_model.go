@@ -12,8 +12,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
-// orgMetadataModel is the resource's state and plan.
-type orgMetadataModel struct {
+// metadataModel is the attributes every metadata resource has.
+type metadataModel struct {
 	ID              types.String   `tfsdk:"id"`
 	OrgID           types.String   `tfsdk:"org_id"`
 	Values          types.Map      `tfsdk:"values"`
@@ -23,20 +23,17 @@ type orgMetadataModel struct {
 	Timeouts        timeouts.Value `tfsdk:"timeouts"`
 }
 
-// org is the organization the resource acts on: org_id, trimmed, or, when
-// org_id is blank (org_id = "" means "not set"), id, which always records
-// the effective organization.
-func (m *orgMetadataModel) org() string {
-	if id := configuredOrg(m.OrgID); id != "" {
-		return id
-	}
-	return m.ID.ValueString()
+// metadataObject is a resource's state or plan: the shared attributes,
+// and user_id for a user's metadata (unused for an organization's).
+type metadataObject struct {
+	metadataModel
+	UserID types.String `tfsdk:"user_id"`
 }
 
 // mapAttr names the model's map for each kind.
 var mapAttr = map[kind]string{kindText: "values", kindBinary: "binary_values", kindSensitive: "sensitive_values"}
 
-func (m *orgMetadataModel) mapOf(k kind) *types.Map {
+func (m *metadataModel) mapOf(k kind) *types.Map {
 	switch k {
 	case kindBinary:
 		return &m.BinaryValues
@@ -47,7 +44,7 @@ func (m *orgMetadataModel) mapOf(k kind) *types.Map {
 }
 
 // keys collects the managed keys of a plan or state. Values must be known.
-func (m *orgMetadataModel) keys(ctx context.Context) (keySet, diag.Diagnostics) {
+func (m *metadataModel) keys(ctx context.Context) (keySet, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	out := keySet{}
 	for _, k := range []kind{kindText, kindBinary, kindSensitive} {
@@ -79,7 +76,7 @@ func (m *orgMetadataModel) keys(ctx context.Context) (keySet, diag.Diagnostics) 
 
 // setKeys writes the keys into the three maps. A map with no keys keeps the
 // null-ness it had in like, so an omitted map never diffs against {}.
-func (m *orgMetadataModel) setKeys(ks keySet, like orgMetadataModel) {
+func (m *metadataModel) setKeys(ks keySet, like metadataModel) {
 	for _, k := range []kind{kindText, kindBinary, kindSensitive} {
 		elems := map[string]attr.Value{}
 		for key, v := range ks {
@@ -99,7 +96,7 @@ func (m *orgMetadataModel) setKeys(ks keySet, like orgMetadataModel) {
 // validateKeys checks the configuration against ZITADEL's limits, naming
 // each offending key: keys of 1 to 200 characters, values of 1 to 500000
 // bytes after decoding, valid base64, and each key in one map only.
-func (m *orgMetadataModel) validateKeys(ctx context.Context) diag.Diagnostics {
+func (m *metadataModel) validateKeys(ctx context.Context) diag.Diagnostics {
 	var diags diag.Diagnostics
 	owner := map[string]string{}
 	total := 0
@@ -153,7 +150,7 @@ func (m *orgMetadataModel) validateKeys(ctx context.Context) diag.Diagnostics {
 	}
 	if total > maxResourceBytes {
 		diags.AddError("Too Much Metadata for One Resource", fmt.Sprintf(
-			"The keys and values of this resource add up to %.1f MiB (%d bytes, binary values counted as their base64 text); one resource can hold at most %d MiB, because Terraform passes a resource's configuration, state and plan to the provider together in messages of at most 256 MiB. Split the keys across several zitadelmeta_org_metadata resources, each key in exactly one.",
+			"The keys and values of this resource add up to %.1f MiB (%d bytes, binary values counted as their base64 text); one resource can hold at most %d MiB, because Terraform passes a resource's configuration, state and plan to the provider together in messages of at most 256 MiB. Split the keys across several resources of this type, each key in exactly one.",
 			float64(total)/(1<<20), total, maxResourceBytes>>20))
 	}
 	return diags

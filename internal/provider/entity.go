@@ -1,0 +1,99 @@
+package provider
+
+// The owners of metadata. Organizations and users carry the same metadata
+// model, and one engine serves both: the resource, the data source, the
+// plan checks, ownership within a run and the diagnostics are written once
+// (metadata_*.go). An entity adds only what tells its owners apart: the
+// attributes naming the owner, how an omitted organization is found, and
+// how an import ID names the owner.
+
+import (
+	"context"
+	"regexp"
+
+	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
+)
+
+// entity is one kind of owner of metadata.
+type entity interface {
+	// noun names an owner of this kind in messages: "organization", "user".
+	noun() string
+	// typeSuffix follows the provider's type name: "_org_metadata".
+	typeSuffix() string
+	// api names the calls, for descriptions; searchAPI the searches.
+	api() string
+	searchAPI() string
+	// ownerAttr is the attribute that names the owner: org_id, user_id.
+	ownerAttr() string
+
+	// resourceAttributes are the resource's attributes naming the owner.
+	resourceAttributes() map[string]schema.Attribute
+	// dataSourceAttributes are the data source's.
+	dataSourceAttributes() map[string]dsschema.Attribute
+
+	// hasUser tells whether the schemas have user_id.
+	hasUser() bool
+	// owner is the owner a state, or a plan whose owner is known, names.
+	owner(o *metadataObject) zitadel.Owner
+	// record writes a resolved owner into a plan or state.
+	record(o *metadataObject, owner zitadel.Owner)
+	// resolve finds the owner of a plan that did not know it yet.
+	resolve(ctx context.Context, d *providerData, plan *metadataObject) (zitadel.Owner, error)
+	// planOwner finds the owner at plan time, records it in the plan and
+	// asks for replacement when it changes; false when not known yet.
+	planOwner(ctx context.Context, d *providerData, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, state *metadataObject) (zitadel.Owner, bool)
+	// importOwner resolves the owner part of an import ID.
+	importOwner(ctx context.Context, d *providerData, id string) (zitadel.Owner, error)
+	// dataSourceOwner resolves a data source's owner from its
+	// configuration.
+	dataSourceOwner(ctx context.Context, d *providerData, orgID, userID string) (zitadel.Owner, error)
+	// goneAdvice explains what to do about a removed owner; consequence
+	// says what its removal means here.
+	goneAdvice(owner zitadel.Owner, consequence string) string
+}
+
+// ownerKey identifies an owner in the run's ownership registry.
+func ownerKey(o zitadel.Owner) string {
+	if o.IsUser() {
+		return "user/" + o.UserID
+	}
+	return "org/" + o.OrgID
+}
+
+// addOwnerError reports an owner that could not be resolved.
+func addOwnerError(diags *diag.Diagnostics, summary string, owner zitadel.Owner, err error) {
+	if w, ok := err.(*wrongOrgError); ok {
+		diags.AddError(summary, wrongOrgDetail(w))
+		return
+	}
+	doing := "finding the caller's organization"
+	if owner.IsUser() {
+		doing = "looking up the user"
+	}
+	addAPIError(diags, summary, doing, owner, readAccess, err)
+}
+
+// ownerID is the id an owner goes by in import IDs.
+func ownerID(o zitadel.Owner) string {
+	if o.IsUser() {
+		return o.UserID
+	}
+	return o.OrgID
+}
+
+// model is where a plan, state or configuration is read into and written
+// from: full, which adds user_id, or base, the part the schema has without.
+func model[B, F any](e entity, full *F, base *B) any {
+	if e.hasUser() {
+		return full
+	}
+	return base
+}
+
+// regexpNotBlank matches a string with something other than white space.
+var regexpNotBlank = regexp.MustCompile(`\S`)

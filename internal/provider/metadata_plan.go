@@ -1,0 +1,387 @@
+package provider
+
+// Plan-time behaviour of the metadata resources: the owner (resolved by the
+// entity), overlaps between resources of one configuration, and what a new
+// or growing resource will meet on the server.
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
+)
+
+// planSummary is the summary of a plan-time error.
+func (r *metadataResource) planSummary() string { return "Unable to Plan " + r.title() }
+
+// ModifyPlan resolves the owner (a resource whose omitted org_id defaults
+// to another organization, or whose user changes, is replaced), registers
+// what the plan keeps and releases so overlapping resources fail here
+// rather than at apply, and reads the owner where applying would otherwise
+// meet keys no plan showed.
+func (r *metadataResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if r.data == nil {
+		return
+	}
+	var state *metadataObject
+	if !req.State.Raw.IsNull() {
+		s := r.get(ctx, req.State, &resp.Diagnostics)
+		state = &s
+	}
+	if req.Plan.Raw.IsNull() {
+		if state != nil && !resp.Diagnostics.HasError() {
+			r.planDestroy(ctx, *state, &resp.Diagnostics)
+		}
+		return
+	}
+	plan := r.get(ctx, req.Plan, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	owner, known := r.e.planOwner(ctx, r.data, req, resp, state)
+	if resp.Diagnostics.HasError() || (!known && state == nil) {
+		// A new resource whose owner is not known yet is checked in the
+		// apply walk, once it is.
+		return
+	}
+	use := &plannedUse{create: state == nil, exclusive: plan.Exclusive.ValueBool(), held: map[string]bool{}}
+	desired, complete := plan.knownKeys()
+	use.keeps = make(map[string]string, len(desired))
+	for k, v := range desired {
+		use.keeps[k] = mapAttr[v.kind]
+	}
+	use.fingerprint = fingerprintOf(desired, use.exclusive)
+	var prior keySet
+	moves := false
+	if state != nil {
+		var diags diag.Diagnostics
+		prior, diags = state.keys(ctx)
+		resp.Diagnostics.Append(diags...)
+		was := r.e.owner(state)
+		if !known {
+			// Its owner may change: count it where its keys are now.
+			owner = was
+		}
+		if moves = ownerKey(owner) != ownerKey(was); moves {
+			// The replacement leaves its keys behind with the old owner, to
+			// be removed there, and starts empty here.
+			r.registerRelease(was, prior, &resp.Diagnostics)
+		} else {
+			for k := range prior {
+				use.held[k] = true
+			}
+		}
+		if w := exclusiveOffWarning(state.metadataModel, plan.metadataModel, prior, desired, complete); w != "" {
+			resp.Diagnostics.AddAttributeWarning(path.Root("exclusive"), "Keys Will Be Removed", w)
+		}
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	found, predecessor := r.data.owners.registerPlan(owner, use)
+	if len(found) > 0 {
+		r.overlapDiagnostics(owner, use, found, &resp.Diagnostics)
+		return
+	}
+	if !known || moves {
+		return // the replacement's own plan, as new, reads the owner
+	}
+	if state == nil {
+		r.checkCreate(ctx, owner, use, desired, complete, predecessor, &resp.Diagnostics)
+		return
+	}
+	r.checkUpdate(ctx, owner, *state, plan, prior, desired, &resp.Diagnostics)
+}
+
+// planDestroy registers that a destroyed instance lets go of its keys.
+func (r *metadataResource) planDestroy(ctx context.Context, state metadataObject, diags *diag.Diagnostics) {
+	prior, d := state.keys(ctx)
+	diags.Append(d...)
+	if owner := r.e.owner(&state); !diags.HasError() && (owner.OrgID != "" || owner.UserID != "") {
+		r.registerRelease(owner, prior, diags)
+	}
+}
+
+// registerRelease registers that an object lets go of all its keys of an
+// owner: it is destroyed, or replaced with another owner.
+func (r *metadataResource) registerRelease(owner zitadel.Owner, prior keySet, diags *diag.Diagnostics) {
+	use := &plannedUse{destroy: true, held: make(map[string]bool, len(prior))}
+	for k := range prior {
+		use.held[k] = true
+	}
+	if found, _ := r.data.owners.registerPlan(owner, use); len(found) > 0 {
+		r.overlapDiagnostics(owner, use, found, diags)
+	}
+}
+
+// checkCreate reads the organization (once per walk) and reports what a new
+// resource would meet: keys with other values and, for an exclusive one,
+// keys it would remove, are errors; keys it adopts are a warning. Keys the
+// instance held before its replacement are its own, not a conflict.
+func (r *metadataResource) checkCreate(ctx context.Context, owner zitadel.Owner, use *plannedUse, desired keySet, complete bool, predecessor *plannedUse, diags *diag.Diagnostics) {
+	server, gone, err := r.data.listOwner(ctx, owner, searchPrefix(use.exclusive, sortedKeys(desired)))
+	if err != nil {
+		addOwnerError(diags, r.planSummary(), owner, err)
+		return
+	}
+	if gone {
+		diags.AddAttributeError(path.Root(r.e.ownerAttr()), capital(r.e.noun())+" Removed", r.e.goneAdvice(owner, "no metadata can be written to it"))
+		return
+	}
+	own := map[string]bool{}
+	if predecessor != nil {
+		own = predecessor.held
+	}
+	var adopted, conflicts, foreign []string
+	for k, raw := range server {
+		if own[k] {
+			continue
+		}
+		d, managed := desired[k]
+		switch {
+		case managed && d.raw == nil: // value not known yet
+		case managed && string(d.raw) == string(raw):
+			adopted = append(adopted, k)
+		case managed:
+			conflicts = append(conflicts, k)
+		case use.exclusive && complete:
+			if _, configured := use.keeps[k]; !configured {
+				foreign = append(foreign, k)
+			}
+		}
+	}
+	if len(conflicts) > 0 || len(foreign) > 0 {
+		diags.AddError(r.planSummary(), createConflictDetail(owner, conflicts, foreign))
+		return
+	}
+	if len(adopted) > 0 {
+		slices.Sort(adopted)
+		diags.AddWarning("Existing Metadata Adopted", fmt.Sprintf(
+			"%s already holds %s with exactly the configured values. This resource adopts them (it writes them only if they are gone by the time it is created, e.g. because a resource it replaces removed them first) and from then on owns them: destroying it, or removing them from its configuration, removes them from ZITADEL. If another resource of this configuration manages them, it is a renamed or copied resource: prefer a moved block, or remove the keys from one of the two.",
+			capital(ownerName(owner)), listKeys(adopted)))
+	}
+}
+
+// checkUpdate reads the organization (once per walk) when the plan adds
+// keys, to name those it overwrites, or turns exclusive on, to name the
+// keys it takes in.
+func (r *metadataResource) checkUpdate(ctx context.Context, owner zitadel.Owner, state, plan metadataObject, prior, desired keySet, diags *diag.Diagnostics) {
+	var added []string
+	for k, v := range desired {
+		if _, had := prior[k]; !had && v.raw != nil {
+			added = append(added, k)
+		}
+	}
+	turningExclusive := !state.Exclusive.ValueBool() && plan.Exclusive.ValueBool()
+	if len(added) == 0 && !turningExclusive {
+		return
+	}
+	server, gone, err := r.data.listOwner(ctx, owner, searchPrefix(turningExclusive, added))
+	if err != nil {
+		addOwnerError(diags, r.planSummary(), owner, err)
+		return
+	}
+	if gone {
+		return // refresh has already dropped the resource, or will
+	}
+	var overwritten []string
+	for _, k := range added {
+		if raw, ok := server[k]; ok && string(raw) != string(desired[k].raw) {
+			overwritten = append(overwritten, k)
+		}
+	}
+	if len(overwritten) > 0 {
+		slices.Sort(overwritten)
+		diags.AddWarning("Existing Metadata Will Be Overwritten", fmt.Sprintf(
+			"%s already holds %s, which this resource did not manage until now, with values other than the configured ones. Applying this plan overwrites them with the configured values. If something else owns these keys, remove them from this configuration instead.",
+			capital(ownerName(owner)), listKeys(overwritten)))
+	}
+	if turningExclusive {
+		var foreign []string
+		for k := range server {
+			if _, configured := desired[k]; !configured {
+				foreign = append(foreign, k)
+			}
+		}
+		if len(foreign) > 0 {
+			slices.Sort(foreign)
+			diags.AddAttributeWarning(path.Root("exclusive"), "Exclusive Takes In Existing Keys", fmt.Sprintf(
+				"exclusive is turning on, and %s holds %s, which the configuration lacks. This apply leaves them alone; from the next refresh on this resource owns them, and the next plan removes them from ZITADEL unless you add them to the configuration.",
+				ownerName(owner), listKeys(foreign)))
+		}
+	}
+}
+
+// knownKeys collects the plan's keys whose names are known; a value not
+// known yet has a nil raw. complete is false when a whole map is unknown.
+func (m *metadataModel) knownKeys() (ks keySet, complete bool) {
+	ks, complete = keySet{}, true
+	for _, k := range []kind{kindText, kindBinary, kindSensitive} {
+		mv := m.mapOf(k)
+		if mv.IsUnknown() {
+			complete = false
+			continue
+		}
+		for key, ev := range mv.Elements() {
+			sv, ok := ev.(types.String)
+			if !ok || sv.IsUnknown() || sv.IsNull() {
+				ks[key] = value{kind: k}
+				continue
+			}
+			if k == kindBinary {
+				if v, err := binaryValue(sv.ValueString()); err == nil {
+					ks[key] = v
+					continue
+				}
+				ks[key] = value{kind: k}
+				continue
+			}
+			ks[key] = value{raw: []byte(sv.ValueString()), kind: k, text: sv.ValueString()}
+		}
+	}
+	return ks, complete
+}
+
+// exclusiveOffWarning explains, when exclusive goes from true to false,
+// which keys the plan removes from ZITADEL because the configuration lacks
+// them, and how to keep them.
+func exclusiveOffWarning(state, plan metadataModel, prior, desired keySet, complete bool) string {
+	if !state.Exclusive.ValueBool() || plan.Exclusive.IsUnknown() || plan.Exclusive.ValueBool() || !complete {
+		return ""
+	}
+	_, remove := changes(prior, desired)
+	if len(remove) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("exclusive is turning off, but the configuration lacks %s, which this resource manages: applying this plan removes them from ZITADEL. To keep them, add them to the configuration, or set exclusive back to true.", listKeys(remove))
+}
+
+// overlapDiagnostics reports u's collisions with earlier plans, one
+// diagnostic per colliding resource and kind.
+func (r *metadataResource) overlapDiagnostics(owner zitadel.Owner, u *plannedUse, found []overlap, diags *diag.Diagnostics) {
+	typ, noun, of := "zitadelmeta"+r.e.typeSuffix(), r.e.noun(), ownerName(owner)
+	type group struct {
+		first overlap
+		keys  []string
+	}
+	var order []*group
+	byOther := map[*plannedUse]map[overlapKind]*group{}
+	for _, o := range found {
+		if byOther[o.other] == nil {
+			byOther[o.other] = map[overlapKind]*group{}
+		}
+		g := byOther[o.other][o.kind]
+		if g == nil {
+			g = &group{first: o}
+			byOther[o.other][o.kind] = g
+			order = append(order, g)
+		}
+		if o.key != "" {
+			g.keys = append(g.keys, o.key)
+		}
+	}
+	for _, g := range order {
+		other := describePlan(g.first.other)
+		switch g.first.kind {
+		case sharedExclusive:
+			detail := fmt.Sprintf("This resource has exclusive = true, so it owns every key of %s, but another %s resource in this configuration (%s) manages keys of the same %s. Set exclusive = false here, or move those keys into this resource and remove the other one.", of, typ, other, noun)
+			if !u.exclusive {
+				detail = fmt.Sprintf("%s is owned by another %s resource with exclusive = true (%s), and this resource manages keys of it too. Move these keys into the exclusive resource, or set exclusive = false on it.", capital(of), typ, other)
+			}
+			diags.AddAttributeError(path.Root("exclusive"), "Exclusive Resource Shares Its "+capital(noun), detail)
+		case bothKeep:
+			k := g.keys[0]
+			diags.AddAttributeError(path.Root(u.keeps[k]).AtMapKey(k), "Metadata Key Managed by Two Resources", fmt.Sprintf(
+				"%s: the configuration of this resource and of another %s resource (%s; key %q is in its %s) both name %s. Each key must be managed by exactly one resource: otherwise their applies overwrite each other, and destroying either deletes the key for both. Remove the keys from one of the two. To move a key, take it out of one and add it to the other in the same apply; to rename a resource, use a moved block.",
+				capital(of), typ, other, k, g.first.other.keeps[k], listKeys(g.keys)))
+		case keptAndReleased:
+			diags.AddError("Metadata Key Held by Two Resources", fmt.Sprintf(
+				"%s: %s are held in the state of this resource and of another %s object (%s), and this plan removes them through one of the two while the other keeps them, so applying it would delete keys that stay configured. To stop managing them with the resource that lets go without deleting them from ZITADEL, remove that resource from state first (terraform state rm, or, with Terraform 1.7 or later, a removed block with lifecycle { destroy = false }), then plan again. If the object being destroyed is a deposed object that a failed create_before_destroy replacement of the same resource left behind, remove the resource from state and import it again (terraform import <address> '%s:<key>,...').",
+				capital(of), listKeys(g.keys), typ, other, ownerID(owner)))
+		}
+	}
+}
+
+// describePlan names another resource for a message, by what it does: the
+// provider is never told resource addresses.
+func describePlan(p *plannedUse) string {
+	var keys []string
+	if p.destroy {
+		keys = sortedKeys(p.held)
+	} else {
+		keys = sortedKeys(p.keeps)
+	}
+	list := listKeysN(keys, 3)
+	if len(keys) == 0 {
+		list = "no key yet"
+	}
+	switch {
+	case p.destroy:
+		return "one this plan destroys, which holds " + list
+	case p.exclusive && p.create:
+		return "a new exclusive one that configures " + list
+	case p.exclusive:
+		return "an exclusive one that configures " + list
+	case p.create:
+		return "a new one that manages " + list
+	}
+	return "one that manages " + list
+}
+
+func createConflictDetail(owner zitadel.Owner, conflicts, foreign []string) string {
+	slices.Sort(conflicts)
+	slices.Sort(foreign)
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s already holds metadata this resource would overwrite without it having been shown in a plan.", capital(ownerName(owner)))
+	if len(conflicts) > 0 {
+		fmt.Fprintf(&b, "\n\nKeys that exist with a different value: %s.", listKeys(conflicts))
+	}
+	if len(foreign) > 0 {
+		fmt.Fprintf(&b, "\n\nKeys not in the configuration, which an exclusive resource would remove: %s.", listKeys(foreign))
+	}
+	all := append(conflicts, foreign...)
+	const hint = "\n\nIf these keys are this resource's own (it replaces a tainted object of itself, or a create_before_destroy replacement changes their values), or another resource lets go of them in this same plan (a rename without a moved block, a key moved to a new resource), do not import them: apply the change in two steps, first with the values the server holds (or terraform untaint the object, or use a moved block), then with the new values. If another resource of this configuration keeps them, remove them from one of the two."
+	id := ownerID(owner)
+	ids := fmt.Sprintf("'%s' takes every key", id)
+	if len(all) <= maxListedKeys {
+		ids = fmt.Sprintf("'%s' takes just these keys, '%s' every key", importID{Owner: id, Keys: all}, id)
+	}
+	fmt.Fprintf(&b, "\n\nIf nothing else in this configuration manages them, take them over: import them first (terraform import <address> %s; an import block works too), then plan, and the plan shows each change before it is made.", ids)
+	if len(conflicts) > 0 {
+		b.WriteString(" Or remove the keys with other values from this resource's configuration.")
+	}
+	if len(foreign) > 0 {
+		b.WriteString(" Or, for the keys an exclusive resource would remove, set exclusive = false, or delete them from ZITADEL if nothing needs them.")
+	}
+	if len(conflicts) > 0 {
+		b.WriteString(hint)
+	}
+	return b.String()
+}
+
+// maxListedKeys bounds how many keys one message names.
+const maxListedKeys = 20
+
+// listKeys quotes keys for a message, naming at most maxListedKeys.
+func listKeys(keys []string) string { return listKeysN(keys, maxListedKeys) }
+
+// listKeysN quotes keys for a message, naming at most n.
+func listKeysN(keys []string, n int) string {
+	n = min(len(keys), n)
+	quoted := make([]string, n)
+	for i, k := range keys[:n] {
+		quoted[i] = fmt.Sprintf("%q", k)
+	}
+	s := strings.Join(quoted, ", ")
+	if len(keys) > n {
+		s += fmt.Sprintf(" and %d more", len(keys)-n)
+	}
+	return s
+}

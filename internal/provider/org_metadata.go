@@ -1,0 +1,163 @@
+package provider
+
+// zitadelmeta_org_metadata: the organization entity. The resource and data
+// source themselves are the shared ones (metadata_*.go).
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
+)
+
+// NewOrgMetadataResource is the zitadelmeta_org_metadata resource.
+func NewOrgMetadataResource() resource.Resource { return &metadataResource{e: orgEntity{}} }
+
+// NewOrgMetadataDataSource is the zitadelmeta_org_metadata data source.
+func NewOrgMetadataDataSource() datasource.DataSource { return &metadataDataSource{e: orgEntity{}} }
+
+// orgEntity is an organization's metadata.
+type orgEntity struct{}
+
+func (orgEntity) noun() string       { return "organization" }
+func (orgEntity) typeSuffix() string { return "_org_metadata" }
+func (orgEntity) ownerAttr() string  { return "org_id" }
+func (orgEntity) api() string {
+	return "the management API's `BulkSetOrgMetadata` and `ListOrgMetadata`, or the organization service v2's `SetOrganizationMetadata` and `ListOrganizationMetadata`"
+}
+
+func (orgEntity) searchAPI() string {
+	return "`ListOrgMetadata`, or `ListOrganizationMetadata` with the provider's `api_version = \"v2\"`"
+}
+
+func (orgEntity) resourceAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"id": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "The id of the organization the resource acts on (the effective `org_id`).",
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"org_id": schema.StringAttribute{
+			Optional:            true,
+			Computed:            true,
+			MarkdownDescription: "Organization whose metadata is managed. Defaults to the provider's `org_id`, else the organization of the authenticated user or service account (as the management API v1 reports it; with the organization service v2, a new resource needs an id and an existing one keeps the organization its state records); an empty string counts as unset. The effective organization is always recorded in `id` (and here when omitted). Changing it, or the organization it defaults to, replaces the resource.",
+			// Replacement is decided in ModifyPlan on the effective
+			// organization, so that "" and a padded id of the same
+			// organization do not replace.
+			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+	}
+}
+
+func (orgEntity) dataSourceAttributes() map[string]dsschema.Attribute {
+	return map[string]dsschema.Attribute{
+		"id": dsschema.StringAttribute{Computed: true, MarkdownDescription: "The organization id."},
+		"org_id": dsschema.StringAttribute{
+			Optional:            true,
+			Computed:            true,
+			MarkdownDescription: "Organization to search. Defaults to the provider's `org_id`, else the organization of the authenticated user or service account (with the management API v1 only: the organization service v2 needs an id); an empty string counts as unset. The effective organization is exported as `id` (and here when omitted).",
+		},
+	}
+}
+
+func (orgEntity) hasUser() bool { return false }
+
+// owner is org_id, trimmed, or, when org_id is blank (org_id = "" means
+// "not set"), id, which always records the effective organization.
+func (orgEntity) owner(o *metadataObject) zitadel.Owner {
+	if id := configuredOrg(o.OrgID); id != "" {
+		return zitadel.OrgOwner(id)
+	}
+	return zitadel.OrgOwner(o.ID.ValueString())
+}
+
+func (orgEntity) record(o *metadataObject, owner zitadel.Owner) {
+	o.ID = types.StringValue(owner.OrgID)
+	if o.OrgID.IsUnknown() || o.OrgID.IsNull() {
+		o.OrgID = o.ID
+	}
+}
+
+func (e orgEntity) resolve(ctx context.Context, d *providerData, plan *metadataObject) (zitadel.Owner, error) {
+	if owner := e.owner(plan); owner.OrgID != "" {
+		return owner, nil
+	}
+	id, err := d.resolveOrg(ctx, plan.OrgID)
+	return zitadel.OrgOwner(id), err
+}
+
+func (orgEntity) importOwner(_ context.Context, _ *providerData, id string) (zitadel.Owner, error) {
+	return zitadel.OrgOwner(id), nil
+}
+
+func (orgEntity) dataSourceOwner(ctx context.Context, d *providerData, orgID, _ string) (zitadel.Owner, error) {
+	id, err := d.resolveOrg(ctx, types.StringValue(orgID))
+	return zitadel.OrgOwner(id), err
+}
+
+func (orgEntity) goneAdvice(owner zitadel.Owner, consequence string) string {
+	return fmt.Sprintf("Organization %s does not exist or was removed from ZITADEL, so %s. Remove this resource from the configuration, or point its org_id (or the provider's org_id, ZITADEL_ORG_ID) at an existing organization.", owner.OrgID, consequence)
+}
+
+// planOwner returns the organization the plan acts on and records it in id
+// (and in org_id when that is omitted); false when it is not known yet. A
+// blank org_id means "not set", as an omitted one does. When the effective
+// organization changes, the resource is replaced.
+func (e orgEntity) planOwner(ctx context.Context, d *providerData, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, state *metadataObject) (zitadel.Owner, bool) {
+	var configured types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("org_id"), &configured)...)
+	if resp.Diagnostics.HasError() {
+		return zitadel.Owner{}, false
+	}
+	if configured.IsUnknown() {
+		if state != nil { // it may name another organization
+			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("org_id"))
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), types.StringUnknown())...)
+		}
+		return zitadel.Owner{}, false
+	}
+	was := ""
+	if state != nil {
+		was = e.owner(state).OrgID
+	}
+	orgID, err := d.resolveOrg(ctx, configured)
+	if zitadel.IsKind(err, zitadel.KindOrgRequired) && was != "" {
+		// The organization service v2 cannot tell the caller's own
+		// organization; an existing resource stays in the one its state
+		// records (the one v1 resolved when it was created).
+		orgID, err = was, nil
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Unable to Plan Organization Metadata", "finding the caller's organization", zitadel.Owner{}, readAccess, err)
+		return zitadel.Owner{}, false
+	}
+	// Each SetAttribute rewrites the whole plan value (expensive at
+	// thousands of keys), so the plan is touched only where it must be.
+	blankSet := !configured.IsNull() && configuredOrg(configured) == ""
+	switch {
+	case configured.IsNull():
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("org_id"), orgID)...)
+	case blankSet && (state == nil || was != orgID):
+		// Only id can show which organization a blank org_id means.
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), orgID)...)
+	}
+	if state != nil && was != orgID {
+		// Another organization: replaced. An org_id set or resolved into
+		// the plan differs from the state's; with a blank one only id tells.
+		changed := path.Root("org_id")
+		if blankSet {
+			changed = path.Root("id")
+		}
+		resp.RequiresReplace = append(resp.RequiresReplace, changed)
+	}
+	return zitadel.OrgOwner(orgID), true
+}

@@ -1,0 +1,201 @@
+package provider
+
+// zitadelmeta_user_metadata: the user entity. The resource and data source
+// themselves are the shared ones (metadata_*.go); a user's calls need the
+// user's own organization (the management API v1 answers another one's
+// search with an empty list), which is looked up once and recorded.
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
+)
+
+// NewUserMetadataResource is the zitadelmeta_user_metadata resource.
+func NewUserMetadataResource() resource.Resource { return &metadataResource{e: userEntity{}} }
+
+// NewUserMetadataDataSource is the zitadelmeta_user_metadata data source.
+func NewUserMetadataDataSource() datasource.DataSource { return &metadataDataSource{e: userEntity{}} }
+
+// userEntity is a user's metadata.
+type userEntity struct{}
+
+func (userEntity) noun() string       { return "user" }
+func (userEntity) typeSuffix() string { return "_user_metadata" }
+func (userEntity) ownerAttr() string  { return "user_id" }
+func (userEntity) hasUser() bool      { return true }
+func (userEntity) api() string {
+	return "the management API's `BulkSetUserMetadata` and `ListUserMetadata`, or the user service v2's `SetUserMetadata` and `ListUserMetadata`"
+}
+func (userEntity) searchAPI() string {
+	return "`ListUserMetadata` of the management API, or of the user service v2 with the provider's `api_version = \"v2\"`"
+}
+
+// notBlank rejects an id that is empty or only spaces.
+var notBlank = stringvalidator.RegexMatches(regexpNotBlank, "must not be empty: omit the attribute instead")
+
+const (
+	userIDDesc  = "The user (human or machine) whose metadata is %s."
+	userOrgDesc = "The user's organization. When omitted, it is looked up once (the user service's `GetUserByID`) and recorded here; when given, it must be the user's own organization, else %s names the right one. The management API v1 needs it for every call."
+)
+
+func (userEntity) resourceAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"id": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "The user id (`user_id`).",
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"user_id": schema.StringAttribute{
+			Required:            true,
+			MarkdownDescription: fmt.Sprintf(userIDDesc, "managed") + " Changing it replaces the resource.",
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			Validators:          []validator.String{notBlank},
+		},
+		"org_id": schema.StringAttribute{
+			Optional:            true,
+			Computed:            true,
+			MarkdownDescription: fmt.Sprintf(userOrgDesc, "the plan fails with an error that"),
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			Validators:          []validator.String{notBlank},
+		},
+	}
+}
+
+func (userEntity) dataSourceAttributes() map[string]dsschema.Attribute {
+	return map[string]dsschema.Attribute{
+		"id": dsschema.StringAttribute{Computed: true, MarkdownDescription: "The user id."},
+		"user_id": dsschema.StringAttribute{
+			Required:            true,
+			MarkdownDescription: fmt.Sprintf(userIDDesc, "searched"),
+			Validators:          []validator.String{notBlank},
+		},
+		"org_id": dsschema.StringAttribute{
+			Optional:            true,
+			Computed:            true,
+			MarkdownDescription: fmt.Sprintf(userOrgDesc, "reading fails with an error that"),
+			Validators:          []validator.String{notBlank},
+		},
+	}
+}
+
+func (userEntity) owner(o *metadataObject) zitadel.Owner {
+	return zitadel.UserOwner(configuredOrg(o.OrgID), strings.TrimSpace(o.UserID.ValueString()))
+}
+
+func (userEntity) record(o *metadataObject, owner zitadel.Owner) {
+	o.ID = types.StringValue(owner.UserID)
+	if o.OrgID.IsUnknown() || o.OrgID.IsNull() {
+		o.OrgID = types.StringValue(owner.OrgID)
+	}
+}
+
+// resolve keeps what the plan resolved (id is set once the plan has looked
+// the user up), else looks the user up: its user_id was not known when
+// planning.
+func (e userEntity) resolve(ctx context.Context, d *providerData, plan *metadataObject) (zitadel.Owner, error) {
+	owner := e.owner(plan)
+	if !plan.ID.IsUnknown() && plan.ID.ValueString() != "" && owner.OrgID != "" {
+		return owner, nil
+	}
+	return d.lookupUser(ctx, owner.UserID, owner.OrgID)
+}
+
+func (userEntity) importOwner(ctx context.Context, d *providerData, id string) (zitadel.Owner, error) {
+	return d.lookupUser(ctx, id, "")
+}
+
+func (userEntity) dataSourceOwner(ctx context.Context, d *providerData, orgID, userID string) (zitadel.Owner, error) {
+	return d.lookupUser(ctx, strings.TrimSpace(userID), strings.TrimSpace(orgID))
+}
+
+func (userEntity) goneAdvice(owner zitadel.Owner, consequence string) string {
+	return fmt.Sprintf("User %s does not exist or was removed from ZITADEL, so %s. Remove this resource from the configuration, or point its user_id at an existing user.", owner.UserID, consequence)
+}
+
+// lookupUser finds a user's organization, checking orgID ("" unless the
+// configuration names one) against it.
+func (d *providerData) lookupUser(ctx context.Context, userID, orgID string) (zitadel.Owner, error) {
+	owner := zitadel.UserOwner(orgID, userID)
+	u, err := d.api.GetUser(ctx, zitadel.UserOwner("", userID))
+	if err != nil {
+		return owner, err
+	}
+	if u.Removed {
+		return owner, &zitadel.Error{Method: "GetUserByID", UserID: userID, Kind: zitadel.KindUserNotFound, Concluded: true, Message: "the user was removed"}
+	}
+	if orgID != "" && u.OrgID != orgID {
+		return owner, &wrongOrgError{user: userID, given: orgID, actual: u.OrgID}
+	}
+	return zitadel.UserOwner(u.OrgID, userID), nil
+}
+
+// planOwner returns the user the plan acts on, with its organization: the
+// state's when the user stays the same, else looked up, and recorded in
+// org_id when that is omitted; false when user_id is not known yet.
+func (e userEntity) planOwner(ctx context.Context, d *providerData, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, state *metadataObject) (zitadel.Owner, bool) {
+	var userID, orgID types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("user_id"), &userID)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("org_id"), &orgID)...)
+	if resp.Diagnostics.HasError() {
+		return zitadel.Owner{}, false
+	}
+	if userID.IsUnknown() || orgID.IsUnknown() {
+		if state != nil {
+			// Another user, or another organization: known at apply.
+			if orgID.IsNull() {
+				resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("org_id"), types.StringUnknown())...)
+			}
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), types.StringUnknown())...)
+			if orgID.IsUnknown() {
+				resp.RequiresReplace = append(resp.RequiresReplace, path.Root("org_id"))
+			}
+		}
+		return zitadel.Owner{}, false
+	}
+	wanted := zitadel.UserOwner(configuredOrg(orgID), strings.TrimSpace(userID.ValueString()))
+	if state != nil {
+		was := e.owner(state)
+		if was.UserID == wanted.UserID && (wanted.OrgID == "" || wanted.OrgID == was.OrgID) {
+			return was, true // no lookup: the state knows
+		}
+	}
+	owner, err := d.lookupUser(ctx, wanted.UserID, wanted.OrgID)
+	if err != nil {
+		summary := "Unable to Plan User Metadata"
+		switch w := err.(type) {
+		case *wrongOrgError:
+			resp.Diagnostics.AddAttributeError(path.Root("org_id"), "Wrong Organization for the User", wrongOrgDetail(w))
+		default:
+			if zitadel.IsKind(err, zitadel.KindUserNotFound) {
+				resp.Diagnostics.AddAttributeError(path.Root("user_id"), "User Not Found", e.goneAdvice(owner, "no metadata can be written to it"))
+				break
+			}
+			addOwnerError(&resp.Diagnostics, summary, owner, err)
+		}
+		return zitadel.Owner{}, false
+	}
+	if orgID.IsNull() {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("org_id"), owner.OrgID)...)
+	}
+	if state == nil || e.owner(state).UserID != owner.UserID {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), owner.UserID)...)
+	}
+	if state != nil && e.owner(state).OrgID != owner.OrgID {
+		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("org_id"))
+	}
+	return owner, true
+}
