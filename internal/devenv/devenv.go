@@ -32,6 +32,8 @@ type Fake struct {
 	Endpoint    string `json:"endpoint"`
 	OrgID       string `json:"org_id"`
 	AccessToken string `json:"access_token"`
+	// UserID is a machine user of OrgID.
+	UserID string `json:"user_id"`
 
 	cmd *exec.Cmd
 }

@@ -1,6 +1,7 @@
 // Command demo shows the provider's whole story against the standalone fake
 // ZITADEL: apply, a change made by hand outside Terraform, the drift in the
-// plan, and the apply that repairs it. `make demo` runs it.
+// plan, and the apply that repairs it, for an organization's metadata and a
+// user's. `make demo` runs it.
 package main
 
 import (
@@ -8,6 +9,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -59,20 +61,20 @@ func run(terraform, dir string) error {
 		info.Stop()
 	}()
 	host, port := info.HostPort()
-	fmt.Printf("fake ZITADEL at %s, organization %s\n", info.Endpoint, info.OrgID)
+	fmt.Printf("fake ZITADEL at %s, organization %s, its machine user %s\n", info.Endpoint, info.OrgID, info.UserID)
 
 	// dev_overrides points Terraform at the binary just built; no init needed.
 	rc := filepath.Join(dir, "terraformrc")
 	if err := devenv.WriteCLIConfig(rc, bin); err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(work, "logo.bin"), []byte{0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff}, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(work, "logo.bin"), []byte(logo), 0o644); err != nil {
 		return err
 	}
 	if err := os.WriteFile(filepath.Join(work, "main.tf"), []byte(demoConfig), 0o644); err != nil {
 		return err
 	}
-	env := info.TerraformEnv(rc)
+	env := append(info.TerraformEnv(rc), "TF_VAR_user_id="+info.UserID)
 	tf := func(args ...string) error {
 		fmt.Printf("$ terraform %s\n", strings.Join(args, " "))
 		cmd := exec.Command(terraform, args...)
@@ -80,13 +82,26 @@ func run(terraform, dir string) error {
 		return cmd.Run()
 	}
 
-	step("Applying a configuration: organization branding managed as one exclusive resource, with text, binary and sensitive values")
+	step("Applying a configuration: organization branding managed as one exclusive resource, with text, binary and sensitive values; a user's metadata without its org_id")
 	fmt.Print(demoConfig)
 	if err := tf("apply", "-auto-approve", "-no-color"); err != nil {
 		return err
 	}
 
-	step("Someone edits the organization by hand: changes theme and adds a key Terraform does not know")
+	step("The user's organization, looked up when planning, is recorded in org_id")
+	fmt.Println("$ terraform output -raw bot_org_id")
+	cmd := exec.Command(terraform, "output", "-raw", "bot_org_id")
+	cmd.Dir, cmd.Env, cmd.Stderr = work, env, os.Stderr
+	recorded, err := cmd.Output()
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%s\n", recorded)
+	if string(recorded) != info.OrgID {
+		return fmt.Errorf("zitadelmeta_user_metadata.bot recorded org_id %q, want the user's organization %s", recorded, info.OrgID)
+	}
+
+	step("Someone edits by hand: changes the organization's theme, adds a key Terraform does not know, and changes the user's team")
 	client, err := zitadel.New(zitadel.Config{Domain: host, Port: atoi(port), Insecure: true, AccessToken: info.AccessToken, Retry: zitadel.DefaultRetryPolicy(), UserAgent: "demo-admin"})
 	if err != nil {
 		return err
@@ -98,8 +113,12 @@ func run(terraform, dir string) error {
 		return err
 	}
 	fmt.Println(`BulkSetOrgMetadata: theme = "hot-pink", added_by_hand = "surprise"`)
+	if _, err := client.SetMetadata(ctx, zitadel.UserOwner(info.OrgID, info.UserID), []zitadel.KV{{Key: "team", Value: []byte("marketing")}}); err != nil {
+		return err
+	}
+	fmt.Println(`BulkSetUserMetadata: team = "marketing"`)
 
-	step("terraform plan shows the drift: the edited value, and the unmanaged key an exclusive resource removes (exit code 2: changes pending)")
+	step("terraform plan shows the drift: the edited values, and the unmanaged key an exclusive resource removes (exit code 2: changes pending)")
 	err = tf("plan", "-no-color", "-detailed-exitcode")
 	var exit *exec.ExitError
 	if err == nil {
@@ -109,7 +128,7 @@ func run(terraform, dir string) error {
 		return err
 	}
 
-	step("Applying again puts the organization back as configured: one bulk write, one bulk removal")
+	step("Applying again puts both back as configured: for the organization one bulk write and one bulk removal, for the user one bulk write")
 	if err := info.ResetCalls(); err != nil {
 		return err
 	}
@@ -119,13 +138,17 @@ func run(terraform, dir string) error {
 	if calls, err := info.Calls(); err == nil {
 		fmt.Printf("\nZITADEL calls of that apply (refresh, plan-time checks and writes): %s\n", devenv.FormatCalls(calls))
 	}
-	entries, err := client.ListMetadata(ctx, zitadel.OrgOwner(info.OrgID), nil)
-	if err != nil {
+	fmt.Println("The organization now holds (ListOrgMetadata):")
+	if err := expectMetadata(ctx, client, zitadel.OrgOwner(info.OrgID), map[string]string{
+		"theme": "midnight", "support_mail": "help@example.com", "logo": logo, "webhook_secret": "s3cr3t",
+	}); err != nil {
 		return err
 	}
-	fmt.Println("The organization now holds (ListOrgMetadata):")
-	for _, e := range entries {
-		fmt.Printf("  %-14s %d bytes\n", e.Key, len(e.Value))
+	fmt.Println("The user now holds (ListUserMetadata):")
+	if err := expectMetadata(ctx, client, zitadel.UserOwner(info.OrgID, info.UserID), map[string]string{
+		"team": "platform", "role": "build bot", "avatar": logo,
+	}); err != nil {
+		return err
 	}
 
 	step("A last plan is empty")
@@ -160,6 +183,27 @@ const extraConfig = `resource "zitadelmeta_org_metadata" "marketing" {
   }
 }
 `
+
+// logo is logo.bin, the binary value of both resources.
+const logo = "\x89PNG\r\n\x1a\n\x00\xff"
+
+// expectMetadata prints the owner's keys and fails unless they are exactly
+// want, value for value.
+func expectMetadata(ctx context.Context, client *zitadel.Client, owner zitadel.Owner, want map[string]string) error {
+	entries, err := client.ListMetadata(ctx, owner, nil)
+	if err != nil {
+		return err
+	}
+	got := make(map[string]string, len(entries))
+	for _, e := range entries {
+		fmt.Printf("  %-14s %d bytes\n", e.Key, len(e.Value))
+		got[e.Key] = string(e.Value)
+	}
+	if !maps.Equal(got, want) {
+		return fmt.Errorf("%+v holds %q, want %q", owner, got, want)
+	}
+	return nil
+}
 
 func atoi(s string) int {
 	n, _ := strconv.Atoi(s)
@@ -208,5 +252,27 @@ data "zitadelmeta_org_metadata" "theme" {
 
 output "theme" {
   value = data.zitadelmeta_org_metadata.theme.values
+}
+
+variable "user_id" {
+  type = string
+}
+
+# A machine user's metadata. org_id is left out: the provider looks up the
+# user's organization and records it.
+resource "zitadelmeta_user_metadata" "bot" {
+  user_id = var.user_id
+
+  values = {
+    team = "platform"
+    role = "build bot"
+  }
+  binary_values = {
+    avatar = filebase64("${path.module}/logo.bin")
+  }
+}
+
+output "bot_org_id" {
+  value = zitadelmeta_user_metadata.bot.org_id
 }
 `
