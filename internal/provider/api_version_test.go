@@ -268,32 +268,33 @@ func TestAccV2_permissionFilteredEmptyList(t *testing.T) {
 // A v2 refresh of 10,000 keys reads ten full pages, never a larger limit.
 func TestAccV2_refreshOf10000KeysPagesAtTheMaximum(t *testing.T) {
 	onlyFor(t, zitadel.APIV2)
-	parallelOnFake(t)
-	e := newTestEnv(t)
-	e.fakeOnly()
-	cfg := e.Provider() + orgMetadata("test", "org_id = "+hclString(e.OrgID),
-		// range() stops at 1,024 values: 10 x 1,000.
-		`values = { for p in setproduct(range(10), range(1000)) : format("k%05d", p[0] * 1000 + p[1]) => "v" }`)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: e.factories(),
-		Steps: []resource.TestStep{
-			{Config: cfg},
-			{
-				PreConfig: func() {
-					e.srv.SetMetadata(e.OrgID, "k09999", []byte("drift"))
-					e.resetCalls()
-				},
-				Config: cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate),
-				}},
-				ConfigStateChecks: []statecheck.StateCheck{
-					e.serverHolds(e.OrgID, map[string]string{"k00000": "v", "k09999": "v"}),
-					// However often Terraform refreshed, each search of the
-					// 10,000 keys took ten calls of 1,000 (the aim: at most 11).
-					e.pagesPerSearch(10),
+	forEachSubject(t, func(t *testing.T, s *subject) {
+		e := s.testEnv
+		e.fakeOnly()
+		cfg := e.Provider() + s.resource("test", s.id,
+			// range() stops at 1,024 values: 10 x 1,000.
+			`values = { for p in setproduct(range(10), range(1000)) : format("k%05d", p[0] * 1000 + p[1]) => "v" }`)
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: e.factories(),
+			Steps: []resource.TestStep{
+				{Config: cfg},
+				{
+					PreConfig: func() {
+						s.set(s.id, "k09999", []byte("drift"))
+						e.resetCalls()
+					},
+					Config: cfg,
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(s.addr, plancheck.ResourceActionUpdate),
+					}},
+					ConfigStateChecks: []statecheck.StateCheck{
+						s.holds(s.id, map[string]string{"k00000": "v", "k09999": "v"}),
+						// However often Terraform refreshed, each search of the
+						// 10,000 keys took ten calls of 1,000 (the aim: at most 11).
+						s.pagesPerSearch(10),
+					},
 				},
 			},
-		},
+		})
 	})
 }

@@ -32,7 +32,9 @@ type testEnv struct {
 	// srv is the in-process fake; nil against a real ZITADEL.
 	srv *fakezitadel.Server
 	// Organizations and tokens: the owner's token owns OrgID and SecondOrgID.
-	OrgID, SecondOrgID                     string
+	OrgID, SecondOrgID string
+	// UserID is a user of OrgID, SecondUserID one of SecondOrgID.
+	UserID, SecondUserID                   string
 	OwnerToken, ViewerToken, OutsiderToken string
 	// prefix keeps the keys of tests apart on a shared real organization.
 	prefix string
@@ -117,7 +119,7 @@ func newTestEnvWith(t *testing.T, opts fakezitadel.Options) *testEnv {
 	srv, fx := fakezitadel.StartTest(t, opts)
 	return &testEnv{
 		t: t, srv: srv,
-		OrgID: fx.OrgID, SecondOrgID: fx.SecondOrgID,
+		OrgID: fx.OrgID, SecondOrgID: fx.SecondOrgID, UserID: fx.UserID, SecondUserID: fx.SecondUserID,
 		OwnerToken: fx.OwnerToken, ViewerToken: fx.ViewerToken, OutsiderToken: fx.OutsiderToken,
 		tune:    func(c *zitadel.Config) { c.Retry.InitialBackoff = 5 * time.Millisecond },
 		version: matrixAPI(), m: methodsOf[matrixAPI()], transport: matrixTransport(),
@@ -159,10 +161,12 @@ func newRealEnv(t *testing.T) *testEnv {
 		ViewerToken:   get("ZITADEL_VIEWER_ACCESS_TOKEN", false),
 		OutsiderToken: get("ZITADEL_OUTSIDER_ACCESS_TOKEN", false),
 		prefix:        "tfacc-" + randomHex(4) + "-",
+		SecondOrgID:   get("ZITADEL_SECOND_ORG_ID", false),
 		version:       matrixAPI(),
 		m:             methodsOf[matrixAPI()],
 		transport:     matrixTransport(),
 	}
+	e.UserID, e.SecondUserID = realUserIDs()
 	port := 443
 	if p := get("ZITADEL_PORT", false); p != "" {
 		port, _ = strconv.Atoi(p)
@@ -354,24 +358,27 @@ func (e *testEnv) Delete(orgID, key string) {
 // want among the keys named in want and in absent; other keys are not
 // looked at.
 func (e *testEnv) serverHolds(orgID string, want map[string]string, absent ...string) statecheck.StateCheck {
-	return serverCheck(func() error {
-		got := e.Metadata(orgID)
-		for k, v := range want {
-			g, ok := got[k]
-			if !ok {
-				return fmt.Errorf("key %q missing on the server", k)
-			}
-			if string(g) != v {
-				return fmt.Errorf("key %q holds %q on the server, want %q", k, truncate(string(g)), truncate(v))
-			}
+	return serverCheck(func() error { return compareKeys(e.Metadata(orgID), want, absent) })
+}
+
+// compareKeys checks that got holds exactly want among the keys named in
+// want and in absent.
+func compareKeys(got map[string][]byte, want map[string]string, absent []string) error {
+	for k, v := range want {
+		g, ok := got[k]
+		if !ok {
+			return fmt.Errorf("key %q missing on the server", k)
 		}
-		for _, k := range absent {
-			if _, ok := got[k]; ok {
-				return fmt.Errorf("key %q still on the server", k)
-			}
+		if string(g) != v {
+			return fmt.Errorf("key %q holds %q on the server, want %q", k, truncate(string(g)), truncate(v))
 		}
-		return nil
-	})
+	}
+	for _, k := range absent {
+		if _, ok := got[k]; ok {
+			return fmt.Errorf("key %q still on the server", k)
+		}
+	}
+	return nil
 }
 
 // serverCheck is a state check that asks the server instead of the state.

@@ -98,6 +98,9 @@ func (userEntity) owner(o *metadataObject) zitadel.Owner {
 
 func (userEntity) record(o *metadataObject, owner zitadel.Owner) {
 	o.ID = types.StringValue(owner.UserID)
+	if o.UserID.IsUnknown() || o.UserID.IsNull() { // an import
+		o.UserID = o.ID
+	}
 	if o.OrgID.IsUnknown() || o.OrgID.IsNull() {
 		o.OrgID = types.StringValue(owner.OrgID)
 	}
