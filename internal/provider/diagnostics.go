@@ -24,6 +24,8 @@ func apiErrorDetail(doing string, owner zitadel.Owner, need access, err error) s
 	org := ownerName(owner)
 	where := " in " + org
 	switch {
+	case owner.IsUser() && strings.Contains(doing, "user "+owner.UserID):
+		where = "" // doing names the user already
 	case owner.IsUser():
 		where = " of " + org
 		if owner.OrgID != "" {

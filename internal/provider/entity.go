@@ -73,7 +73,7 @@ func addOwnerError(diags *diag.Diagnostics, summary string, owner zitadel.Owner,
 	}
 	doing := "finding the caller's organization"
 	if owner.IsUser() {
-		doing = "looking up the user"
+		doing = "looking up user " + owner.UserID
 	}
 	addAPIError(diags, summary, doing, owner, readAccess, err)
 }

@@ -114,10 +114,10 @@ func (d *metadataDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 				"key":            schema.StringAttribute{Computed: true, MarkdownDescription: "The key."},
 				"value":          schema.StringAttribute{Computed: true, MarkdownDescription: "The value as text; null when it is not valid UTF-8."},
 				"value_base64":   schema.StringAttribute{Computed: true, MarkdownDescription: "The value, base64-encoded."},
-				"sequence":       schema.Int64Attribute{Computed: true, MarkdownDescription: "Sequence of the key's last event; null with the organization service v2 (`api_version`), which does not return it."},
+				"sequence":       schema.Int64Attribute{Computed: true, MarkdownDescription: "Sequence of the key's last event; null with `api_version = \"v2\"`, which does not return it."},
 				"creation_date":  schema.StringAttribute{Computed: true, MarkdownDescription: "When the key was first set (RFC 3339)."},
 				"change_date":    schema.StringAttribute{Computed: true, MarkdownDescription: "When the key was last set (RFC 3339)."},
-				"resource_owner": schema.StringAttribute{Computed: true, MarkdownDescription: "The organization that owns the entry; null with the organization service v2 (`api_version`), which does not return it."},
+				"resource_owner": schema.StringAttribute{Computed: true, MarkdownDescription: "The organization that owns the entry; null with `api_version = \"v2\"`, which does not return it."},
 			}},
 		},
 	}

@@ -106,9 +106,9 @@ func (d *providerData) readOwner(ctx context.Context, owner zitadel.Owner, filte
 // than the one asked for is an error that names its own.
 func (d *providerData) ownerRemoved(ctx context.Context, owner zitadel.Owner) (bool, error) {
 	if owner.IsUser() {
-		// Asked without an organization: v1 would not find a user of
-		// another organization than the one asked in.
-		u, err := d.api.GetUser(ctx, zitadel.UserOwner("", owner.UserID))
+		// The user service v2 finds the user in any organization, so one
+		// of another organization is told apart from a removed one.
+		u, err := d.api.GetUser(ctx, owner)
 		if zitadel.IsKind(err, zitadel.KindUserNotFound) {
 			return true, nil
 		}

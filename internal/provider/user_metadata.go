@@ -44,12 +44,16 @@ func (userEntity) searchAPI() string {
 	return "`ListUserMetadata` of the management API, or of the user service v2 with the provider's `api_version = \"v2\"`"
 }
 
-// notBlank rejects an id that is empty or only spaces.
-var notBlank = stringvalidator.RegexMatches(regexpNotBlank, "must not be empty: omit the attribute instead")
+// notBlank rejects an id that is empty or only spaces; omittable says to
+// omit it instead.
+var (
+	notBlank  = stringvalidator.RegexMatches(regexpNotBlank, "must not be empty")
+	omittable = stringvalidator.RegexMatches(regexpNotBlank, "must not be empty: omit the attribute instead")
+)
 
 const (
 	userIDDesc  = "The user (human or machine) whose metadata is %s."
-	userOrgDesc = "The user's organization. When omitted, it is looked up once (the user service's `GetUserByID`) and recorded here; when given, it must be the user's own organization, else %s names the right one. The management API v1 needs it for every call."
+	userOrgDesc = "The user's organization, %s (the user service v2's `GetUserByID`); when given, it must be the user's own organization, else %s names the right one. Must not be empty: omit it instead. The provider's `org_id` is not used: a user's calls always go to its own organization, which the management API v1 needs in every call."
 )
 
 func (userEntity) resourceAttributes() map[string]schema.Attribute {
@@ -68,9 +72,9 @@ func (userEntity) resourceAttributes() map[string]schema.Attribute {
 		"org_id": schema.StringAttribute{
 			Optional:            true,
 			Computed:            true,
-			MarkdownDescription: fmt.Sprintf(userOrgDesc, "the plan fails with an error that"),
+			MarkdownDescription: fmt.Sprintf(userOrgDesc, "looked up once when omitted and recorded here", "the plan fails with an error that"),
 			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			Validators:          []validator.String{notBlank},
+			Validators:          []validator.String{omittable},
 		},
 	}
 }
@@ -86,8 +90,8 @@ func (userEntity) dataSourceAttributes() map[string]dsschema.Attribute {
 		"org_id": dsschema.StringAttribute{
 			Optional:            true,
 			Computed:            true,
-			MarkdownDescription: fmt.Sprintf(userOrgDesc, "reading fails with an error that"),
-			Validators:          []validator.String{notBlank},
+			MarkdownDescription: fmt.Sprintf(userOrgDesc, "looked up on every read and exported here when omitted", "reading fails with an error that"),
+			Validators:          []validator.String{omittable},
 		},
 	}
 }
@@ -133,7 +137,7 @@ func (userEntity) goneAdvice(owner zitadel.Owner, consequence string) string {
 // configuration names one) against it.
 func (d *providerData) lookupUser(ctx context.Context, userID, orgID string) (zitadel.Owner, error) {
 	owner := zitadel.UserOwner(orgID, userID)
-	u, err := d.api.GetUser(ctx, zitadel.UserOwner("", userID))
+	u, err := d.api.GetUser(ctx, owner)
 	if err != nil {
 		return owner, err
 	}

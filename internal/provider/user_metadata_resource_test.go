@@ -1,0 +1,276 @@
+package provider
+
+// What only a user's metadata has: its organization looked up and checked,
+// users removed or deactivated outside Terraform, user permissions, and
+// the data source. Everything else runs for users too (subject_test.go).
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+)
+
+const userRes = "zitadelmeta_user_metadata.test"
+
+func TestAccUserMetadata_organizationLookedUpOnce(t *testing.T) {
+	parallelOnFake(t)
+	s := newTestEnv(t).subject("user")
+	e := s.testEnv
+	k := e.K("k")
+	values := attrMap("values", map[string]string{k: "v"})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{
+				Config:      e.Provider() + s.resource("test", s.id, `org_id = ""`, values),
+				PlanOnly:    true,
+				ExpectError: errorText(`must not be empty: omit the attribute instead`),
+			},
+			{
+				// Omitted, it is known at plan time: looked up and recorded.
+				Config: e.Provider() + s.resource("test", s.id, values),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(userRes, tfjsonpath.New("org_id"), knownvalue.StringExact(e.OrgID)),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(userRes, tfjsonpath.New("org_id"), knownvalue.StringExact(e.OrgID)),
+					statecheck.ExpectKnownValue(userRes, tfjsonpath.New("id"), knownvalue.StringExact(s.id)),
+					s.holds(s.id, map[string]string{k: "v"}),
+				},
+			},
+			{
+				// Naming the right organization changes nothing, and a
+				// refresh needs no lookup: the state knows the organization.
+				PreConfig: e.resetCalls,
+				Config:    e.Provider() + s.resource("test", s.id, "org_id = "+hclString(e.OrgID), values),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					s.writes(0, 0),
+					serverCheck(func() error {
+						if e.srv == nil {
+							return nil
+						}
+						if n := e.srv.Calls(s.m.GetOrg); n != 0 {
+							return fmt.Errorf("%d user lookups for a resource whose state knows the organization", n)
+						}
+						return nil
+					}),
+				},
+			},
+			{
+				Config:      e.Provider() + s.resource("test", s.id, "org_id = "+hclString(e.SecondOrgID), values),
+				PlanOnly:    true,
+				ExpectError: errorText(`Wrong Organization for the User`, `User `+s.id+` belongs to organization `+e.OrgID+`, but org_id says `+e.SecondOrgID, `org_id = "`+e.OrgID+`"`),
+			},
+		},
+	})
+}
+
+// A user created in the same apply has no id at plan time: the
+// organization is looked up at apply, and a wrong one still fails.
+func TestAccUserMetadata_userKnownOnlyAtApply(t *testing.T) {
+	parallelOnFake(t)
+	s := newTestEnv(t).subject("user")
+	e := s.testEnv
+	k := e.K("late")
+	// Each step's user is a new terraform_data, unknown when planning.
+	user := func(name string, lines ...string) string {
+		return fmt.Sprintf("resource \"terraform_data\" %q {\n  input = %s\n}\n", name, hclString(s.id)) +
+			fmt.Sprintf("resource \"zitadelmeta_user_metadata\" \"test\" {\n  user_id = terraform_data.%s.output\n  %s\n}\n", name, joinLines(lines))
+	}
+	values := attrMap("values", map[string]string{k: "v"})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{
+				Config:      e.Provider() + user("first", "org_id = "+hclString(e.SecondOrgID), values),
+				ExpectError: errorText(`User ` + s.id + ` belongs to organization ` + e.OrgID + `, but org_id says ` + e.SecondOrgID),
+			},
+			{
+				Config: e.Provider() + user("second", values),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectUnknownValue(userRes, tfjsonpath.New("org_id")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(userRes, tfjsonpath.New("org_id"), knownvalue.StringExact(e.OrgID)),
+					s.holds(s.id, map[string]string{k: "v"}),
+				},
+			},
+		},
+	})
+}
+
+func TestAccUserMetadata_removedUser(t *testing.T) {
+	parallelOnFake(t)
+	s := newTestEnv(t).subject("user")
+	e := s.testEnv
+	e.fakeOnly()
+	cfg := e.Provider() + s.resource("test", s.spare, attrMap("values", map[string]string{"k": "v"}))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{Config: cfg},
+			{
+				PreConfig: func() {
+					if err := e.srv.RemoveUser(s.spare); err != nil {
+						t.Fatal(err)
+					}
+				},
+				// Refresh drops it from state (the lookup confirms the user is
+				// gone); planning to create it again fails with advice.
+				Config:      cfg,
+				PlanOnly:    true,
+				ExpectError: errorText(`User Not Found`, `User `+s.spare+` does not exist or was removed`, `point its user_id at an existing user`),
+			},
+			{
+				// Following the advice: without the resource, the apply succeeds.
+				Config: e.Provider(),
+			},
+		},
+	})
+}
+
+// An empty list alone never drops a user's metadata from state: a user of
+// another organization than the state says, or a caller who may not read
+// it, gets one too.
+func TestAccUserMetadata_emptyListIsNotRemoval(t *testing.T) {
+	parallelOnFake(t)
+	s := newTestEnv(t).subject("user")
+	e := s.testEnv
+	e.fakeOnly()
+	cfg := e.Provider() + s.resource("test", s.id, attrMap("values", map[string]string{"k": "v"}))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{Config: cfg},
+			{
+				// The key vanished: the user is there, so it is drift.
+				PreConfig: func() { s.del(s.id, "k") },
+				Config:    cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(userRes, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{s.holds(s.id, map[string]string{"k": "v"})},
+			},
+			{
+				PreConfig:   func() { s.del(s.id, "k") },
+				Config:      e.ProviderWithToken(e.OutsiderToken) + s.resource("test", s.id, attrMap("values", map[string]string{"k": "v"})),
+				PlanOnly:    true,
+				ExpectError: errorText(`Unable to Read User Metadata`, `has no membership`),
+			},
+			{
+				// Still in state: the owner's apply writes the key again.
+				Config:            cfg,
+				ConfigStateChecks: []statecheck.StateCheck{s.holds(s.id, map[string]string{"k": "v"})},
+			},
+		},
+	})
+}
+
+func TestAccUserMetadata_deactivatedUser(t *testing.T) {
+	parallelOnFake(t)
+	s := newTestEnv(t).subject("user")
+	e := s.testEnv
+	e.fakeOnly()
+	before := e.Provider() + s.resource("test", s.id, attrMap("values", map[string]string{"a": "1", "b": "2"}))
+	after := e.Provider() + s.resource("test", s.id, attrMap("values", map[string]string{"a": "changed", "c": "3"}))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{Config: before},
+			{
+				// A deactivated user keeps its metadata and is managed as usual.
+				PreConfig: func() {
+					if err := e.srv.DeactivateUser(s.id); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: after,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(userRes, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{s.holds(s.id, map[string]string{"a": "changed", "c": "3"}, "b")},
+			},
+			{Config: after, PlanOnly: true},
+		},
+	})
+}
+
+func TestAccUserMetadata_permissions(t *testing.T) {
+	parallelOnFake(t)
+	s := newTestEnv(t).subject("user")
+	e := s.testEnv
+	if e.ViewerToken == "" || e.OutsiderToken == "" {
+		t.Skip("needs ZITADEL_VIEWER_ACCESS_TOKEN and ZITADEL_OUTSIDER_ACCESS_TOKEN")
+	}
+	body := s.resource("test", s.id, attrMap("values", map[string]string{e.K("k"): "v"}))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{
+				// The user lookup at plan time tells a missing membership
+				// from a missing user.
+				Config:      e.ProviderWithToken(e.OutsiderToken) + body,
+				PlanOnly:    true,
+				ExpectError: errorText(`Unable to Plan User Metadata`, `While looking up user `+s.id, `has no membership in the user's organization`, `ORG_OWNER_VIEWER or ORG_USER_MANAGER`),
+			},
+			{
+				Config:      e.ProviderWithToken(e.ViewerToken) + body,
+				ExpectError: errorText(`Unable to Create User Metadata`, `lacks the permission user.write`, `ORG_OWNER or ORG_USER_MANAGER`),
+			},
+			{
+				// The failed create left no tainted object.
+				Config: e.Provider() + body,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(userRes, plancheck.ResourceActionCreate),
+				}},
+			},
+		},
+	})
+}
+
+// A user's keys and its organization's are separate: the same key name in
+// both is no overlap, while two resources of one user naming one key are.
+func TestAccUserMetadata_ownersAreSeparate(t *testing.T) {
+	parallelOnFake(t)
+	s := newTestEnv(t).subject("user")
+	e := s.testEnv
+	k := e.K("shared")
+	both := e.Provider() + s.resource("test", s.id, attrMap("values", map[string]string{k: "user"})) +
+		orgMetadata("org", "org_id = "+hclString(e.OrgID), attrMap("values", map[string]string{k: "org"}))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{
+				Config: both,
+				ConfigStateChecks: []statecheck.StateCheck{
+					s.holds(s.id, map[string]string{k: "user"}),
+					e.serverHolds(e.OrgID, map[string]string{k: "org"}),
+				},
+			},
+			{
+				Config:      both + s.resource("again", s.id, attrMap("values", map[string]string{k: "another"})),
+				PlanOnly:    true,
+				ExpectError: errorText(`Metadata Key Managed by Two Resources`, `User `+s.id+`: the configuration of this resource and of another zitadelmeta_user_metadata resource`),
+			},
+		},
+	})
+}
+
+func joinLines(lines []string) string {
+	out := ""
+	for i, l := range lines {
+		if i > 0 {
+			out += "\n  "
+		}
+		out += l
+	}
+	return out
+}
