@@ -88,62 +88,63 @@ func TestAccFaults_endlessOutageFailsInBoundedTime(t *testing.T) {
 }
 
 func TestAccFaults_partialChunkedWriteIsRecorded(t *testing.T) {
-	parallelOnFake(t)
-	e := newTestEnv(t)
-	e.fakeOnly()
-	e.tune = func(c *zitadel.Config) {
-		c.Retry.InitialBackoff = 5 * time.Millisecond
-		c.ChunkBytes = 1000 // three 300-byte entries per call
-		if e.transport == zitadel.TransportREST {
-			c.ChunkBytes = 1300 // the same three in JSON, values in base64
+	forEachSubject(t, func(t *testing.T, s *subject) {
+		e := s.testEnv
+		e.fakeOnly()
+		e.tune = func(c *zitadel.Config) {
+			c.Retry.InitialBackoff = 5 * time.Millisecond
+			c.ChunkBytes = 1000 // three 300-byte entries per call
+			if e.transport == zitadel.TransportREST {
+				c.ChunkBytes = 1300 // the same three in JSON, values in base64
+			}
 		}
-	}
-	old, updated := map[string]string{}, map[string]string{}
-	for i := 0; i < 10; i++ {
-		k := fmt.Sprintf("a%d", i)
-		old[k] = "old"
-		updated[k] = strings.Repeat(string(rune('n'+i)), 300)
-	}
-	cfg := func(m map[string]string) string {
-		return e.Provider() + orgMetadata("test", "org_id = "+hclString(e.OrgID), attrMap("values", m))
-	}
-	// What the first call wrote, and what it did not reach.
-	afterFailure := map[string]any{}
-	for i := 0; i < 10; i++ {
-		k := fmt.Sprintf("a%d", i)
-		afterFailure[k] = old[k]
-		if i < 3 {
-			afterFailure[k] = updated[k]
+		old, updated := map[string]string{}, map[string]string{}
+		for i := 0; i < 10; i++ {
+			k := fmt.Sprintf("a%d", i)
+			old[k] = "old"
+			updated[k] = strings.Repeat(string(rune('n'+i)), 300)
 		}
-	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: e.factories(),
-		Steps: []resource.TestStep{
-			{Config: cfg(old)},
-			{
-				PreConfig: func() {
-					e.srv.InjectFault(e.m.Set, 1, fakezitadel.Fault{Code: codes.Internal, Message: "disk full", Skip: 1})
+		cfg := func(m map[string]string) string {
+			return e.Provider() + s.resource("test", s.id, attrMap("values", m))
+		}
+		// What the first call wrote, and what it did not reach.
+		afterFailure := map[string]any{}
+		for i := 0; i < 10; i++ {
+			k := fmt.Sprintf("a%d", i)
+			afterFailure[k] = old[k]
+			if i < 3 {
+				afterFailure[k] = updated[k]
+			}
+		}
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: e.factories(),
+			Steps: []resource.TestStep{
+				{Config: cfg(old)},
+				{
+					PreConfig: func() {
+						e.srv.InjectFault(s.m.Set, 1, fakezitadel.Fault{Code: codes.Internal, Message: "disk full", Skip: 1})
+					},
+					Config:      cfg(updated),
+					ExpectError: errorText("ZITADEL answered Internal: disk full"),
 				},
-				Config:      cfg(updated),
-				ExpectError: errorText("ZITADEL answered Internal: disk full"),
+				{
+					// Without refresh, the plan starts from the saved state: it holds
+					// exactly what reached the server.
+					Config:             cfg(updated),
+					PlanOnly:           true,
+					ExpectNonEmptyPlan: true,
+					ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPreRefresh: []plancheck.PlanCheck{
+						expectRefreshed(s.addr, map[string]any{"values": afterFailure}),
+					}},
+				},
+				{
+					// The rest: seven keys, three calls.
+					PreConfig:         e.resetCalls,
+					Config:            cfg(updated),
+					ConfigStateChecks: []statecheck.StateCheck{s.writes(3, 0), s.holds(s.id, updated)},
+				},
 			},
-			{
-				// Without refresh, the plan starts from the saved state: it holds
-				// exactly what reached the server.
-				Config:             cfg(updated),
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPreRefresh: []plancheck.PlanCheck{
-					expectRefreshed(res, map[string]any{"values": afterFailure}),
-				}},
-			},
-			{
-				// The rest: seven keys, three calls.
-				PreConfig:         e.resetCalls,
-				Config:            cfg(updated),
-				ConfigStateChecks: []statecheck.StateCheck{e.writes(3, 0), e.serverHolds(e.OrgID, updated)},
-			},
-		},
+		})
 	})
 }
 
@@ -341,41 +342,42 @@ func testClient(t *testing.T, srv *fakezitadel.Server, token string, tune func(*
 // An update whose write lands but whose removal fails records exactly that:
 // the new value, and the key that is still there.
 func TestAccFaults_failedRemoveIsRecorded(t *testing.T) {
-	parallelOnFake(t)
-	e := newTestEnv(t)
-	e.fakeOnly()
-	cfg := func(m map[string]string) string {
-		return e.Provider() + orgMetadata("test", "org_id = "+hclString(e.OrgID), attrMap("values", m))
-	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: e.factories(),
-		Steps: []resource.TestStep{
-			{Config: cfg(map[string]string{"changed": "old", "removed": "x"})},
-			{
-				PreConfig: func() {
-					e.srv.InjectFault(e.m.Remove, 1, fakezitadel.Fault{Code: codes.Internal, Message: "disk full"})
+	forEachSubject(t, func(t *testing.T, s *subject) {
+		e := s.testEnv
+		e.fakeOnly()
+		cfg := func(m map[string]string) string {
+			return e.Provider() + s.resource("test", s.id, attrMap("values", m))
+		}
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: e.factories(),
+			Steps: []resource.TestStep{
+				{Config: cfg(map[string]string{"changed": "old", "removed": "x"})},
+				{
+					PreConfig: func() {
+						e.srv.InjectFault(s.m.Remove, 1, fakezitadel.Fault{Code: codes.Internal, Message: "disk full"})
+					},
+					Config:      cfg(map[string]string{"changed": "new"}),
+					ExpectError: errorText("removing 1 keys", "ZITADEL answered Internal: disk full"),
 				},
-				Config:      cfg(map[string]string{"changed": "new"}),
-				ExpectError: errorText("removing 1 keys", "ZITADEL answered Internal: disk full"),
-			},
-			{
-				// Without refresh, the plan starts from the saved state.
-				Config:             cfg(map[string]string{"changed": "new"}),
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPreRefresh: []plancheck.PlanCheck{
-					expectRefreshed(res, map[string]any{"values": map[string]any{"changed": "new", "removed": "x"}}),
-				}},
-			},
-			{
-				PreConfig: e.resetCalls,
-				Config:    cfg(map[string]string{"changed": "new"}),
-				ConfigStateChecks: []statecheck.StateCheck{
-					e.writes(0, 1),
-					e.serverHolds(e.OrgID, map[string]string{"changed": "new"}, "removed"),
+				{
+					// Without refresh, the plan starts from the saved state.
+					Config:             cfg(map[string]string{"changed": "new"}),
+					PlanOnly:           true,
+					ExpectNonEmptyPlan: true,
+					ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPreRefresh: []plancheck.PlanCheck{
+						expectRefreshed(s.addr, map[string]any{"values": map[string]any{"changed": "new", "removed": "x"}}),
+					}},
+				},
+				{
+					PreConfig: e.resetCalls,
+					Config:    cfg(map[string]string{"changed": "new"}),
+					ConfigStateChecks: []statecheck.StateCheck{
+						s.writes(0, 1),
+						s.holds(s.id, map[string]string{"changed": "new"}, "removed"),
+					},
 				},
 			},
-		},
+		})
 	})
 }
 
