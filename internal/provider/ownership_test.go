@@ -31,94 +31,97 @@ var racyFake = fakezitadel.Options{WriteConflicts: true, ShuffleLists: true}
 const lifecycleCBD = "lifecycle {\n    create_before_destroy = true\n  }"
 
 func TestAccOwnership_createBeforeDestroyReplace(t *testing.T) {
-	parallelOnFake(t)
-	e := newTestEnvWith(t, racyFake)
-	want := map[string]string{e.K("a"): "1", e.K("b"): "2", e.K("c"): "3"}
-	cfg := e.Provider() + orgMetadata("test", "org_id = "+hclString(e.OrgID), attrMap("values", want), lifecycleCBD)
-	steps := []resource.TestStep{{Config: cfg, ConfigStateChecks: []statecheck.StateCheck{e.serverHolds(e.OrgID, want)}}}
-	for i := 0; i < ownershipRounds; i++ {
-		// A tainted object is replaced: the new one is created (adopting
-		// the keys), then the old one destroyed.
-		steps = append(steps, resource.TestStep{
-			Taint:  []string{res},
-			Config: cfg,
-			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectResourceAction(res, plancheck.ResourceActionCreateBeforeDestroy),
-			}},
-			ConfigStateChecks: []statecheck.StateCheck{e.serverHolds(e.OrgID, want)},
-		})
-	}
-	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: e.factories(), Steps: steps})
+	forEachSubjectWith(t, racyFake, func(t *testing.T, s *subject) {
+		e := s.testEnv
+		want := map[string]string{e.K("a"): "1", e.K("b"): "2", e.K("c"): "3"}
+		cfg := e.Provider() + s.resource("test", s.id, attrMap("values", want), lifecycleCBD)
+		steps := []resource.TestStep{{Config: cfg, ConfigStateChecks: []statecheck.StateCheck{s.holds(s.id, want)}}}
+		for i := 0; i < ownershipRounds; i++ {
+			// A tainted object is replaced: the new one is created (adopting
+			// the keys), then the old one destroyed.
+			steps = append(steps, resource.TestStep{
+				Taint:  []string{s.addr},
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(s.addr, plancheck.ResourceActionCreateBeforeDestroy),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{s.holds(s.id, want)},
+			})
+		}
+		resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: e.factories(), Steps: steps})
+	})
 }
 
 func TestAccOwnership_renameWithoutMoved(t *testing.T) {
-	parallelOnFake(t)
-	e := newTestEnvWith(t, racyFake)
-	const resources = 4
-	want := map[string]string{}
-	for i := 0; i < resources; i++ {
-		for _, k := range []string{"x", "y"} {
-			want[e.K(fmt.Sprintf("r%d-%s", i, k))] = fmt.Sprintf("v%d", i)
-		}
-	}
-	// Round n names the resources r<i>_<n>: every round destroys the old
-	// addresses and creates new ones with the same keys, concurrently.
-	cfg := func(round int) string {
-		var b strings.Builder
-		b.WriteString(e.Provider())
+	forEachSubjectWith(t, racyFake, func(t *testing.T, s *subject) {
+		e := s.testEnv
+		const resources = 4
+		want := map[string]string{}
 		for i := 0; i < resources; i++ {
-			keys := map[string]string{}
 			for _, k := range []string{"x", "y"} {
-				keys[e.K(fmt.Sprintf("r%d-%s", i, k))] = fmt.Sprintf("v%d", i)
+				want[e.K(fmt.Sprintf("r%d-%s", i, k))] = fmt.Sprintf("v%d", i)
 			}
-			b.WriteString(orgMetadata(fmt.Sprintf("r%d_%d", i, round), "org_id = "+hclString(e.OrgID), attrMap("values", keys)))
 		}
-		return b.String()
-	}
-	var steps []resource.TestStep
-	for round := 0; round <= ownershipRounds; round++ {
-		steps = append(steps, resource.TestStep{
-			Config:            cfg(round),
-			ConfigStateChecks: []statecheck.StateCheck{e.serverHolds(e.OrgID, want)},
-		})
-	}
-	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: e.factories(), Steps: steps})
+		// Round n names the resources r<i>_<n>: every round destroys the old
+		// addresses and creates new ones with the same keys, concurrently.
+		cfg := func(round int) string {
+			var b strings.Builder
+			b.WriteString(e.Provider())
+			for i := 0; i < resources; i++ {
+				keys := map[string]string{}
+				for _, k := range []string{"x", "y"} {
+					keys[e.K(fmt.Sprintf("r%d-%s", i, k))] = fmt.Sprintf("v%d", i)
+				}
+				b.WriteString(s.block(fmt.Sprintf("r%d_%d", i, round), s.attr()+" = "+hclString(s.id), attrMap("values", keys)))
+			}
+			return b.String()
+		}
+		var steps []resource.TestStep
+		for round := 0; round <= ownershipRounds; round++ {
+			steps = append(steps, resource.TestStep{
+				Config:            cfg(round),
+				ConfigStateChecks: []statecheck.StateCheck{s.holds(s.id, want)},
+			})
+		}
+		resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: e.factories(), Steps: steps})
+	})
 }
 
 func TestAccOwnership_keyMovesBetweenResources(t *testing.T) {
-	parallelOnFake(t)
-	e := newTestEnvWith(t, racyFake)
-	const resources, keys = 3, 6
-	// Round n gives key j to resource (j+n) mod 3; every other round also
-	// changes the values, so some moves carry a new value.
-	layout := func(round int) (string, map[string]string) {
-		all := map[string]string{}
-		per := make([]map[string]string, resources)
-		for i := range per {
-			per[i] = map[string]string{e.K("anchor" + fmt.Sprint(i)): "a"}
-			all[e.K("anchor"+fmt.Sprint(i))] = "a"
+	forEachSubjectWith(t, racyFake, func(t *testing.T, s *subject) {
+		e := s.testEnv
+		const resources, keys = 3, 6
+		// Round n gives key j to resource (j+n) mod 3; every other round also
+		// changes the values, so some moves carry a new value.
+		layout := func(round int) (string, map[string]string) {
+			all := map[string]string{}
+			per := make([]map[string]string, resources)
+			for i := range per {
+				per[i] = map[string]string{e.K("anchor" + fmt.Sprint(i)): "a"}
+				all[e.K("anchor"+fmt.Sprint(i))] = "a"
+			}
+			for j := 0; j < keys; j++ {
+				k, v := e.K(fmt.Sprintf("moving%d", j)), fmt.Sprintf("v%d", round/2)
+				per[(j+round)%resources][k] = v
+				all[k] = v
+			}
+			var b strings.Builder
+			b.WriteString(e.Provider())
+			for i, m := range per {
+				b.WriteString(s.block(fmt.Sprintf("r%d", i), s.attr()+" = "+hclString(s.id), attrMap("values", m)))
+			}
+			return b.String(), all
 		}
-		for j := 0; j < keys; j++ {
-			k, v := e.K(fmt.Sprintf("moving%d", j)), fmt.Sprintf("v%d", round/2)
-			per[(j+round)%resources][k] = v
-			all[k] = v
+		var steps []resource.TestStep
+		for round := 0; round <= ownershipRounds; round++ {
+			cfg, want := layout(round)
+			steps = append(steps, resource.TestStep{
+				Config:            cfg,
+				ConfigStateChecks: []statecheck.StateCheck{s.holds(s.id, want)},
+			})
 		}
-		var b strings.Builder
-		b.WriteString(e.Provider())
-		for i, m := range per {
-			b.WriteString(orgMetadata(fmt.Sprintf("r%d", i), "org_id = "+hclString(e.OrgID), attrMap("values", m)))
-		}
-		return b.String(), all
-	}
-	var steps []resource.TestStep
-	for round := 0; round <= ownershipRounds; round++ {
-		cfg, want := layout(round)
-		steps = append(steps, resource.TestStep{
-			Config:            cfg,
-			ConfigStateChecks: []statecheck.StateCheck{e.serverHolds(e.OrgID, want)},
-		})
-	}
-	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: e.factories(), Steps: steps})
+		resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: e.factories(), Steps: steps})
+	})
 }
 
 func TestAccOwnership_overlapFailsThePlan(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/fakezitadel"
 	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
 )
 
@@ -44,12 +45,23 @@ var userMethodsOf = map[string]apiMethods{
 // forEachSubject runs test for an organization and for a user, each on a
 // fresh environment.
 func forEachSubject(t *testing.T, test func(t *testing.T, s *subject)) {
+	forEachSubjectWith(t, fakezitadel.Options{}, test)
+}
+
+// forEachSubjectWith is forEachSubject with options for the fake.
+func forEachSubjectWith(t *testing.T, opts fakezitadel.Options, test func(t *testing.T, s *subject)) {
 	for _, kind := range []string{"org", "user"} {
 		t.Run(kind, func(t *testing.T) {
 			parallelOnFake(t)
-			test(t, newTestEnv(t).subject(kind))
+			test(t, newTestEnvWith(t, opts).subject(kind))
 		})
 	}
+}
+
+// block renders a resource of the subject's type with the given lines,
+// the owner's among them.
+func (s *subject) block(name string, lines ...string) string {
+	return fmt.Sprintf("resource %q %q {\n  %s\n}\n", s.typ, name, strings.Join(lines, "\n  "))
 }
 
 // subject picks the environment's organization or user.
