@@ -9,6 +9,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"regexp"
 
 	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -67,7 +68,8 @@ func ownerKey(o zitadel.Owner) string {
 
 // addOwnerError reports an owner that could not be resolved.
 func addOwnerError(diags *diag.Diagnostics, summary string, owner zitadel.Owner, err error) {
-	if w, ok := err.(*wrongOrgError); ok {
+	var w *wrongOrgError
+	if errors.As(err, &w) {
 		diags.AddError(summary, wrongOrgDetail(w))
 		return
 	}

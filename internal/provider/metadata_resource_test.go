@@ -125,7 +125,7 @@ func TestAccMetadata_import(t *testing.T) {
 						return nil
 					},
 				},
-				resource.TestStep{Config: cfg, ResourceName: s.addr, ImportState: true, ImportStateId: s.id, ImportStateVerify: e.srv != nil},
+				{Config: cfg, ResourceName: s.addr, ImportState: true, ImportStateId: s.id, ImportStateVerify: e.srv != nil},
 				{
 					Config:        cfg,
 					ResourceName:  s.addr,
@@ -136,19 +136,6 @@ func TestAccMetadata_import(t *testing.T) {
 			},
 		})
 	})
-}
-
-// importAllStep imports every key of the organization; bin is not UTF-8 and
-// so lands in binary_values. Against a shared real organization other keys
-// may exist, so there the step only checks the import succeeds.
-func importAllStep(e *testEnv, cfg string) resource.TestStep {
-	return resource.TestStep{
-		Config:            cfg,
-		ResourceName:      res,
-		ImportState:       true,
-		ImportStateId:     e.OrgID,
-		ImportStateVerify: e.srv != nil,
-	}
 }
 
 func TestAccMetadata_importBlock(t *testing.T) {

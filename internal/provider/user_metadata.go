@@ -7,6 +7,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -183,14 +184,13 @@ func (e userEntity) planOwner(ctx context.Context, d *providerData, req resource
 	owner, err := d.lookupUser(ctx, wanted.UserID, wanted.OrgID)
 	if err != nil {
 		summary := "Unable to Plan User Metadata"
-		switch w := err.(type) {
-		case *wrongOrgError:
+		var w *wrongOrgError
+		switch {
+		case errors.As(err, &w):
 			resp.Diagnostics.AddAttributeError(path.Root("org_id"), "Wrong Organization for the User", wrongOrgDetail(w))
+		case zitadel.IsKind(err, zitadel.KindUserNotFound):
+			resp.Diagnostics.AddAttributeError(path.Root("user_id"), "User Not Found", e.goneAdvice(owner, "no metadata can be written to it"))
 		default:
-			if zitadel.IsKind(err, zitadel.KindUserNotFound) {
-				resp.Diagnostics.AddAttributeError(path.Root("user_id"), "User Not Found", e.goneAdvice(owner, "no metadata can be written to it"))
-				break
-			}
 			addOwnerError(&resp.Diagnostics, summary, owner, err)
 		}
 		return zitadel.Owner{}, false

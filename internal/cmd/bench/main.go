@@ -1,10 +1,13 @@
 // Command bench measures the provider with the real Terraform CLI against the
 // standalone fake ZITADEL, for several numbers of keys, through create,
-// no-op plan, one-key update and destroy. Each step also runs on a floor: a
-// terraform_data resource holding the same maps, which is Terraform's own
+// no-op plan, one-key update and destroy, and, against an in-process fake,
+// many owners of a few keys each (owners.go): one resource per user or
+// organization, through create, no-op plan and destroy. Each step also runs
+// on a floor: terraform_data holding the same maps, which is Terraform's own
 // cost. It prints markdown tables (wall time, provider peak RSS, RPCs by
-// method, provider/floor ratio) and writes them to a file. `make bench` runs
-// it.
+// method, provider/floor ratio) and writes them to a file. It exits non-zero
+// when the many owners' no-op plan makes more than one list call per owner
+// or any owner lookup. `make bench` runs it.
 package main
 
 import (
@@ -41,28 +44,46 @@ func main() {
 	sizes := flag.String("sizes", "100,1000,10000", "numbers of keys, comma-separated")
 	dir := flag.String("dir", ".bench", "scratch folder")
 	out := flag.String("out", ".bench/results.md", "where to write the tables")
-	workloads := flag.String("workloads", "mixed,varied", "value mixes, comma-separated: mixed (short text, 2 KiB text, 20 KiB binary) or varied (text of 1 to 300 bytes)")
+	workloads := flag.String("workloads", "mixed,varied", "value mixes of the single-organization runs, comma-separated: mixed (short text, 2 KiB text, 20 KiB binary) or varied (text of 1 to 300 bytes); none skips them")
 	sparse := flag.Int("sparse", 5000, "also measure a 2-key resource refreshed in an organization of this many keys (0: skip)")
+	owners := flag.Int("owners", 1000, "also measure this many users and as many organizations of 10 keys each, one resource per owner (0: skip)")
+	ownerAPIs := flag.String("owner-apis", "v1,v2", "metadata APIs (ZITADEL_API_VERSION) of the many-owners runs, comma-separated: v1, v2")
 	flag.Parse()
-	var ns []int
-	for _, s := range strings.Split(*sizes, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < 2 {
-			fmt.Fprintf(os.Stderr, "bench: bad size %q\n", s)
-			os.Exit(2)
-		}
-		ns = append(ns, n)
-	}
 	var ws []string
 	for _, w := range strings.Split(*workloads, ",") {
 		w = strings.TrimSpace(w)
+		if w == "none" || w == "" {
+			continue
+		}
 		if _, ok := workloadValues[w]; !ok {
 			fmt.Fprintf(os.Stderr, "bench: unknown workload %q\n", w)
 			os.Exit(2)
 		}
 		ws = append(ws, w)
 	}
-	if err := run(*terraform, *dir, *out, ns, ws, *sparse); err != nil {
+	var ns []int
+	for _, s := range strings.Split(*sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if len(ws) > 0 && (err != nil || n < 2) {
+			fmt.Fprintf(os.Stderr, "bench: bad size %q\n", s)
+			os.Exit(2)
+		}
+		ns = append(ns, n)
+	}
+	var apis []string
+	for _, a := range strings.Split(*ownerAPIs, ",") {
+		a = strings.TrimSpace(a)
+		if a != "v1" && a != "v2" {
+			fmt.Fprintf(os.Stderr, "bench: unknown API %q for -owner-apis (v1 or v2)\n", a)
+			os.Exit(2)
+		}
+		apis = append(apis, a)
+	}
+	if *owners < 0 || *owners == 1 {
+		fmt.Fprintf(os.Stderr, "bench: -owners %d: give 0 to skip, or at least 2\n", *owners)
+		os.Exit(2)
+	}
+	if err := run(*terraform, *dir, *out, ns, ws, *sparse, *owners, apis); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -102,7 +123,7 @@ var steps = []string{"create", "no-op plan", "no-op apply", "one-key update", "d
 // changedFrom is the first step that sees the one changed key.
 const changedFrom = 3
 
-func run(terraform, dir, out string, ns []int, workloads []string, sparse int) error {
+func run(terraform, dir, out string, ns []int, workloads []string, sparse, owners int, ownerAPIs []string) error {
 	dir, err := filepath.Abs(dir)
 	if err != nil {
 		return err
@@ -136,7 +157,8 @@ func run(terraform, dir, out string, ns []int, workloads []string, sparse int) e
 		return err
 	}
 	rssFile := filepath.Join(dir, "rss.txt")
-	env := append(info.TerraformEnv(rc), envWrapTarget+"="+realProvider, envRSSFile+"="+rssFile)
+	wrapEnv := []string{envWrapTarget + "=" + realProvider, envRSSFile + "=" + rssFile}
+	env := append(info.TerraformEnv(rc), wrapEnv...)
 
 	var report strings.Builder
 	fmt.Fprintf(&report, "Measured %s on %s/%s, %d cores (%s), %s memory; Terraform %s.\n\n", time.Now().UTC().Format("2006-01-02"), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpuModel(), memTotal(), tfVersion(terraform))
@@ -151,11 +173,23 @@ func run(terraform, dir, out string, ns []int, workloads []string, sparse int) e
 			return err
 		}
 	}
+	var violations []string
+	if owners > 0 {
+		if violations, err = measureOwners(terraform, dir, owners, ownerAPIs, rc, wrapEnv, rssFile, &report); err != nil {
+			return err
+		}
+	}
 	fmt.Print("\n" + report.String())
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 		return err
 	}
-	return os.WriteFile(out, []byte(report.String()), 0o644)
+	if err := os.WriteFile(out, []byte(report.String()), 0o644); err != nil {
+		return err
+	}
+	if len(violations) > 0 {
+		return fmt.Errorf("FAIL: the many-owners runs broke the provider's call budget (results written to %s):\n  %s", out, strings.Join(violations, "\n  "))
+	}
+	return nil
 }
 
 // measure runs every step for every size of one workload, on the provider
@@ -283,7 +317,8 @@ func terraformStep(terraform, dir string, env []string, step string) error {
 	case "create", "no-op apply", "one-key update":
 		args = []string{"apply", "-auto-approve", "-input=false", "-no-color"}
 	case "no-op plan":
-		args = []string{"plan", "-input=false", "-no-color", "-detailed-exitcode"}
+		// Exit code 2 (changes present) fails the step.
+		args = []string{"plan", "-refresh=true", "-input=false", "-no-color", "-detailed-exitcode"}
 	case "destroy":
 		args = []string{"destroy", "-auto-approve", "-input=false", "-no-color"}
 	}
