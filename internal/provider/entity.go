@@ -12,33 +12,28 @@ import (
 	"errors"
 	"regexp"
 
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
 )
 
 // entity is one kind of owner of metadata.
 type entity interface {
-	// noun names an owner of this kind in messages: "organization", "user".
-	noun() string
-	// typeSuffix follows the provider's type name: "_org_metadata".
-	typeSuffix() string
-	// api names the calls, for descriptions; searchAPI the searches.
-	api() string
-	searchAPI() string
-	// ownerAttr is the attribute that names the owner: org_id, user_id.
-	ownerAttr() string
+	// names says how the entity is called.
+	names() entityNames
 
 	// resourceAttributes are the resource's attributes naming the owner.
 	resourceAttributes() map[string]schema.Attribute
 	// dataSourceAttributes are the data source's.
 	dataSourceAttributes() map[string]dsschema.Attribute
 
-	// hasUser tells whether the schemas have user_id.
-	hasUser() bool
 	// owner is the owner a state, or a plan whose owner is known, names.
 	owner(o *metadataObject) zitadel.Owner
 	// record writes a resolved owner into a plan or state.
@@ -57,6 +52,30 @@ type entity interface {
 	// says what its removal means here.
 	goneAdvice(owner zitadel.Owner, consequence string) string
 }
+
+// entityNames are what an entity is called.
+type entityNames struct {
+	// noun names an owner in messages: "organization", "user"; typeSuffix
+	// follows the provider's type name: "_org_metadata"; ownerAttr is the
+	// attribute that names the owner: org_id, user_id.
+	noun, typeSuffix, ownerAttr string
+	// api names the calls, for descriptions; searchAPI the searches.
+	api, searchAPI string
+	// hasUser tells whether the schemas have user_id.
+	hasUser bool
+}
+
+// NewOrgMetadataResource is the zitadelmeta_org_metadata resource.
+func NewOrgMetadataResource() resource.Resource { return &metadataResource{e: orgEntity{}} }
+
+// NewUserMetadataResource is the zitadelmeta_user_metadata resource.
+func NewUserMetadataResource() resource.Resource { return &metadataResource{e: userEntity{}} }
+
+// NewOrgMetadataDataSource is the zitadelmeta_org_metadata data source.
+func NewOrgMetadataDataSource() datasource.DataSource { return &metadataDataSource{e: orgEntity{}} }
+
+// NewUserMetadataDataSource is the zitadelmeta_user_metadata data source.
+func NewUserMetadataDataSource() datasource.DataSource { return &metadataDataSource{e: userEntity{}} }
 
 // ownerKey identifies an owner in the run's ownership registry.
 func ownerKey(o zitadel.Owner) string {
@@ -91,7 +110,7 @@ func ownerID(o zitadel.Owner) string {
 // model is where a plan, state or configuration is read into and written
 // from: full, which adds user_id, or base, the part the schema has without.
 func model[B, F any](e entity, full *F, base *B) any {
-	if e.hasUser() {
+	if e.names().hasUser {
 		return full
 	}
 	return base
@@ -99,3 +118,15 @@ func model[B, F any](e entity, full *F, base *B) any {
 
 // regexpNotBlank matches a string with something other than white space.
 var regexpNotBlank = regexp.MustCompile(`\S`)
+
+// orgIDAttribute is a resource's optional org_id: computed when omitted,
+// and kept from the state while the plan does not know it.
+func orgIDAttribute(desc string, validators ...validator.String) schema.Attribute {
+	return schema.StringAttribute{
+		Optional:            true,
+		Computed:            true,
+		MarkdownDescription: desc,
+		PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		Validators:          validators,
+	}
+}

@@ -74,7 +74,7 @@ type metadataDataObject struct {
 }
 
 func (d *metadataDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + d.e.typeSuffix()
+	resp.TypeName = req.ProviderTypeName + d.e.names().typeSuffix
 }
 
 func (d *metadataDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -121,11 +121,12 @@ func (d *metadataDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			}},
 		},
 	}
+	attrs["id"] = schema.StringAttribute{Computed: true, MarkdownDescription: fmt.Sprintf("The %s id.", d.e.names().noun)}
 	for name, a := range d.e.dataSourceAttributes() {
 		attrs[name] = a
 	}
 	resp.Schema = schema.Schema{
-		MarkdownDescription: fmt.Sprintf("Searches the metadata of one ZITADEL %s (%s), optionally narrowed by key filters. Every page is read; no match is an empty result.", d.e.noun(), d.e.searchAPI()),
+		MarkdownDescription: fmt.Sprintf("Searches the metadata of one ZITADEL %s (%s), optionally narrowed by key filters. Every page is read; no match is an empty result.", d.e.names().noun, d.e.names().searchAPI),
 		Attributes:          attrs,
 		Blocks: map[string]schema.Block{
 			"filter": schema.ListNestedBlock{
@@ -162,7 +163,7 @@ func (d *metadataDataSource) Read(ctx context.Context, req datasource.ReadReques
 		return
 	}
 	m := &o.metadataDataModel
-	summary := fmt.Sprintf("Unable to Search %s Metadata", capital(d.e.noun()))
+	summary := fmt.Sprintf("Unable to Search %s Metadata", capital(d.e.names().noun))
 	owner, err := d.e.dataSourceOwner(ctx, d.data, m.OrgID.ValueString(), o.UserID.ValueString())
 	if err != nil {
 		addOwnerError(&resp.Diagnostics, summary, owner, err)
@@ -188,7 +189,7 @@ func (d *metadataDataSource) Read(ctx context.Context, req datasource.ReadReques
 			return
 		}
 		if gone {
-			resp.Diagnostics.AddError(summary, fmt.Sprintf("%s does not exist in ZITADEL: it was removed, or never existed. Check %s on the data source.", capital(ownerName(owner)), d.e.ownerAttr()))
+			resp.Diagnostics.AddError(summary, fmt.Sprintf("%s does not exist in ZITADEL: it was removed, or never existed. Check %s on the data source.", capital(ownerName(owner)), d.e.names().ownerAttr))
 			return
 		}
 	}

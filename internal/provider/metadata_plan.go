@@ -132,7 +132,7 @@ func (r *metadataResource) checkCreate(ctx context.Context, owner zitadel.Owner,
 		return
 	}
 	if gone {
-		diags.AddAttributeError(path.Root(r.e.ownerAttr()), capital(r.e.noun())+" Removed", r.e.goneAdvice(owner, "no metadata can be written to it"))
+		diags.AddAttributeError(path.Root(r.e.names().ownerAttr), capital(r.e.names().noun)+" Removed", r.e.goneAdvice(owner, "no metadata can be written to it"))
 		return
 	}
 	own := map[string]bool{}
@@ -266,7 +266,7 @@ func exclusiveOffWarning(state, plan metadataModel, prior, desired keySet, compl
 // overlapDiagnostics reports u's collisions with earlier plans, one
 // diagnostic per colliding resource and kind.
 func (r *metadataResource) overlapDiagnostics(owner zitadel.Owner, u *plannedUse, found []overlap, diags *diag.Diagnostics) {
-	typ, noun, of := "zitadelmeta"+r.e.typeSuffix(), r.e.noun(), ownerName(owner)
+	typ, noun, of := "zitadelmeta"+r.e.names().typeSuffix, r.e.names().noun, ownerName(owner)
 	type group struct {
 		first overlap
 		keys  []string

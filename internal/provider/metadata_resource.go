@@ -7,10 +7,13 @@ import (
 	"slices"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -32,14 +35,14 @@ type metadataResource struct {
 }
 
 func (r *metadataResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + r.e.typeSuffix()
+	resp.TypeName = req.ProviderTypeName + r.e.names().typeSuffix
 }
 
 // title is the entity's noun for a summary: "Organization Metadata".
-func (r *metadataResource) title() string { return capital(r.e.noun()) + " Metadata" }
+func (r *metadataResource) title() string { return capital(r.e.names().noun) + " Metadata" }
 
 func (r *metadataResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	noun := r.e.noun()
+	noun := r.e.names().noun
 	mapDesc := func(s string) string {
 		return s + " Keys: 1 to 200 characters; values: 1 to 500000 bytes. A key may appear in only one of `values`, `binary_values` and `sensitive_values`."
 	}
@@ -67,11 +70,16 @@ func (r *metadataResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			MarkdownDescription: fmt.Sprintf("When `true`, the resource owns every key of the %[1]s: keys on the server that the configuration lacks show in the plan and are removed on apply, and destroy removes every key the state holds. It must be the only resource of its %[1]s in the configuration. When `false` (the default), only the keys in the configuration are read, changed and removed.", noun),
 		},
 	}
+	attrs["id"] = schema.StringAttribute{
+		Computed:            true,
+		MarkdownDescription: fmt.Sprintf("The id of the %s the resource acts on (the effective `%s`).", noun, r.e.names().ownerAttr),
+		PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+	}
 	for name, a := range r.e.resourceAttributes() {
 		attrs[name] = a
 	}
 	resp.Schema = schema.Schema{
-		MarkdownDescription: fmt.Sprintf("Manages a set of metadata keys of one ZITADEL %[1]s, written with one bulk call and read back with one paged search (%[2]s: see the provider's `api_version`). Keys the resource does not manage are never shown in its plan or touched, unless `exclusive` is true. Each key belongs to one resource: two resources naming the same key of one %[1]s fail the plan.", noun, r.e.api()),
+		MarkdownDescription: fmt.Sprintf("Manages a set of metadata keys of one ZITADEL %[1]s, written with one bulk call and read back with one paged search (%[2]s: see the provider's `api_version`). Keys the resource does not manage are never shown in its plan or touched, unless `exclusive` is true. Each key belongs to one resource: two resources naming the same key of one %[1]s fail the plan.", noun, r.e.names().api),
 		Attributes:          attrs,
 		Blocks:              map[string]schema.Block{"timeouts": timeoutsBlock(ctx)},
 	}
@@ -131,9 +139,8 @@ func (r *metadataResource) Create(ctx context.Context, req resource.CreateReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	w, err := r.data.owners.lock(ctx, owner)
-	if err != nil {
-		addAPIError(&resp.Diagnostics, summary, "waiting for other writes to the "+r.e.noun(), owner, writeAccess, err)
+	w := r.lock(ctx, owner, summary, &resp.Diagnostics)
+	if w == nil {
 		return
 	}
 	defer w.unlock()
@@ -144,7 +151,7 @@ func (r *metadataResource) Create(ctx context.Context, req resource.CreateReques
 		return
 	}
 	if gone {
-		resp.Diagnostics.AddError(capital(r.e.noun())+" Removed", r.e.goneAdvice(owner, "no metadata can be written to it"))
+		resp.Diagnostics.AddError(capital(r.e.names().noun)+" Removed", r.e.goneAdvice(owner, "no metadata can be written to it"))
 		return
 	}
 	// Keys already holding the desired bytes are adopted; any other existing
@@ -179,6 +186,28 @@ func (r *metadataResource) Create(ctx context.Context, req resource.CreateReques
 	r.set(ctx, &resp.State, plan, &resp.Diagnostics)
 }
 
+// lock waits until no other apply call of this process writes to the
+// owner; nil, with an error reported, when ctx ends first.
+func (r *metadataResource) lock(ctx context.Context, owner zitadel.Owner, summary string, diags *diag.Diagnostics) *ownerWriter {
+	w, err := r.data.owners.lock(ctx, owner)
+	if err != nil {
+		addAPIError(diags, summary, "waiting for other writes to the "+r.e.names().noun, owner, writeAccess, err)
+		return nil
+	}
+	return w
+}
+
+// start begins an operation on the owner a state names: under the
+// operation's deadline (from t), with the owner in the log fields, and
+// with the keys the state holds.
+func (r *metadataResource) start(ctx context.Context, op string, t timeouts.Value, state *metadataObject, diags *diag.Diagnostics) (context.Context, context.CancelFunc, zitadel.Owner, keySet) {
+	owner := r.e.owner(state)
+	ctx, cancel := withTimeout(logOwner(ctx, owner), t, op)
+	held, d := state.keys(ctx)
+	diags.Append(d...)
+	return ctx, cancel, owner, held
+}
+
 // logOwner adds the owner to the log fields of ctx.
 func logOwner(ctx context.Context, owner zitadel.Owner) context.Context {
 	ctx = tflog.SetField(ctx, "org_id", owner.OrgID)
@@ -193,12 +222,8 @@ func (r *metadataResource) Read(ctx context.Context, req resource.ReadRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	owner := r.e.owner(&state)
-	ctx = logOwner(ctx, owner)
-	ctx, cancel := withTimeout(ctx, state.Timeouts, "read")
+	ctx, cancel, owner, prior := r.start(ctx, "read", state.Timeouts, &state, &resp.Diagnostics)
 	defer cancel()
-	prior, diags := state.keys(ctx)
-	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -209,8 +234,8 @@ func (r *metadataResource) Read(ctx context.Context, req resource.ReadRequest, r
 		return
 	}
 	if gone {
-		tflog.Warn(ctx, r.e.noun()+" was removed outside Terraform; removing its metadata from state")
-		resp.Diagnostics.AddWarning(capital(r.e.noun())+" Removed",
+		tflog.Warn(ctx, r.e.names().noun+" was removed outside Terraform; removing its metadata from state")
+		resp.Diagnostics.AddWarning(capital(r.e.names().noun)+" Removed",
 			r.e.goneAdvice(owner, "its metadata is gone too and the resource was removed from state; while the configuration still names it, plans fail"))
 		resp.State.RemoveResource(ctx)
 		return
@@ -227,20 +252,15 @@ func (r *metadataResource) Update(ctx context.Context, req resource.UpdateReques
 		return
 	}
 	summary := "Unable to Update " + r.title()
-	ctx, cancel := withTimeout(ctx, plan.Timeouts, "update")
+	ctx, cancel, owner, prior := r.start(ctx, "update", plan.Timeouts, &state, &resp.Diagnostics)
 	defer cancel()
-	owner := r.e.owner(&state)
-	ctx = logOwner(ctx, owner)
-	prior, diags := state.keys(ctx)
-	resp.Diagnostics.Append(diags...)
 	desired, diags := plan.keys(ctx)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	w, err := r.data.owners.lock(ctx, owner)
-	if err != nil {
-		addAPIError(&resp.Diagnostics, summary, "waiting for other writes to the "+r.e.noun(), owner, writeAccess, err)
+	w := r.lock(ctx, owner, summary, &resp.Diagnostics)
+	if w == nil {
 		return
 	}
 	defer w.unlock()
@@ -259,6 +279,7 @@ func (r *metadataResource) Update(ctx context.Context, req resource.UpdateReques
 	}
 	r.e.record(&plan, owner)
 	failed := failedWrite{prior: prior, desired: desired, set: set, remove: remove}
+	var err error
 	if failed.setDone, err = r.data.api.SetMetadata(ctx, owner, set); err != nil {
 		addAPIError(&resp.Diagnostics, summary, fmt.Sprintf("writing %d keys", len(set)), owner, writeAccess, err)
 		r.recordFailedWrite(ctx, w, plan, failed, &resp.State, &resp.Diagnostics)
@@ -285,7 +306,7 @@ func (r *metadataResource) addKeptWarning(diags *diag.Diagnostics, owner zitadel
 	}
 	diags.AddWarning("Metadata Keys Left in Place", fmt.Sprintf(
 		"%s: %s stayed in ZITADEL although this resource lets go of them, because another zitadelmeta%s resource in this run wrote or adopted them (a replacement created before this destroy, a renamed resource, or a key moved between resources). They now belong to that resource.",
-		capital(ownerName(owner)), listKeys(kept), r.e.typeSuffix()))
+		capital(ownerName(owner)), listKeys(kept), r.e.names().typeSuffix))
 }
 
 // Read-back after a failed write: it normally gets readBackTimeout of its
@@ -387,21 +408,16 @@ func (r *metadataResource) Delete(ctx context.Context, req resource.DeleteReques
 		return
 	}
 	summary := "Unable to Delete " + r.title()
-	ctx, cancel := withTimeout(ctx, state.Timeouts, "delete")
+	ctx, cancel, owner, managed := r.start(ctx, "delete", state.Timeouts, &state, &resp.Diagnostics)
 	defer cancel()
-	owner := r.e.owner(&state)
-	ctx = logOwner(ctx, owner)
-	managed, diags := state.keys(ctx)
-	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() || len(managed) == 0 {
 		return
 	}
 	// Only what the state holds: an exclusive resource's state holds every
 	// key the refresh for this plan found, and a key that appeared since was
 	// shown in no plan.
-	w, err := r.data.owners.lock(ctx, owner)
-	if err != nil {
-		addAPIError(&resp.Diagnostics, summary, "waiting for other writes to the "+r.e.noun(), owner, writeAccess, err)
+	w := r.lock(ctx, owner, summary, &resp.Diagnostics)
+	if w == nil {
 		return
 	}
 	defer w.unlock()
@@ -431,7 +447,7 @@ func (r *metadataResource) ImportState(ctx context.Context, req resource.ImportS
 	// Import has no timeouts block of its own: it gets a read's default.
 	ctx, cancel := context.WithTimeout(ctx, defaultTimeouts["read"])
 	defer cancel()
-	help := importIDHelp(r.e.noun())
+	help := importIDHelp(r.e.names().noun)
 	id, err := parseImportID(req.ID)
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("The import ID %q is not valid: %s. %s", req.ID, err, help))
@@ -448,7 +464,7 @@ func (r *metadataResource) ImportState(ctx context.Context, req resource.ImportS
 		return
 	}
 	if gone {
-		resp.Diagnostics.AddError(summary, fmt.Sprintf("%s does not exist or was removed. Check the %s id in the import ID.", capital(ownerName(owner)), r.e.noun()))
+		resp.Diagnostics.AddError(summary, fmt.Sprintf("%s does not exist or was removed. Check the %s id in the import ID.", capital(ownerName(owner)), r.e.names().noun))
 		return
 	}
 	keys := id.Keys

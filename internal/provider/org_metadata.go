@@ -7,60 +7,37 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
 )
 
-// NewOrgMetadataResource is the zitadelmeta_org_metadata resource.
-func NewOrgMetadataResource() resource.Resource { return &metadataResource{e: orgEntity{}} }
-
-// NewOrgMetadataDataSource is the zitadelmeta_org_metadata data source.
-func NewOrgMetadataDataSource() datasource.DataSource { return &metadataDataSource{e: orgEntity{}} }
-
 // orgEntity is an organization's metadata.
 type orgEntity struct{}
 
-func (orgEntity) noun() string       { return "organization" }
-func (orgEntity) typeSuffix() string { return "_org_metadata" }
-func (orgEntity) ownerAttr() string  { return "org_id" }
-func (orgEntity) api() string {
-	return "the management API's `BulkSetOrgMetadata` and `ListOrgMetadata`, or the organization service v2's `SetOrganizationMetadata` and `ListOrganizationMetadata`"
-}
-
-func (orgEntity) searchAPI() string {
-	return "`ListOrgMetadata`, or `ListOrganizationMetadata` with the provider's `api_version = \"v2\"`"
+func (orgEntity) names() entityNames {
+	return entityNames{
+		noun: "organization", typeSuffix: "_org_metadata", ownerAttr: "org_id",
+		api:       "the management API's `BulkSetOrgMetadata` and `ListOrgMetadata`, or the organization service v2's `SetOrganizationMetadata` and `ListOrganizationMetadata`",
+		searchAPI: "`ListOrgMetadata`, or `ListOrganizationMetadata` with the provider's `api_version = \"v2\"`",
+	}
 }
 
 func (orgEntity) resourceAttributes() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
-		"id": schema.StringAttribute{
-			Computed:            true,
-			MarkdownDescription: "The id of the organization the resource acts on (the effective `org_id`).",
-			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-		},
-		"org_id": schema.StringAttribute{
-			Optional:            true,
-			Computed:            true,
-			MarkdownDescription: "Organization whose metadata is managed. Defaults to the provider's `org_id`, else the organization of the authenticated user or service account (as the management API v1 reports it; with the organization service v2, a new resource needs an id and an existing one keeps the organization its state records); an empty string counts as unset. The effective organization is always recorded in `id` (and here when omitted). Changing it, or the organization it defaults to, replaces the resource.",
-			// Replacement is decided in ModifyPlan on the effective
-			// organization, so that "" and a padded id of the same
-			// organization do not replace.
-			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-		},
+		// Replacement is decided in ModifyPlan on the effective
+		// organization, so that "" and a padded id of the same organization
+		// do not replace.
+		"org_id": orgIDAttribute("Organization whose metadata is managed. Defaults to the provider's `org_id`, else the organization of the authenticated user or service account (as the management API v1 reports it; with the organization service v2, a new resource needs an id and an existing one keeps the organization its state records); an empty string counts as unset. The effective organization is always recorded in `id` (and here when omitted). Changing it, or the organization it defaults to, replaces the resource."),
 	}
 }
 
 func (orgEntity) dataSourceAttributes() map[string]dsschema.Attribute {
 	return map[string]dsschema.Attribute{
-		"id": dsschema.StringAttribute{Computed: true, MarkdownDescription: "The organization id."},
 		"org_id": dsschema.StringAttribute{
 			Optional:            true,
 			Computed:            true,
@@ -68,8 +45,6 @@ func (orgEntity) dataSourceAttributes() map[string]dsschema.Attribute {
 		},
 	}
 }
-
-func (orgEntity) hasUser() bool { return false }
 
 // owner is org_id, trimmed, or, when org_id is blank (org_id = "" means
 // "not set"), id, which always records the effective organization.

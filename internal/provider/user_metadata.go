@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -25,24 +24,15 @@ import (
 	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
 )
 
-// NewUserMetadataResource is the zitadelmeta_user_metadata resource.
-func NewUserMetadataResource() resource.Resource { return &metadataResource{e: userEntity{}} }
-
-// NewUserMetadataDataSource is the zitadelmeta_user_metadata data source.
-func NewUserMetadataDataSource() datasource.DataSource { return &metadataDataSource{e: userEntity{}} }
-
 // userEntity is a user's metadata.
 type userEntity struct{}
 
-func (userEntity) noun() string       { return "user" }
-func (userEntity) typeSuffix() string { return "_user_metadata" }
-func (userEntity) ownerAttr() string  { return "user_id" }
-func (userEntity) hasUser() bool      { return true }
-func (userEntity) api() string {
-	return "the management API's `BulkSetUserMetadata` and `ListUserMetadata`, or the user service v2's `SetUserMetadata` and `ListUserMetadata`"
-}
-func (userEntity) searchAPI() string {
-	return "`ListUserMetadata` of the management API, or of the user service v2 with the provider's `api_version = \"v2\"`"
+func (userEntity) names() entityNames {
+	return entityNames{
+		noun: "user", typeSuffix: "_user_metadata", ownerAttr: "user_id", hasUser: true,
+		api:       "the management API's `BulkSetUserMetadata` and `ListUserMetadata`, or the user service v2's `SetUserMetadata` and `ListUserMetadata`",
+		searchAPI: "`ListUserMetadata` of the management API, or of the user service v2 with the provider's `api_version = \"v2\"`",
+	}
 }
 
 // notBlank rejects an id that is empty or only spaces; omittable says to
@@ -59,30 +49,18 @@ const (
 
 func (userEntity) resourceAttributes() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
-		"id": schema.StringAttribute{
-			Computed:            true,
-			MarkdownDescription: "The user id (`user_id`).",
-			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-		},
 		"user_id": schema.StringAttribute{
 			Required:            true,
 			MarkdownDescription: fmt.Sprintf(userIDDesc, "managed") + " Changing it replaces the resource.",
 			PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			Validators:          []validator.String{notBlank},
 		},
-		"org_id": schema.StringAttribute{
-			Optional:            true,
-			Computed:            true,
-			MarkdownDescription: fmt.Sprintf(userOrgDesc, "looked up once when omitted and recorded here", "the plan fails with an error that"),
-			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			Validators:          []validator.String{omittable},
-		},
+		"org_id": orgIDAttribute(fmt.Sprintf(userOrgDesc, "looked up once when omitted and recorded here", "the plan fails with an error that"), omittable),
 	}
 }
 
 func (userEntity) dataSourceAttributes() map[string]dsschema.Attribute {
 	return map[string]dsschema.Attribute{
-		"id": dsschema.StringAttribute{Computed: true, MarkdownDescription: "The user id."},
 		"user_id": dsschema.StringAttribute{
 			Required:            true,
 			MarkdownDescription: fmt.Sprintf(userIDDesc, "searched"),
