@@ -91,7 +91,7 @@ func (p *zitadelMetaProvider) Metadata(_ context.Context, _ provider.MetadataReq
 
 func (p *zitadelMetaProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Manages ZITADEL organization metadata in bulk. Every attribute can also come from the environment variable named in its description; a value in the configuration wins, and an empty or blank value counts as unset. Exactly one of `access_token`, `jwt_profile_file` and `jwt_profile_json` must be given: any of them in the configuration wins, and the environment's credentials are then ignored.",
+		MarkdownDescription: "Manages ZITADEL organization and user metadata in bulk. Every attribute can also come from the environment variable named in its description; a value in the configuration wins, and an empty or blank value counts as unset. Exactly one of `access_token`, `jwt_profile_file` and `jwt_profile_json` must be given: any of them in the configuration wins, and the environment's credentials are then ignored.",
 		Attributes: map[string]schema.Attribute{
 			"domain": schema.StringAttribute{
 				Optional:            true,
@@ -125,12 +125,12 @@ func (p *zitadelMetaProvider) Schema(_ context.Context, _ provider.SchemaRequest
 			},
 			"org_id": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Default organization for resources and data sources that name none. When unset, the organization of the authenticated user or service account is used, as the management API v1 reports it; the organization service v2 (`api_version`) cannot tell it, so there an id is needed (an existing resource keeps the organization its state records). Environment: `ZITADEL_ORG_ID`.",
+				MarkdownDescription: "Default organization for `zitadelmeta_org_metadata` resources and data sources that name none (a user's metadata always goes to the user's own organization). When unset, the organization of the authenticated user or service account is used, as the management API v1 reports it; the organization service v2 (`api_version`) cannot tell it, so there an id is needed (an existing resource keeps the organization its state records). Environment: `ZITADEL_ORG_ID`.",
 			},
 			"api_version": schema.StringAttribute{
 				Optional:            true,
 				Validators:          []validator.String{stringvalidator.OneOf(zitadel.APIVersions...)},
-				MarkdownDescription: "Which ZITADEL API manages the metadata. `v1`: the management API v1 (`BulkSetOrgMetadata`, `ListOrgMetadata`), served by every ZITADEL v2 to v4 but deprecated upstream. `v2`: the organization service v2 (`SetOrganizationMetadata`, `ListOrganizationMetadata`), ZITADEL " + zitadel.MinV2Version + " or later; every call names its organization, so `org_id` must be set here or on each resource and data source. `auto` (the default) uses v1 while the server serves it and v2 once it does not, decided on the first call of each provider process. The state is the same whichever API wrote it: changing this setting plans nothing (a resource whose `org_id` is unset stays in the organization its state records). Environment: `ZITADEL_API_VERSION`.",
+				MarkdownDescription: "Which ZITADEL API manages the metadata. `v1`: the management API v1 (`BulkSetOrgMetadata`, `ListOrgMetadata`, and the `...UserMetadata` calls for users), served by every ZITADEL v2 to v4 but deprecated upstream. `v2`: the organization service v2 (`SetOrganizationMetadata`, `ListOrganizationMetadata`) and the user service v2 (`SetUserMetadata`, `ListUserMetadata`), ZITADEL " + zitadel.MinV2Version + " or later; every call names its organization, so `org_id` must be set here or on each resource and data source. `auto` (the default) uses v1 while the server serves it and v2 once it does not, decided on the first call of each provider process. The state is the same whichever API wrote it: changing this setting plans nothing (a resource whose `org_id` is unset stays in the organization its state records). Environment: `ZITADEL_API_VERSION`.",
 			},
 			"transport": schema.StringAttribute{
 				Optional:            true,
