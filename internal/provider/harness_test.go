@@ -193,6 +193,16 @@ func newRealEnv(t *testing.T) *testEnv {
 			}
 		}
 		_, _ = api.RemoveMetadata(context.Background(), zitadel.OrgOwner(e.OrgID), mine)
+		if e.UserID != "" {
+			var theirs []string
+			entries, _ := api.ListMetadata(context.Background(), zitadel.UserOwner(e.OrgID, e.UserID), nil)
+			for _, en := range entries {
+				if strings.HasPrefix(en.Key, e.prefix) {
+					theirs = append(theirs, en.Key)
+				}
+			}
+			_, _ = api.RemoveMetadata(context.Background(), zitadel.UserOwner(e.OrgID, e.UserID), theirs)
+		}
 		_ = api.Close()
 	})
 	return e
