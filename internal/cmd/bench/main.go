@@ -90,14 +90,15 @@ func main() {
 }
 
 // wrap runs the real provider with this process's arguments and standard
-// streams, forwards nothing else, and appends the child's peak RSS (KiB).
+// streams, forwards nothing else, and appends a line with the child's peak
+// RSS (KiB) and CPU time (user and system, milliseconds).
 func wrap(target, rssFile string) int {
 	cmd := exec.Command(target, os.Args[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	err := cmd.Run()
 	if cmd.ProcessState != nil && rssFile != "" {
 		if f, ferr := os.OpenFile(rssFile, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644); ferr == nil {
-			_, _ = fmt.Fprintln(f, maxRSSKiB(cmd.ProcessState))
+			_, _ = fmt.Fprintln(f, maxRSSKiB(cmd.ProcessState), cpuTime(cmd.ProcessState).Milliseconds())
 			_ = f.Close()
 		}
 	}
@@ -111,11 +112,14 @@ func wrap(target, rssFile string) int {
 	return 0
 }
 
-// result is one measured step.
+// result is one measured step. cpu is the whole terraform command's CPU
+// time, its provider processes included; providerCPU theirs alone. Only the
+// many-owners runs record them.
 type result struct {
-	wall  time.Duration
-	rssKB int64
-	calls map[string]int
+	wall             time.Duration
+	rssKB            int64
+	calls            map[string]int
+	cpu, providerCPU time.Duration
 }
 
 var steps = []string{"create", "no-op plan", "no-op apply", "one-key update", "destroy"}
@@ -312,6 +316,13 @@ func measureSparse(terraform, dir string, others int, env []string, fake *devenv
 }
 
 func terraformStep(terraform, dir string, env []string, step string) error {
+	_, err := terraformStepCPU(terraform, dir, env, step)
+	return err
+}
+
+// terraformStepCPU runs a step and returns the CPU time of the terraform
+// process and of every descendant it waited for (the provider processes).
+func terraformStepCPU(terraform, dir string, env []string, step string) (time.Duration, error) {
 	var args []string
 	switch step {
 	case "create", "no-op apply", "one-key update":
@@ -331,10 +342,14 @@ func terraformStep(terraform, dir string, env []string, step string) error {
 		if len(tail) > 3000 {
 			tail = tail[len(tail)-3000:]
 		}
-		return fmt.Errorf("%w\n%s", err, tail)
+		return 0, fmt.Errorf("%w\n%s", err, tail)
 	}
-	return nil
+	return cpuTime(cmd.ProcessState), nil
 }
+
+// cpuTime is a finished process's user and system time; on Linux that
+// includes the descendants it waited for.
+func cpuTime(ps *os.ProcessState) time.Duration { return ps.UserTime() + ps.SystemTime() }
 
 // workloadValues fills the maps with key i's value for each workload.
 var workloadValues = map[string]func(i int, key string, values, binary map[string]string){
@@ -412,17 +427,32 @@ resource "terraform_data" "floor" {
 
 // peakRSS is the largest peak RSS any provider process of a step reported.
 func peakRSS(file string) int64 {
+	peak, _ := providerUsage(file)
+	return peak
+}
+
+// providerUsage is the largest peak RSS (KiB) any provider process of a
+// step reported and the CPU time they took together.
+func providerUsage(file string) (peakKiB int64, cpu time.Duration) {
 	data, err := os.ReadFile(file)
 	if err != nil {
-		return 0
+		return 0, 0
 	}
-	var peak int64
-	for _, l := range strings.Fields(string(data)) {
-		if v, err := strconv.ParseInt(l, 10, 64); err == nil && v > peak {
-			peak = v
+	for _, l := range strings.Split(string(data), "\n") {
+		f := strings.Fields(l)
+		if len(f) == 0 {
+			continue
+		}
+		if v, err := strconv.ParseInt(f[0], 10, 64); err == nil && v > peakKiB {
+			peakKiB = v
+		}
+		if len(f) > 1 {
+			if ms, err := strconv.ParseInt(f[1], 10, 64); err == nil {
+				cpu += time.Duration(ms) * time.Millisecond
+			}
 		}
 	}
-	return peak
+	return peakKiB, cpu
 }
 
 func seconds(d time.Duration) string { return fmt.Sprintf("%.2f s", d.Seconds()) }
