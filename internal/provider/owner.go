@@ -105,6 +105,30 @@ func (d *providerData) readOwner(ctx context.Context, owner zitadel.Owner, filte
 // list, so only its lookup tells. A user found in another organization
 // than the one asked for is an error that names its own.
 func (d *providerData) ownerRemoved(ctx context.Context, owner zitadel.Owner) (bool, error) {
+	if d.seenAlive(owner) {
+		return false, nil
+	}
+	gone, err := d.lookupRemoved(ctx, owner)
+	if err == nil && !gone {
+		d.markAlive(owner)
+	}
+	return gone, err
+}
+
+// seenAlive tells whether this walk has already found the owner in place
+// (a plan looks a new resource's user up, then its empty search would
+// again): only "it exists" is remembered, never "it is gone", so a
+// forgotten removal can only fail a write, never drop a key from state.
+func (d *providerData) seenAlive(owner zitadel.Owner) bool {
+	_, ok := d.alive.Load(owner)
+	return ok
+}
+
+// markAlive records that the owner was found in place in this walk.
+func (d *providerData) markAlive(owner zitadel.Owner) { d.alive.Store(owner, true) }
+
+// lookupRemoved asks ZITADEL whether an owner is gone; see ownerRemoved.
+func (d *providerData) lookupRemoved(ctx context.Context, owner zitadel.Owner) (bool, error) {
 	if owner.IsUser() {
 		// The user service v2 finds the user in any organization, so one
 		// of another organization is told apart from a removed one.

@@ -75,6 +75,9 @@ type providerData struct {
 	// owners is what this walk knows of which resource instance claims which
 	// keys (ownership.go).
 	owners runOwnership
+	// alive holds the owners (zitadel.Owner) this walk has found in place
+	// (owner.go).
+	alive sync.Map
 }
 
 // New returns the provider factory for the given version.

@@ -126,7 +126,9 @@ func (d *providerData) lookupUser(ctx context.Context, userID, orgID string) (zi
 	if orgID != "" && u.OrgID != orgID {
 		return owner, &wrongOrgError{user: userID, given: orgID, actual: u.OrgID}
 	}
-	return zitadel.UserOwner(u.OrgID, userID), nil
+	found := zitadel.UserOwner(u.OrgID, userID)
+	d.markAlive(found)
+	return found, nil
 }
 
 // planOwner returns the user the plan acts on, with its organization: the
