@@ -1,0 +1,50 @@
+package provider
+
+import (
+	"testing"
+
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/fakezitadel"
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
+)
+
+// A walk remembers owners it found in place, and only those: an empty
+// search after a lookup asks nothing more, while a removal is always
+// asked for, and "gone" is never remembered.
+func TestOwnerFoundInPlaceIsRemembered(t *testing.T) {
+	forEachWire(t, func(t *testing.T, api, transport string) {
+		srv, fx := fakezitadel.StartTest(t, fakezitadel.Options{})
+		client := testClient(t, srv, fx.OwnerToken, func(c *zitadel.Config) { c.APIVersion, c.Transport = api, transport })
+		lookups := func() int { return srv.Calls("zitadel.user.v2.UserService/GetUserByID") }
+		d := &providerData{api: client}
+		ctx := t.Context()
+
+		owner, err := d.lookupUser(ctx, fx.UserID, "")
+		if err != nil || owner.OrgID != fx.OrgID {
+			t.Fatalf("lookup: %v, %v", owner, err)
+		}
+		if gone, err := d.ownerRemoved(ctx, owner); gone || err != nil {
+			t.Fatalf("removed = %v, %v", gone, err)
+		}
+		if n := lookups(); n != 1 {
+			t.Fatalf("%d lookups for a lookup and an empty search in one walk, want 1", n)
+		}
+
+		other := zitadel.UserOwner(fx.SecondOrgID, fx.SecondUserID)
+		if err := srv.RemoveUser(fx.SecondUserID); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			if gone, err := d.ownerRemoved(ctx, other); !gone || err != nil {
+				t.Fatalf("removed user: removed = %v, %v", gone, err)
+			}
+		}
+		if n := lookups(); n != 3 {
+			t.Fatalf("%d lookups, want 3: a removal is asked every time", n)
+		}
+
+		// Another walk knows nothing yet.
+		if gone, err := (&providerData{api: client}).ownerRemoved(ctx, owner); gone || err != nil || lookups() != 4 {
+			t.Fatalf("new walk: removed = %v, %v after %d lookups", gone, err, lookups())
+		}
+	})
+}
