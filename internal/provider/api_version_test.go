@@ -85,6 +85,41 @@ func TestAccAPIVersion_autoOnAServerWithoutV1(t *testing.T) {
 	})
 }
 
+// A user's lookup (always the user service v2's) decides nothing for
+// auto: a user's metadata, alone in the configuration, goes to the API the
+// server serves.
+func TestAccAPIVersion_autoDecidesOnTheMetadataCallsNotTheUserLookup(t *testing.T) {
+	onlyFor(t, zitadel.APIAuto)
+	for _, withV1 := range []bool{false, true} {
+		t.Run(fmt.Sprintf("v1 served: %v", withV1), func(t *testing.T) {
+			parallelOnFake(t)
+			e := newTestEnvWith(t, fakezitadel.Options{DisableV1: !withV1}).withAPI(zitadel.APIAuto)
+			e.fakeOnly()
+			s := e.subject("user")
+			write, other := "SetUserMetadata", "BulkSetUserMetadata"
+			if withV1 {
+				write, other = other, write
+			}
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: e.factories(),
+				Steps: []resource.TestStep{{
+					PreConfig: e.resetCalls,
+					Config:    e.Provider(`api_version = "auto"`) + s.resource("test", s.id, attrMap("values", map[string]string{"a": "1"})),
+					ConfigStateChecks: []statecheck.StateCheck{
+						s.holds(s.id, map[string]string{"a": "1"}),
+						serverCheck(func() error {
+							if e.srv.Calls(write) != 1 || e.srv.Calls(other) != 0 {
+								return fmt.Errorf("%d %s and %d %s calls, want 1 and 0", e.srv.Calls(write), write, e.srv.Calls(other), other)
+							}
+							return nil
+						}),
+					},
+				}},
+			})
+		})
+	}
+}
+
 // On a server that serves v1, auto stays there: no v2 call at all.
 func TestAccAPIVersion_autoOnAServerWithV1(t *testing.T) {
 	onlyFor(t, zitadel.APIAuto)

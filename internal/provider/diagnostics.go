@@ -70,6 +70,9 @@ func apiErrorDetail(doing string, owner zitadel.Owner, need access, err error) s
 	switch ze.Kind {
 	case zitadel.KindNoMembership:
 		remedy = fmt.Sprintf("The user or service account behind the provider's credentials has no membership in %s (nothing was found missing). Grant it %s, or point org_id at an organization it belongs to.", org, roles)
+		if owner.IsUser() {
+			remedy = fmt.Sprintf("The user or service account behind the provider's credentials has no membership in %s (nothing was found missing). Grant it %s, or check user_id.", org, roles)
+		}
 	case zitadel.KindPermissionDenied:
 		remedy = fmt.Sprintf("The user or service account behind the provider's credentials is a member of %s but lacks the permission %s. Grant it %s.", org, perm, roles)
 	case zitadel.KindUserNotFound:
@@ -138,10 +141,10 @@ func unimplementedRemedy(ze *zitadel.Error) string {
 		proxy = " If a proxy sits in front of ZITADEL, check that it passes the API's REST routes (/management/v1/..., /v2/...) through to it."
 	}
 	if ze.API == zitadel.APIAuto {
-		return fmt.Sprintf("The server at %s serves neither ZITADEL's management API v1 nor its organization service v2: check that domain and port reach ZITADEL's API.", ze.Addr) + proxy
+		return fmt.Sprintf("The server at %s serves neither ZITADEL's management API v1 nor its organization and user services v2: check that domain and port reach ZITADEL's API.", ze.Addr) + proxy
 	}
 	if ze.API == zitadel.APIV2 {
-		return fmt.Sprintf("The server at %s does not serve the organization service v2, which ZITADEL %s and later provide. Upgrade ZITADEL, or set api_version = \"v1\" (or \"auto\", the default) in the provider configuration (ZITADEL_API_VERSION).", ze.Addr, zitadel.MinV2Version) + proxy
+		return fmt.Sprintf("The server at %s does not serve the organization and user services v2, which ZITADEL %s and later provide. Upgrade ZITADEL, or set api_version = \"v1\" (or \"auto\", the default) in the provider configuration (ZITADEL_API_VERSION).", ze.Addr, zitadel.MinV2Version) + proxy
 	}
 	return fmt.Sprintf("The server at %s does not serve ZITADEL's management API v1 (a release that dropped it answers so). Set api_version = \"v2\" (ZITADEL %s or later) or \"auto\", the default, in the provider configuration (ZITADEL_API_VERSION).", ze.Addr, zitadel.MinV2Version) + proxy
 }

@@ -116,8 +116,12 @@ func model[B, F any](e entity, full *F, base *B) any {
 	return base
 }
 
-// regexpNotBlank matches a string with something other than white space.
-var regexpNotBlank = regexp.MustCompile(`\S`)
+// regexpNotBlank matches a string with something other than white space;
+// regexpTrimmed one that neither starts nor ends with white space, either.
+var (
+	regexpNotBlank = regexp.MustCompile(`\S`)
+	regexpTrimmed  = regexp.MustCompile(`^\S(?:.*\S)?$`)
+)
 
 // orgIDAttribute is a resource's optional org_id: computed when omitted,
 // and kept from the state while the plan does not know it.

@@ -185,7 +185,7 @@ func (d *metadataDataSource) Read(ctx context.Context, req datasource.ReadReques
 	if len(entries) == 0 {
 		gone, err := d.data.ownerRemoved(ctx, owner)
 		if err != nil {
-			addOwnerError(&resp.Diagnostics, summary, owner, err)
+			addAPIError(&resp.Diagnostics, summary, "checking the "+d.e.names().noun, owner, readAccess, err)
 			return
 		}
 		if gone {

@@ -201,8 +201,15 @@ func (r *metadataResource) lock(ctx context.Context, owner zitadel.Owner, summar
 // operation's deadline (from t), with the owner in the log fields, and
 // with the keys the state holds.
 func (r *metadataResource) start(ctx context.Context, op string, t timeouts.Value, state *metadataObject, diags *diag.Diagnostics) (context.Context, context.CancelFunc, zitadel.Owner, keySet) {
-	owner := r.e.owner(state)
-	ctx, cancel := withTimeout(logOwner(ctx, owner), t, op)
+	ctx, cancel := withTimeout(ctx, t, op)
+	// A state always records its owner in full; were a part missing, it
+	// is looked up rather than guessed.
+	owner, err := r.e.resolve(ctx, r.data, state)
+	if err != nil {
+		addOwnerError(diags, "Unable to "+capital(op)+" "+r.title(), owner, err)
+		return ctx, cancel, owner, nil
+	}
+	ctx = logOwner(ctx, owner)
 	held, d := state.keys(ctx)
 	diags.Append(d...)
 	return ctx, cancel, owner, held

@@ -35,10 +35,11 @@ func (userEntity) names() entityNames {
 	}
 }
 
-// notBlank rejects an id that is empty or only spaces; omittable says to
-// omit it instead.
+// notBlank rejects an id that is empty or padded (a padded user_id would
+// replace the resource for the same user); omittable rejects an empty or
+// blank org_id and says to omit it instead.
 var (
-	notBlank  = stringvalidator.RegexMatches(regexpNotBlank, "must not be empty")
+	notBlank  = stringvalidator.RegexMatches(regexpTrimmed, "must be a user id, not empty and without white space around it (trimspace() removes it)")
 	omittable = stringvalidator.RegexMatches(regexpNotBlank, "must not be empty: omit the attribute instead")
 )
 
@@ -157,7 +158,7 @@ func (e userEntity) planOwner(ctx context.Context, d *providerData, req resource
 	wanted := zitadel.UserOwner(configuredOrg(orgID), strings.TrimSpace(userID.ValueString()))
 	if state != nil {
 		was := e.owner(state)
-		if was.UserID == wanted.UserID && (wanted.OrgID == "" || wanted.OrgID == was.OrgID) {
+		if was.UserID == wanted.UserID && was.OrgID != "" && (wanted.OrgID == "" || wanted.OrgID == was.OrgID) {
 			return was, true // no lookup: the state knows
 		}
 	}

@@ -32,6 +32,12 @@ func TestAccUserMetadata_organizationLookedUpOnce(t *testing.T) {
 				ExpectError: errorText(`must not be empty: omit the attribute instead`),
 			},
 			{
+				// A padded user_id would replace the resource for the same user.
+				Config:      e.Provider() + s.resource("test", s.id+"\n", values),
+				PlanOnly:    true,
+				ExpectError: errorText(`must be a user id, not empty and without white space around it`),
+			},
+			{
 				// Omitted, it is known at plan time: looked up and recorded.
 				Config: e.Provider() + s.resource("test", s.id, values),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{

@@ -39,8 +39,6 @@ type backend interface {
 	// getOrg tells which organization orgID ("" for the caller's own)
 	// is and whether it exists.
 	getOrg(ctx context.Context, orgID string) (Org, error)
-	// getUser tells which organization a user belongs to and its state.
-	getUser(ctx context.Context, owner Owner) (User, error)
 	// listPage reads one page of a search. total is the number of matches
 	// the server reports, 0 for an empty page.
 	listPage(ctx context.Context, owner Owner, filters []KeyFilter, offset uint64, limit int) (page []Entry, total uint64, err error)
@@ -162,10 +160,6 @@ func (a *autoAPI) writes(owner Owner) (set, remove rpc) {
 		return b.writes(owner)
 	}
 	return a.v1.writes(owner)
-}
-
-func (a *autoAPI) getUser(ctx context.Context, owner Owner) (User, error) {
-	return autoCall(ctx, a, func(b backend) (User, error) { return b.getUser(ctx, owner) })
 }
 
 func (a *autoAPI) getOrg(ctx context.Context, orgID string) (Org, error) {

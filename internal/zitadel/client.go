@@ -248,8 +248,19 @@ type User struct {
 }
 
 // GetUser looks a user up: its organization and state. A user that does
-// not exist or was removed is KindUserNotFound. owner.OrgID is the
-// organization to ask in ("" for the caller's own) on v1; v2 needs none.
+// not exist or was removed is KindUserNotFound.
+//
+// Whatever api_version says, the user service v2 is asked first: it finds
+// a user in any organization, so a user of another organization than the
+// one recorded is told apart from a removed one (the management API finds
+// only users of the organization in the header). Only a server without it
+// is asked with the management API, in owner.OrgID ("" for the caller's
+// own). The lookup decides nothing for api_version auto: a server that
+// answers it may still lack the management API, or the other way round.
 func (c *Client) GetUser(ctx context.Context, owner Owner) (User, error) {
-	return c.api.getUser(ctx, owner)
+	u, err := v2API{c}.getUser(ctx, owner)
+	if apiMissing(err) {
+		return v1API{c}.getUser(ctx, owner)
+	}
+	return u, err
 }

@@ -112,7 +112,7 @@ func (c *Client) ListMetadata(ctx context.Context, owner Owner, filters []KeyFil
 		}
 		if attempt == listAttempts {
 			return nil, &Error{Method: "ListMetadata", OrgID: owner.OrgID, UserID: owner.UserID, API: c.api.version(), Code: codes.Aborted, Kind: KindOther, Attempts: attempt,
-				Message: fmt.Sprintf("the organization's metadata changed while it was read, %d times in a row; run the command again when it is quieter", attempt)}
+				Message: fmt.Sprintf("the metadata changed while it was read, %d times in a row; run the command again when it is quieter", attempt)}
 		}
 	}
 }
@@ -292,7 +292,7 @@ func dedupe(keys []string) []string {
 func (c *Client) confirmOwner(ctx context.Context, owner Owner) error {
 	var err error
 	if owner.IsUser() {
-		_, err = c.api.getUser(ctx, owner)
+		_, err = c.GetUser(ctx, owner)
 		if IsKind(err, KindUserNotFound) {
 			return nil
 		}

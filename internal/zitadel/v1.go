@@ -52,14 +52,6 @@ func (v v1API) getOrg(ctx context.Context, orgID string) (Org, error) {
 }
 
 func (v v1API) getUser(ctx context.Context, owner Owner) (User, error) {
-	// The management API finds only users of the organization in the
-	// header; the user service v2 finds a user in any organization (ZITADEL
-	// has served it since long before it dropped v1), so a user looked up
-	// in the wrong organization is told apart from a missing one. A server
-	// without it is asked in owner's organization ("" the caller's own).
-	if found, err := v2API(v).getUser(ctx, owner); !IsKind(err, KindUnimplemented) {
-		return found, err
-	}
 	resp := &management.GetUserByIDResponse{}
 	if err := v.c.invoke(ctx, rpcGetUserByIDV1, owner, &management.GetUserByIDRequest{Id: owner.UserID}, resp); err != nil {
 		return User{}, err
