@@ -162,11 +162,11 @@ func TestAccAPIVersion_forcedV2OnAServerWithoutV2(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:      e.Provider("org_id = "+hclString(e.OrgID)) + orgMetadata("test", attrMap("values", map[string]string{"a": "1"})),
-				ExpectError: errorText(`does not serve the organization service v2, which ZITADEL 4.7 and later provide`, `api_version = "v1"`),
+				ExpectError: errorText(`does not serve the organization and user services v2, which ZITADEL 4.7 and later provide`, `api_version = "v1"`),
 			},
 			{
 				Config:      e.Provider("org_id = "+hclString(e.OrgID)) + search(e.OrgID),
-				ExpectError: errorText(`does not serve the organization service v2`),
+				ExpectError: errorText(`does not serve the organization and user services v2`),
 			},
 		},
 	})
