@@ -131,8 +131,15 @@ func (f *Fake) Calls() (map[string]int, error) {
 	return calls, json.NewDecoder(resp.Body).Decode(&calls)
 }
 
-// FormatCalls renders call counts as "BulkSet 1, List 10", methods sorted.
+// FormatCalls renders call counts as "BulkSet 1, List 10", methods sorted,
+// the organization calls' names shortened.
 func FormatCalls(calls map[string]int) string {
+	return FormatCallsAs(calls, func(k string) string { return strings.TrimSuffix(strings.TrimSuffix(k, "OrgMetadata"), "Org") })
+}
+
+// FormatCallsAs renders call counts as "<name> <count>, ...", methods
+// sorted, each named by name; "none" without calls.
+func FormatCallsAs(calls map[string]int, name func(method string) string) string {
 	if len(calls) == 0 {
 		return "none"
 	}
@@ -143,7 +150,7 @@ func FormatCalls(calls map[string]int) string {
 	sort.Strings(names)
 	parts := make([]string, len(names))
 	for i, k := range names {
-		parts[i] = fmt.Sprintf("%s %d", strings.TrimSuffix(strings.TrimSuffix(k, "OrgMetadata"), "Org"), calls[k])
+		parts[i] = fmt.Sprintf("%s %d", name(k), calls[k])
 	}
 	return strings.Join(parts, ", ")
 }

@@ -134,12 +134,7 @@ func (r *metadataResource) Create(ctx context.Context, req resource.CreateReques
 		return
 	}
 	ctx = logOwner(ctx, owner)
-	desired, diags := plan.keys(ctx)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	w := r.lock(ctx, owner, summary, &resp.Diagnostics)
+	desired, w := r.lockFor(ctx, owner, summary, &plan, &resp.Diagnostics)
 	if w == nil {
 		return
 	}
@@ -184,6 +179,18 @@ func (r *metadataResource) Create(ctx context.Context, req resource.CreateReques
 	}
 	w.claim(sortedKeys(desired))
 	r.set(ctx, &resp.State, plan, &resp.Diagnostics)
+}
+
+// lockFor reads the keys a plan wants, then locks the owner (see lock);
+// nil, with the error reported, when either fails or diags already holds
+// an error.
+func (r *metadataResource) lockFor(ctx context.Context, owner zitadel.Owner, summary string, plan *metadataObject, diags *diag.Diagnostics) (keySet, *ownerWriter) {
+	desired, d := plan.keys(ctx)
+	diags.Append(d...)
+	if diags.HasError() {
+		return nil, nil
+	}
+	return desired, r.lock(ctx, owner, summary, diags)
 }
 
 // lock waits until no other apply call of this process writes to the
@@ -261,12 +268,7 @@ func (r *metadataResource) Update(ctx context.Context, req resource.UpdateReques
 	summary := "Unable to Update " + r.title()
 	ctx, cancel, owner, prior := r.start(ctx, "update", plan.Timeouts, &state, &resp.Diagnostics)
 	defer cancel()
-	desired, diags := plan.keys(ctx)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	w := r.lock(ctx, owner, summary, &resp.Diagnostics)
+	desired, w := r.lockFor(ctx, owner, summary, &plan, &resp.Diagnostics)
 	if w == nil {
 		return
 	}

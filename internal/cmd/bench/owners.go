@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -251,19 +250,7 @@ func contains(list []string, s string) bool {
 // formatOwnerCalls renders call counts with the fake's full method names,
 // sorted: "GetUserByID 1000, ListUserMetadata 1000".
 func formatOwnerCalls(calls map[string]int) string {
-	if len(calls) == 0 {
-		return "none"
-	}
-	names := make([]string, 0, len(calls))
-	for k := range calls {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	parts := make([]string, len(names))
-	for i, k := range names {
-		parts[i] = fmt.Sprintf("%s %d", k, calls[k])
-	}
-	return strings.Join(parts, ", ")
+	return devenv.FormatCallsAs(calls, func(k string) string { return k })
 }
 
 // writeOwnerTables appends one table per step; the floor is the last
