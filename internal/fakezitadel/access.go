@@ -31,8 +31,9 @@ func (s *Server) authenticate(ctx context.Context) (*user, error) {
 		return nil, errAuthInvalid
 	}
 	u := s.tokens[token]
-	if u == nil || u.removed {
-		// A removed user's tokens die with it.
+	if u == nil || s.gone(u) {
+		// A removed user's tokens die with it, as do those of the users of
+		// a removed organization.
 		return nil, errTokenInvalid
 	}
 	return u, nil

@@ -14,8 +14,9 @@ import (
 )
 
 // managementServer implements the organization metadata calls of
-// zitadel.management.v1.ManagementService plus GetMyOrg and RemoveOrg, and
-// the user calls of userv1.go; every other call answers Unimplemented.
+// zitadel.management.v1.ManagementService plus GetMyOrg and RemoveOrg, the
+// user calls of userv1.go and the administration calls of admin.go; every
+// other call answers Unimplemented.
 type managementServer struct {
 	management.UnimplementedManagementServiceServer
 	s *Server
@@ -61,6 +62,10 @@ func (m *managementServer) GetMyOrg(ctx context.Context, _ *management.GetMyOrgR
 	}}, nil
 }
 
+// RemoveOrg removes the organization of the call, and its users with it: a
+// user of a removed organization is gone for every call, as a removed user
+// is, and its tokens no longer authenticate (see Server.gone). A removed
+// organization answers COMMAND-QXPGs.
 func (m *managementServer) RemoveOrg(ctx context.Context, _ *management.RemoveOrgRequest) (*management.RemoveOrgResponse, error) {
 	o, unlock, err := m.s.lockWritable(m.orgTarget(ctx))
 	if err != nil {

@@ -9,13 +9,22 @@ import (
 	"strings"
 )
 
-// AddOrg creates an active organization and returns its id.
+// AddOrg creates an active organization and returns its id. Unlike the
+// management API's AddOrg it makes nobody a member and does not check that
+// the name is unique.
 func (s *Server) AddOrg(name string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.newOrg(name).id
+}
+
+// newOrg stores a new active organization and returns it. The caller holds
+// s.mu.
+func (s *Server) newOrg(name string) *org {
 	id := s.newID()
-	s.orgs[id] = &org{metadataOwner: newMetadataOwner(id, id, freshOrgSequence, s.opts.Now()), name: name}
-	return id
+	o := &org{metadataOwner: newMetadataOwner(id, id, freshOrgSequence, s.opts.Now()), name: name}
+	s.orgs[id] = o
+	return o
 }
 
 // AddUser creates a human user whose own organization is ownOrg and returns
@@ -34,14 +43,30 @@ func (s *Server) Grant(userID, orgID string, roles ...string) {
 	u.roles[orgID] = append(u.roles[orgID], roles...)
 }
 
+// Roles returns a copy of the roles the user holds in an organization, by
+// Grant, AddOrg (the creator's ORG_OWNER) or AddOrgMember; orgID "" returns
+// its instance-wide roles.
+func (s *Server) Roles(userID, orgID string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.users[userID].roles[orgID]...)
+}
+
 // AddToken issues a personal access token for the user.
 func (s *Server) AddToken(userID string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.issueToken(s.users[userID])
+}
+
+// issueToken issues a personal access token for u, which authenticates as
+// u until u is gone (the fake does not expire tokens). The caller holds
+// s.mu.
+func (s *Server) issueToken(u *user) string {
 	b := make([]byte, 20)
 	_, _ = rand.Read(b)
 	tok := "pat_" + hex.EncodeToString(b)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.tokens[tok] = s.users[userID]
+	s.tokens[tok] = u
 	return tok
 }
 
@@ -256,13 +281,18 @@ func ownerIn[T interface{ owner() *metadataOwner }](owners map[string]T, id stri
 	}
 }
 
-// RemoveOrganization removes an organization out of band, as RemoveOrg does.
+// RemoveOrganization removes an organization out of band, as RemoveOrg does:
+// its users are gone with it (see Server.gone). An organization that is
+// missing or removed already is an error, as for RemoveOrg.
 func (s *Server) RemoveOrganization(orgID string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	o := s.orgs[orgID]
 	if o == nil {
 		return fmt.Errorf("no organization %s", orgID)
+	}
+	if o.removed {
+		return fmt.Errorf("organization %s is removed already", orgID)
 	}
 	o.sequence++
 	o.removed = true

@@ -11,9 +11,9 @@ import (
 )
 
 // orgServer implements the organization metadata calls of
-// zitadel.org.v2.OrganizationService, and ListOrganizations by id (see
-// orgv2_orgs.go), over the same store, commands, hooks and counters as the
-// management API v1 (contract section 2); every other call answers
+// zitadel.org.v2.OrganizationService, and ListOrganizations by id and name
+// (see orgv2_orgs.go), over the same store, commands, hooks and counters as
+// the management API v1 (contract section 2); every other call answers
 // Unimplemented. The organization is named in each request and the
 // permission is checked inside the call: the interceptor only authenticates
 // and leaves the caller in the context.

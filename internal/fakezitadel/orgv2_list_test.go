@@ -203,9 +203,9 @@ func TestV2ListOrganizationsByID(t *testing.T) {
 		}
 	}
 	_, err := e.oc.ListOrganizations(e.owner(), &orgv2.ListOrganizationsRequest{Queries: []*orgv2.SearchQuery{
-		{Query: &orgv2.SearchQuery_NameQuery{NameQuery: &orgv2.OrganizationNameQuery{Name: "acme"}}},
+		{Query: &orgv2.SearchQuery_DomainQuery{DomainQuery: &orgv2.OrganizationDomainQuery{Domain: "acme.localhost"}}},
 	}})
 	if status.Code(err) != codes.Unimplemented {
-		t.Fatalf("name query: %v, want Unimplemented", err)
+		t.Fatalf("domain query: %v, want Unimplemented", err)
 	}
 }

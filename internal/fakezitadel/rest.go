@@ -57,6 +57,9 @@ var (
 // restRoutes, literal segments before variables where both match.
 var restRoutes = []restRoute{
 	{http.MethodGet, "/management/v1/orgs/me", mgmtDesc, "GetMyOrg", false},
+	{http.MethodPost, "/management/v1/orgs", mgmtDesc, "AddOrg", true},
+	{http.MethodDelete, "/management/v1/orgs/me", mgmtDesc, "RemoveOrg", false},
+	{http.MethodPost, "/management/v1/orgs/me/members", mgmtDesc, "AddOrgMember", true},
 	{http.MethodPost, "/management/v1/metadata/_search", mgmtDesc, "ListOrgMetadata", true},
 	{http.MethodPost, "/management/v1/metadata/_bulk", mgmtDesc, "BulkSetOrgMetadata", true},
 	{http.MethodDelete, "/management/v1/metadata/_bulk", mgmtDesc, "BulkRemoveOrgMetadata", true},
@@ -71,6 +74,7 @@ var restRoutes = []restRoute{
 	{http.MethodGet, "/management/v1/users/{id}", mgmtDesc, "GetUserByID", false},
 	{http.MethodDelete, "/management/v1/users/{id}", mgmtDesc, "RemoveUser", false},
 	{http.MethodPost, "/management/v1/users/{id}/_deactivate", mgmtDesc, "DeactivateUser", true},
+	{http.MethodPost, "/management/v1/users/{user_id}/pats", mgmtDesc, "AddPersonalAccessToken", true},
 	{http.MethodPost, "/management/v1/users/{id}/metadata/_search", mgmtDesc, "ListUserMetadata", true},
 	{http.MethodPost, "/management/v1/users/{id}/metadata/_bulk", mgmtDesc, "BulkSetUserMetadata", true},
 	{http.MethodDelete, "/management/v1/users/{id}/metadata/_bulk", mgmtDesc, "BulkRemoveUserMetadata", true},

@@ -34,6 +34,11 @@ var (
 	// user.write (and user.delete, which the fake does not tell apart) in
 	// the user's organization; user.read adds readRoles, as org.read does.
 	userWriteRoles = []string{"IAM_OWNER", "IAM_ORG_MANAGER", "IAM_USER_MANAGER", "ORG_OWNER", "ORG_USER_MANAGER"}
+	// org.member.write, needed by AddOrgMember.
+	memberWriteRoles = []string{"IAM_OWNER", "IAM_ORG_MANAGER", "ORG_OWNER"}
+	// org.create, needed by AddOrg: instance roles only in the fake (see
+	// authorize).
+	createOrgRoles = []string{"IAM_OWNER", "IAM_ORG_MANAGER"}
 )
 
 // Options tune the fake.
@@ -264,8 +269,9 @@ func (s *Server) Close() {
 // authentication, and for the management API v1 choosing the organization
 // (x-zitadel-orgid) and checking the permission. The v2 services
 // (organization and user) name the organization or user in their requests
-// and check permissions inside each call, so for v2 it only authenticates
-// and hands the caller to the handler.
+// and check permissions inside each call, so for v2 it only authenticates.
+// Either way it hands the caller to the handler (userFrom), and for v1 the
+// organization of the call (orgFrom).
 // It also counts calls, applies injected faults and answers Unimplemented for
 // a service switched off by Options.DisableV1 or DisableV2 (counted, but
 // before any fault).
@@ -285,9 +291,8 @@ func (s *Server) intercept(ctx context.Context, req any, info *grpc.UnaryServerI
 	if err != nil {
 		return nil, s.toStatus(err)
 	}
-	if v2 {
-		ctx = withUser(ctx, u)
-	} else {
+	ctx = withUser(ctx, u)
+	if !v2 {
 		ctx = withOrg(ctx, orgID)
 	}
 	resp, err := handler(ctx, req)
@@ -368,8 +373,10 @@ func requiredRoles(method string) []string {
 		return deleteRoles
 	case "ListUserMetadata", "GetUserByID":
 		return userReadRolesAll()
-	case "BulkSetUserMetadata", "BulkRemoveUserMetadata", "AddMachineUser", "DeactivateUser", "RemoveUser":
+	case "BulkSetUserMetadata", "BulkRemoveUserMetadata", "AddMachineUser", "DeactivateUser", "RemoveUser", "AddPersonalAccessToken":
 		return userWriteRoles
+	case "AddOrgMember":
+		return memberWriteRoles
 	default:
 		return writeRoles
 	}
@@ -378,7 +385,22 @@ func requiredRoles(method string) []string {
 // authorize chooses the organization of a v1 call (x-zitadel-orgid, else
 // the caller's own) and checks the caller's permission there. The caller
 // holds s.mu.
+//
+// AddOrg acts on no existing organization: it needs org.create, which the
+// fake grants with an instance role only (createOrgRoles), and it looks at
+// neither the header nor the caller's own organization, so an instance
+// owner creates organizations whatever the header names (an organization
+// that does not exist, say). Every other caller gets AUTH-5mWD2. (A real ZITADEL resolves the organization of the
+// call first, as for any v1 call, and checks org.create in it, instance
+// roles included; the fake does not model organization roles granting
+// org.create.)
 func (s *Server) authorize(ctx context.Context, u *user, method string) (string, error) {
+	if method == "AddOrg" {
+		if !hasAny(u.roles[""], createOrgRoles) {
+			return "", errNoPermission
+		}
+		return "", nil
+	}
 	md, _ := metadata.FromIncomingContext(ctx)
 	orgID := first(md, "x-zitadel-orgid")
 	if orgID == "" {

@@ -2,14 +2,20 @@
 // organization and user metadata calls of the management API v1, of the
 // organization service v2 and of the user service v2, over one store,
 // exactly as ../shared/zitadel-api-contract.md describes them: codes,
-// messages, error ids, atomicity, sequence numbers and list quirks. Tests use
-// it directly; the fakezitadel command serves it standalone.
+// messages, error ids, atomicity, sequence numbers and list quirks. It also
+// serves the administration calls a test needs around them, which set up
+// organizations, users, memberships and tokens (admin.go), as ZITADEL's
+// source describes them. Tests use it directly; the fakezitadel command
+// serves it standalone.
 //
 // One listener serves both transports of the real server: gRPC, and REST
 // (grpc-gateway JSON, rest.go) through the very same handlers and
 // interceptor. The REST routes are:
 //
 //	GET    /management/v1/orgs/me                               GetMyOrg
+//	POST   /management/v1/orgs                                  AddOrg
+//	DELETE /management/v1/orgs/me                               RemoveOrg
+//	POST   /management/v1/orgs/me/members                       AddOrgMember
 //	POST   /management/v1/metadata/_search                      ListOrgMetadata
 //	POST   /management/v1/metadata/_bulk                        BulkSetOrgMetadata
 //	DELETE /management/v1/metadata/_bulk                        BulkRemoveOrgMetadata (JSON body {"keys":[...]})
@@ -24,6 +30,7 @@
 //	GET    /management/v1/users/{id}                            GetUserByID (v1)
 //	DELETE /management/v1/users/{id}                            RemoveUser
 //	POST   /management/v1/users/{id}/_deactivate                DeactivateUser
+//	POST   /management/v1/users/{user_id}/pats                  AddPersonalAccessToken
 //	POST   /management/v1/users/{id}/metadata/_search           ListUserMetadata (v1)
 //	POST   /management/v1/users/{id}/metadata/_bulk             BulkSetUserMetadata
 //	DELETE /management/v1/users/{id}/metadata/_bulk             BulkRemoveUserMetadata (JSON body {"keys":[...]})

@@ -75,15 +75,29 @@ func (s *Server) addUser(orgID, username string, machine bool) string {
 	return s.newUser(orgID, "", username, machine).id
 }
 
-// liveUser returns the user unless it is missing, removed or, with orgID
-// not "", of another organization: the user a v1 call (orgID: the call's
-// organization) or a v2 call ("") acts on. The caller holds s.mu.
+// liveUser returns the user unless it is missing, gone (see gone) or, with
+// orgID not "", of another organization: the user a v1 call (orgID: the
+// call's organization) or a v2 call ("") acts on. The caller holds s.mu.
 func (s *Server) liveUser(userID, orgID string) *user {
 	u := s.users[userID]
-	if u == nil || u.removed || orgID != "" && u.resourceOwner != orgID {
+	if u == nil || s.gone(u) || orgID != "" && u.resourceOwner != orgID {
 		return nil
 	}
 	return u
+}
+
+// gone tells whether a user was removed, itself or with its organization:
+// ZITADEL removes an organization's users with it, so a user of a removed
+// organization is gone for every call as a removed user is, and its tokens
+// no longer authenticate. (The fake keeps the user's removed flag as it
+// was: its metadata stays readable through the hooks.) The caller holds
+// s.mu.
+func (s *Server) gone(u *user) bool {
+	if u.removed {
+		return true
+	}
+	o := s.orgs[u.resourceOwner]
+	return o != nil && o.removed
 }
 
 // changeUser applies a change of the user's own state (one event of the
