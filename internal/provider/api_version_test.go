@@ -23,17 +23,14 @@ import (
 // countCalls checks that the fake saw calls of want and none of never
 // since the last ResetCalls.
 func (e *testEnv) countCalls(want apiMethods, never apiMethods) statecheck.StateCheck {
-	return serverCheck(func() error {
-		if e.srv == nil {
-			return nil
-		}
+	return e.onFake(func(srv *fakezitadel.Server) error {
 		for _, m := range []string{never.Set, never.Remove, never.List, never.GetOrg} {
-			if n := e.srv.Calls(m); m != "" && n != 0 {
+			if n := srv.Calls(m); m != "" && n != 0 {
 				return fmt.Errorf("%d %s calls, want none", n, m)
 			}
 		}
-		if e.srv.Calls(want.Set) == 0 || e.srv.Calls(want.List) == 0 {
-			return fmt.Errorf("no %s or no %s call: %v", want.Set, want.List, e.srv.AllCalls())
+		if srv.Calls(want.Set) == 0 || srv.Calls(want.List) == 0 {
+			return fmt.Errorf("no %s or no %s call: %v", want.Set, want.List, srv.AllCalls())
 		}
 		return nil
 	})
@@ -45,7 +42,7 @@ func TestAccAPIVersion_autoOnAServerWithoutV1(t *testing.T) {
 	onlyFor(t, zitadel.APIAuto)
 	parallelOnFake(t)
 	e := newTestEnvWith(t, fakezitadel.Options{DisableV1: true}).withAPI(zitadel.APIAuto)
-	e.fakeOnly()
+	e.fakeOnly("a server without the management API v1")
 	provider := e.Provider(`api_version = "auto"`, "org_id = "+hclString(e.OrgID))
 	cfg := func(values map[string]string) string {
 		return provider + orgMetadata("test", attrMap("values", values)) + search(e.OrgID)
@@ -94,7 +91,10 @@ func TestAccAPIVersion_autoDecidesOnTheMetadataCallsNotTheUserLookup(t *testing.
 		t.Run(fmt.Sprintf("v1 served: %v", withV1), func(t *testing.T) {
 			parallelOnFake(t)
 			e := newTestEnvWith(t, fakezitadel.Options{DisableV1: !withV1}).withAPI(zitadel.APIAuto)
-			e.fakeOnly()
+			if !withV1 {
+				e.fakeOnly("a server without the management API v1")
+			}
+			e.ownsOrganizations() // its key is not a prefixed one
 			s := e.subject("user")
 			write, other := "SetUserMetadata", "BulkSetUserMetadata"
 			if withV1 {
@@ -107,9 +107,9 @@ func TestAccAPIVersion_autoDecidesOnTheMetadataCallsNotTheUserLookup(t *testing.
 					Config:    e.Provider(`api_version = "auto"`) + s.resource("test", s.id, attrMap("values", map[string]string{"a": "1"})),
 					ConfigStateChecks: []statecheck.StateCheck{
 						s.holds(s.id, map[string]string{"a": "1"}),
-						serverCheck(func() error {
-							if e.srv.Calls(write) != 1 || e.srv.Calls(other) != 0 {
-								return fmt.Errorf("%d %s and %d %s calls, want 1 and 0", e.srv.Calls(write), write, e.srv.Calls(other), other)
+						e.onFake(func(srv *fakezitadel.Server) error {
+							if srv.Calls(write) != 1 || srv.Calls(other) != 0 {
+								return fmt.Errorf("%d %s and %d %s calls, want 1 and 0", srv.Calls(write), write, srv.Calls(other), other)
 							}
 							return nil
 						}),
@@ -125,7 +125,7 @@ func TestAccAPIVersion_autoOnAServerWithV1(t *testing.T) {
 	onlyFor(t, zitadel.APIAuto)
 	parallelOnFake(t)
 	e := newTestEnv(t).withAPI(zitadel.APIAuto)
-	e.fakeOnly()
+	e.ownsOrganizations() // it writes to the caller's own organization
 	cfg := e.Provider(`api_version = "auto"`) + orgMetadata("test", attrMap("values", map[string]string{"a": "1"})) + search(e.OrgID)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
@@ -156,7 +156,7 @@ func TestAccAPIVersion_forcedV2OnAServerWithoutV2(t *testing.T) {
 	onlyFor(t, zitadel.APIV2)
 	parallelOnFake(t)
 	e := newTestEnvWith(t, fakezitadel.Options{DisableV2: true})
-	e.fakeOnly()
+	e.fakeOnly("a server without the v2 services")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
@@ -208,7 +208,7 @@ func TestAccAPIVersion_v2KeepsTheOrganizationInState(t *testing.T) {
 	onlyFor(t, zitadel.APIV2)
 	parallelOnFake(t)
 	e := newTestEnv(t)
-	e.fakeOnly() // the caller's own organization is the test organization on the fake
+	e.ownsOrganizations() // the caller's own organization is the test organization
 	body := orgMetadata("test", `values = { mine = "yes" }`)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
@@ -305,7 +305,7 @@ func TestAccV2_refreshOf10000KeysPagesAtTheMaximum(t *testing.T) {
 	onlyFor(t, zitadel.APIV2)
 	forEachSubject(t, func(t *testing.T, s *subject) {
 		e := s.testEnv
-		e.fakeOnly()
+		e.ownsOrganizations() // its 10,000 keys are not the test's prefixed ones
 		cfg := e.Provider() + s.resource("test", s.id,
 			// range() stops at 1,024 values: 10 x 1,000.
 			`values = { for p in setproduct(range(10), range(1000)) : format("k%05d", p[0] * 1000 + p[1]) => "v" }`)

@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"regexp"
@@ -20,7 +21,9 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"google.golang.org/grpc/codes"
 
 	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/fakezitadel"
 	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
@@ -38,9 +41,13 @@ type testEnv struct {
 	OwnerToken, ViewerToken, OutsiderToken string
 	// prefix keeps the keys of tests apart on a shared real organization.
 	prefix string
-	// api reaches a real ZITADEL out of band.
-	api  *zitadel.Client
-	tune func(*zitadel.Config)
+	// api reaches a real ZITADEL out of band, with the owner's token.
+	api *zitadel.Client
+	// scratch tells that the organizations and users are the test's own,
+	// made with admin, an instance owner's client (ZITADEL_ADMIN_ACCESS_TOKEN).
+	scratch bool
+	admin   *zitadel.Client
+	tune    func(*zitadel.Config)
 	// version is the metadata API the provider blocks choose, and m the
 	// fake's names of its calls.
 	version string
@@ -147,65 +154,179 @@ func (e *testEnv) withAPI(version string) *testEnv {
 }
 
 func newRealEnv(t *testing.T) *testEnv {
-	get := func(name string, required bool) string {
+	e := &testEnv{
+		t:         t,
+		prefix:    "tfacc-" + randomHex(4) + "-",
+		version:   matrixAPI(),
+		m:         methodsOf[matrixAPI()],
+		transport: matrixTransport(),
+	}
+	if admin := os.Getenv("ZITADEL_ADMIN_ACCESS_TOKEN"); admin != "" {
+		e.populate(admin)
+		return e
+	}
+	get := func(name string) string {
 		v := os.Getenv(name)
-		if v == "" && required {
-			t.Fatalf("TF_ACC_ZITADEL_REAL=1 needs %s", name)
+		if v == "" {
+			t.Fatalf("TF_ACC_ZITADEL_REAL=1 needs ZITADEL_ADMIN_ACCESS_TOKEN, or %s and the other variables CONTRIBUTING.md names", name)
 		}
 		return v
 	}
-	e := &testEnv{
-		t:             t,
-		OrgID:         get("ZITADEL_ORG_ID", true),
-		OwnerToken:    get("ZITADEL_ACCESS_TOKEN", true),
-		ViewerToken:   get("ZITADEL_VIEWER_ACCESS_TOKEN", false),
-		OutsiderToken: get("ZITADEL_OUTSIDER_ACCESS_TOKEN", false),
-		prefix:        "tfacc-" + randomHex(4) + "-",
-		SecondOrgID:   get("ZITADEL_SECOND_ORG_ID", false),
-		version:       matrixAPI(),
-		m:             methodsOf[matrixAPI()],
-		transport:     matrixTransport(),
-	}
+	e.OrgID, e.OwnerToken = get("ZITADEL_ORG_ID"), get("ZITADEL_ACCESS_TOKEN")
+	e.ViewerToken, e.OutsiderToken = os.Getenv("ZITADEL_VIEWER_ACCESS_TOKEN"), os.Getenv("ZITADEL_OUTSIDER_ACCESS_TOKEN")
+	e.SecondOrgID = os.Getenv("ZITADEL_SECOND_ORG_ID")
 	e.UserID, e.SecondUserID = realUserIDs()
-	port := 443
-	if p := get("ZITADEL_PORT", false); p != "" {
-		port, _ = strconv.Atoi(p)
-	}
-	insecure := get("ZITADEL_INSECURE", false) == "true"
-	if insecure && get("ZITADEL_PORT", false) == "" {
-		port = 80
-	}
-	api, err := zitadel.New(zitadel.Config{
-		Domain: get("ZITADEL_DOMAIN", true), Port: port, Insecure: insecure,
-		AccessToken: e.OwnerToken, Retry: zitadel.DefaultRetryPolicy(), UserAgent: "terraform-provider-zitadelmeta/acctest",
-		APIVersion: e.version, Transport: e.transport,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.api = api
+	e.api = e.realClient(e.OwnerToken, e.version, e.transport)
 	t.Cleanup(func() {
-		// Leave the shared organization as it was: drop this test's keys.
-		var mine []string
-		for k := range e.Metadata(e.OrgID) {
-			if strings.HasPrefix(k, e.prefix) {
-				mine = append(mine, k)
-			}
-		}
-		_, _ = api.RemoveMetadata(context.Background(), zitadel.OrgOwner(e.OrgID), mine)
+		// Leave the shared organization and user as they were: drop this
+		// test's keys, and only those.
+		ctx := context.Background()
+		owners := []zitadel.Owner{zitadel.OrgOwner(e.OrgID)}
 		if e.UserID != "" {
-			var theirs []string
-			entries, _ := api.ListMetadata(context.Background(), zitadel.UserOwner(e.OrgID, e.UserID), nil)
-			for _, en := range entries {
-				if strings.HasPrefix(en.Key, e.prefix) {
-					theirs = append(theirs, en.Key)
-				}
-			}
-			_, _ = api.RemoveMetadata(context.Background(), zitadel.UserOwner(e.OrgID, e.UserID), theirs)
+			owners = append(owners, zitadel.UserOwner(e.OrgID, e.UserID))
 		}
-		_ = api.Close()
+		for _, o := range owners {
+			_ = removePrefixed(ctx, e.api, o, e.prefix)
+		}
+		_ = e.api.Close()
 	})
 	return e
+}
+
+// realClient is a client of the real ZITADEL the environment names, with
+// token.
+func (e *testEnv) realClient(token, version, transport string) *zitadel.Client {
+	return e.clientWith(zitadel.Config{AccessToken: token, APIVersion: version, Transport: transport})
+}
+
+// clientWith is a client of the real ZITADEL the environment names, with
+// the credentials and choices of cfg.
+func (e *testEnv) clientWith(cfg zitadel.Config) *zitadel.Client {
+	c, err := realClientFromEnv(os.Getenv, cfg)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return c
+}
+
+// realClientFromEnv is a client of the real ZITADEL that ZITADEL_DOMAIN,
+// ZITADEL_PORT, ZITADEL_INSECURE and ZITADEL_CA_CERTIFICATE name, with the
+// credentials and choices of cfg.
+func realClientFromEnv(getenv func(string) string, cfg zitadel.Config) (*zitadel.Client, error) {
+	cfg.Port = 443
+	cfg.Insecure = getenv("ZITADEL_INSECURE") == "true"
+	if cfg.Insecure {
+		cfg.Port = 80
+	}
+	if p := getenv("ZITADEL_PORT"); p != "" {
+		port, err := strconv.Atoi(p)
+		if err != nil {
+			return nil, fmt.Errorf("ZITADEL_PORT: %w", err)
+		}
+		cfg.Port = port
+	}
+	cfg.Domain = getenv("ZITADEL_DOMAIN")
+	if cfg.Domain == "" {
+		return nil, errors.New("TF_ACC_ZITADEL_REAL=1 needs ZITADEL_DOMAIN")
+	}
+	cfg.CACertPEM = []byte(getenv("ZITADEL_CA_CERTIFICATE"))
+	cfg.Retry = zitadel.DefaultRetryPolicy()
+	cfg.UserAgent = "terraform-provider-zitadelmeta/acctest"
+	return zitadel.New(cfg)
+}
+
+// removePrefixed removes an owner's keys that start with prefix.
+func removePrefixed(ctx context.Context, api *zitadel.Client, owner zitadel.Owner, prefix string) error {
+	entries, err := api.ListMetadata(ctx, owner, nil)
+	if err != nil {
+		return err
+	}
+	var mine []string
+	for _, en := range entries {
+		if strings.HasPrefix(en.Key, prefix) {
+			mine = append(mine, en.Key)
+		}
+	}
+	_, err = api.RemoveMetadata(ctx, owner, mine)
+	return err
+}
+
+// populate sets up, with an instance owner's token, what the fake's
+// Populate does, in scratch organizations of the test's own: two
+// organizations named after the test's prefix; an owner of both (a service
+// account of the first with ORG_OWNER in each: its own organization is the
+// first), a viewer of the first (ORG_OWNER_VIEWER), an outsider (a service
+// account of the second without any membership) and a user in each
+// organization. Removing the organizations at the end removes the rest.
+func (e *testEnv) populate(adminToken string) {
+	ctx := context.Background()
+	e.scratch = true
+	admin := e.realClient(adminToken, zitadel.APIV1, zitadel.TransportGRPC)
+	e.admin = admin
+	e.t.Cleanup(func() { _ = admin.Close() })
+	must := func(err error) {
+		if err != nil {
+			e.t.Fatalf("setting up the scratch organizations: %v", err)
+		}
+	}
+	var orgs [2]string
+	for i := range orgs {
+		id, err := admin.AddOrg(ctx, fmt.Sprintf("%sorg%d", e.prefix, i+1))
+		must(err)
+		orgs[i] = id
+		e.t.Cleanup(func() {
+			if err := admin.RemoveOrg(ctx, id); err != nil && !zitadel.IsKind(err, zitadel.KindOrgNotFound) {
+				e.t.Logf("removing scratch organization %s: %v (make sweep removes it)", id, err)
+			}
+		})
+	}
+	e.OrgID, e.SecondOrgID = orgs[0], orgs[1]
+	account := func(org, name string, withToken bool) (id, token string) {
+		id, err := admin.AddMachineUser(ctx, org, e.prefix+name)
+		must(err)
+		if withToken {
+			token, err = admin.AddPersonalAccessToken(ctx, org, id, time.Now().Add(3*time.Hour))
+			must(err)
+		}
+		return id, token
+	}
+	owner, ownerToken := account(e.OrgID, "owner", true)
+	viewer, viewerToken := account(e.OrgID, "viewer", true)
+	_, outsiderToken := account(e.SecondOrgID, "outsider", true)
+	must(admin.AddOrgMember(ctx, e.OrgID, owner, "ORG_OWNER"))
+	must(admin.AddOrgMember(ctx, e.SecondOrgID, owner, "ORG_OWNER"))
+	must(admin.AddOrgMember(ctx, e.OrgID, viewer, "ORG_OWNER_VIEWER"))
+	e.UserID, _ = account(e.OrgID, "user", false)
+	e.SecondUserID, _ = account(e.SecondOrgID, "user", false)
+	e.OwnerToken, e.ViewerToken, e.OutsiderToken = ownerToken, viewerToken, outsiderToken
+	e.api = e.realClient(e.OwnerToken, e.version, e.transport)
+	e.t.Cleanup(func() { _ = e.api.Close() })
+
+	// Tokens and memberships reach ZITADEL's projections a moment later:
+	// wait until the owner reaches both organizations and the viewer the
+	// first.
+	e.await(e.realClient(e.OwnerToken, zitadel.APIV1, zitadel.TransportGRPC), e.OrgID, e.SecondOrgID)
+	e.await(e.realClient(e.ViewerToken, zitadel.APIV1, zitadel.TransportGRPC), e.OrgID)
+}
+
+// await waits until c reaches each organization (a minute at most), then
+// closes it: new tokens and memberships take a moment to work.
+func (e *testEnv) await(c *zitadel.Client, orgs ...string) {
+	e.t.Helper()
+	defer func() { _ = c.Close() }()
+	deadline := time.Now().Add(time.Minute)
+	for _, org := range orgs {
+		for {
+			_, err := c.GetOrg(context.Background(), org)
+			if err == nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				e.t.Fatalf("new credentials still fail a minute after they were made: %v", err)
+			}
+			time.Sleep(250 * time.Millisecond)
+		}
+	}
 }
 
 func randomHex(n int) string {
@@ -214,12 +335,106 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// fakeOnly skips tests that need the fake's hooks (call counts, faults,
-// removing organizations) against a real ZITADEL.
-func (e *testEnv) fakeOnly() {
+// fakeOnly skips, against a real ZITADEL, a test that needs what only the
+// fake can do, which why names (injecting faults, serving without an API,
+// a private CA, a proxy in front of it).
+func (e *testEnv) fakeOnly(why string) {
+	e.t.Helper()
 	if e.srv == nil {
-		e.t.Skip("needs the fake ZITADEL's test hooks")
+		e.t.Skip("needs the fake ZITADEL: " + why)
 	}
+}
+
+// ownsOrganizations skips a test that changes or owns whole organizations
+// or users, or needs the caller's own organization, against a real
+// ZITADEL without organizations of the test's own.
+func (e *testEnv) ownsOrganizations() {
+	e.t.Helper()
+	if e.srv == nil && !e.scratch {
+		e.t.Skip("needs organizations of its own: set ZITADEL_ADMIN_ACCESS_TOKEN (CONTRIBUTING.md)")
+	}
+}
+
+// grantKey makes the service account of a key file a member of the
+// scratch organization with roles, and waits until its grant works.
+func (e *testEnv) grantKey(keyFile []byte, roles ...string) {
+	e.t.Helper()
+	kf, err := zitadel.ParseKeyFile(keyFile)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	// The admin's own key is a member already: it made the organization.
+	err = e.admin.AddOrgMember(context.Background(), e.OrgID, kf.UserID, roles...)
+	var ze *zitadel.Error
+	if errors.As(err, &ze) && ze.Code == codes.AlreadyExists {
+		err = nil
+	}
+	if err != nil {
+		e.t.Fatalf("granting the key file's service account %v: %v", roles, err)
+	}
+	e.await(e.clientWith(zitadel.Config{KeyFile: kf}), e.OrgID)
+}
+
+// removeOrg removes an organization (and its users), as an administrator
+// would.
+func (e *testEnv) removeOrg(id string) {
+	e.t.Helper()
+	var err error
+	if e.srv != nil {
+		err = e.srv.RemoveOrganization(id)
+	} else {
+		err = e.admin.RemoveOrg(context.Background(), id)
+	}
+	if err != nil {
+		e.t.Fatalf("removing organization %s: %v", id, err)
+	}
+}
+
+// userOrg is the organization of one of the environment's users.
+func (e *testEnv) userOrg(userID string) string {
+	if userID == e.SecondUserID {
+		return e.SecondOrgID
+	}
+	return e.OrgID
+}
+
+// removeUser removes a user, as an administrator would.
+func (e *testEnv) removeUser(id string) {
+	e.t.Helper()
+	var err error
+	if e.srv != nil {
+		err = e.srv.RemoveUser(id)
+	} else {
+		err = e.admin.RemoveUser(context.Background(), e.userOrg(id), id)
+	}
+	if err != nil {
+		e.t.Fatalf("removing user %s: %v", id, err)
+	}
+}
+
+// deactivateUser deactivates a user, as an administrator would.
+func (e *testEnv) deactivateUser(id string) {
+	e.t.Helper()
+	var err error
+	if e.srv != nil {
+		err = e.srv.DeactivateUser(id)
+	} else {
+		err = e.admin.DeactivateUser(context.Background(), e.userOrg(id), id)
+	}
+	if err != nil {
+		e.t.Fatalf("deactivating user %s: %v", id, err)
+	}
+}
+
+// onFake runs a check of the fake's call counts; against a real ZITADEL,
+// which counts nothing, it passes.
+func (e *testEnv) onFake(check func(*fakezitadel.Server) error) statecheck.StateCheck {
+	return serverCheck(func() error {
+		if e.srv == nil {
+			return nil
+		}
+		return check(e.srv)
+	})
 }
 
 // K returns a key unique to this test run.
@@ -238,11 +453,16 @@ func (e *testEnv) factories() map[string]func() (tfprotov6.ProviderServer, error
 
 // getenv isolates tests against the fake from the developer's ZITADEL_*
 // variables; against a real ZITADEL the environment configures the provider.
+// With scratch organizations only the connection settings count: the
+// tokens and organizations are the test's own.
 func (e *testEnv) getenv(name string) string {
-	if e.srv == nil {
-		return os.Getenv(name)
+	switch {
+	case e.srv != nil:
+		return ""
+	case e.scratch && !slices.Contains([]string{"ZITADEL_DOMAIN", "ZITADEL_PORT", "ZITADEL_INSECURE", "ZITADEL_CA_CERTIFICATE"}, name):
+		return ""
 	}
-	return ""
+	return os.Getenv(name)
 }
 
 // Provider renders a provider block for the owner's token plus extra lines.
@@ -263,7 +483,7 @@ func (e *testEnv) ProviderWithToken(token string, extra ...string) string {
 			b.WriteString("  insecure = true\n")
 		}
 	}
-	if token != e.OwnerToken || e.srv != nil {
+	if token != e.OwnerToken || e.srv != nil || e.scratch {
 		fmt.Fprintf(&b, "  access_token = %s\n", hclString(token))
 	}
 	for attr, value := range map[string]string{"api_version": e.version, "transport": e.transport} {
@@ -353,6 +573,23 @@ func (e *testEnv) Set(orgID, key string, value []byte) {
 	}
 }
 
+// setMany writes keys out of band in one go.
+func (e *testEnv) setMany(orgID string, kv map[string][]byte) {
+	if e.srv != nil {
+		for k, v := range kv {
+			e.srv.SetMetadata(orgID, k, v)
+		}
+		return
+	}
+	entries := make([]zitadel.KV, 0, len(kv))
+	for k, v := range kv {
+		entries = append(entries, zitadel.KV{Key: k, Value: v})
+	}
+	if _, err := e.api.SetMetadata(context.Background(), zitadel.OrgOwner(orgID), entries); err != nil {
+		e.t.Fatalf("writing metadata out of band: %v", err)
+	}
+}
+
 // Delete removes a key out of band.
 func (e *testEnv) Delete(orgID, key string) {
 	if e.srv != nil {
@@ -400,11 +637,8 @@ func (f serverCheck) CheckState(_ context.Context, _ statecheck.CheckStateReques
 
 // writes checks the fake's write calls since the last ResetCalls.
 func (e *testEnv) writes(bulkSet, bulkRemove int) statecheck.StateCheck {
-	return serverCheck(func() error {
-		if e.srv == nil {
-			return nil
-		}
-		gotSet, gotRemove := e.srv.Calls(e.m.Set), e.srv.Calls(e.m.Remove)
+	return e.onFake(func(srv *fakezitadel.Server) error {
+		gotSet, gotRemove := srv.Calls(e.m.Set), srv.Calls(e.m.Remove)
 		if gotSet != bulkSet || gotRemove != bulkRemove {
 			return fmt.Errorf("%d %s and %d %s calls, want %d and %d", gotSet, e.m.Set, gotRemove, e.m.Remove, bulkSet, bulkRemove)
 		}
@@ -415,8 +649,8 @@ func (e *testEnv) writes(bulkSet, bulkRemove int) statecheck.StateCheck {
 // pagesPerSearch checks that every search since the last ResetCalls,
 // however many Terraform made, took exactly pages list calls.
 func (e *testEnv) pagesPerSearch(pages int) statecheck.StateCheck {
-	return serverCheck(func() error {
-		if n, searches := e.srv.Calls(e.m.List), e.srv.Searches(); searches == 0 || n != pages*searches {
+	return e.onFake(func(srv *fakezitadel.Server) error {
+		if n, searches := srv.Calls(e.m.List), srv.Searches(); searches == 0 || n != pages*searches {
 			return fmt.Errorf("%d %s calls for %d searches, want %d pages each", n, e.m.List, searches, pages)
 		}
 		return nil
@@ -462,7 +696,9 @@ func TestMain(m *testing.M) {
 		}
 		_ = os.Unsetenv(name)
 	}
-	os.Exit(m.Run())
+	// resource.TestMain runs the sweeper (sweeper_test.go) for -sweep, the
+	// tests otherwise.
+	resource.TestMain(m)
 }
 
 // keepForTests tells which TF_* and ZITADEL_* variables the tests use:

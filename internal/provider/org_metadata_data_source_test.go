@@ -131,10 +131,12 @@ func TestAccOrgMetadataDataSource_values(t *testing.T) {
 func TestAccOrgMetadataDataSource_manyPages(t *testing.T) {
 	parallelOnFake(t)
 	e := newTestEnv(t)
-	e.fakeOnly()
+	e.ownsOrganizations() // it reads every key of the organization
+	many := map[string][]byte{}
 	for i := 0; i < 2600; i++ {
-		e.srv.SetMetadata(e.OrgID, fmt.Sprintf("k%05d", i), []byte("v"))
+		many[e.K(fmt.Sprintf("k%05d", i))] = []byte("v")
 	}
+	e.setMany(e.OrgID, many)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{{
@@ -142,7 +144,7 @@ func TestAccOrgMetadataDataSource_manyPages(t *testing.T) {
 			Config:    e.Provider() + search(e.OrgID) + "output \"count\" {\n  value = length(data.zitadelmeta_org_metadata.test.entries)\n}\n",
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownOutputValue("count", knownvalue.Int64Exact(2600)),
-				statecheck.ExpectKnownValue(ds, tfjsonpath.New("entries").AtSliceIndex(2599).AtMapKey("key"), knownvalue.StringExact("k02599")),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("entries").AtSliceIndex(2599).AtMapKey("key"), knownvalue.StringExact(e.K("k02599"))),
 				// However often Terraform reads the data source, each read is
 				// exactly three pages of 1,000.
 				e.pagesPerSearch(3),
@@ -179,10 +181,8 @@ func TestAccOrgMetadataDataSource_access(t *testing.T) {
 func TestAccOrgMetadataDataSource_missingOrg(t *testing.T) {
 	parallelOnFake(t)
 	e := newTestEnv(t)
-	e.fakeOnly()
-	if err := e.srv.RemoveOrganization(e.SecondOrgID); err != nil {
-		t.Fatal(err)
-	}
+	e.ownsOrganizations()
+	e.removeOrg(e.SecondOrgID)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
@@ -227,7 +227,7 @@ func TestAccOrgMetadataDataSource_readsWhatTheResourceWrote(t *testing.T) {
 func TestAccOrgMetadataDataSource_defaultOrg(t *testing.T) {
 	parallelOnFake(t)
 	e := newTestEnv(t)
-	e.fakeOnly() // the caller's own organization may not be the test organization
+	e.ownsOrganizations() // the caller's own organization is the test organization
 	k := e.K("mine")
 	e.Set(e.OrgID, k, []byte("own org"))
 	// No org_id anywhere: the caller's own organization.

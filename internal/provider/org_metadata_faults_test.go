@@ -29,7 +29,7 @@ func TestAccFaults_transientWritesAreRetried(t *testing.T) {
 		t.Run(code.String(), func(t *testing.T) {
 			parallelOnFake(t)
 			e := newTestEnv(t)
-			e.fakeOnly()
+			e.fakeOnly("it injects faults")
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
 				Steps: []resource.TestStep{{
@@ -56,7 +56,7 @@ func TestAccFaults_transientWritesAreRetried(t *testing.T) {
 func TestAccFaults_endlessOutageFailsInBoundedTime(t *testing.T) {
 	parallelOnFake(t)
 	e := newTestEnv(t)
-	e.fakeOnly()
+	e.fakeOnly("it injects an endless outage")
 	provider := e.Provider(`retry_timeout = "1s"`)
 	cfg := func(v string) string {
 		return provider + orgMetadata("test", "org_id = "+hclString(e.OrgID), `values = { k = "`+v+`" }`)
@@ -90,7 +90,7 @@ func TestAccFaults_endlessOutageFailsInBoundedTime(t *testing.T) {
 func TestAccFaults_partialChunkedWriteIsRecorded(t *testing.T) {
 	forEachSubject(t, func(t *testing.T, s *subject) {
 		e := s.testEnv
-		e.fakeOnly()
+		e.fakeOnly("it injects faults")
 		e.tune = func(c *zitadel.Config) {
 			c.Retry.InitialBackoff = 5 * time.Millisecond
 			c.ChunkBytes = 1000 // three 300-byte entries per call
@@ -151,7 +151,7 @@ func TestAccFaults_partialChunkedWriteIsRecorded(t *testing.T) {
 func TestAccFaults_slowServerHitsTheTimeout(t *testing.T) {
 	parallelOnFake(t)
 	e := newTestEnv(t)
-	e.fakeOnly()
+	e.fakeOnly("a slow server")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
@@ -179,7 +179,7 @@ func TestAccFaults_slowServerHitsTheTimeout(t *testing.T) {
 func TestAccFaults_twentyOrganizationsShareOneConnection(t *testing.T) {
 	parallelOnFake(t)
 	e := newTestEnv(t)
-	e.fakeOnly()
+	e.fakeOnly("it counts the connections the server accepted")
 	owner := e.srv.AddUser(e.OrgID)
 	token := e.srv.AddToken(owner)
 	var cfg strings.Builder
@@ -344,7 +344,7 @@ func testClient(t *testing.T, srv *fakezitadel.Server, token string, tune func(*
 func TestAccFaults_failedRemoveIsRecorded(t *testing.T) {
 	forEachSubject(t, func(t *testing.T, s *subject) {
 		e := s.testEnv
-		e.fakeOnly()
+		e.fakeOnly("it injects faults")
 		cfg := func(m map[string]string) string {
 			return e.Provider() + s.resource("test", s.id, attrMap("values", m))
 		}

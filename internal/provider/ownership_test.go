@@ -178,7 +178,7 @@ func TestAccOwnership_overlapFailsThePlan(t *testing.T) {
 func TestAccOwnership_orgChange(t *testing.T) {
 	parallelOnFake(t)
 	e := newTestEnv(t)
-	e.fakeOnly() // it needs a second organization
+	e.ownsOrganizations() // it needs a second organization
 	j, x := e.K("j"), e.K("x")
 	in := func(org string) string { return "org_id = " + hclString(org) }
 	resource.Test(t, resource.TestCase{

@@ -154,7 +154,7 @@ func TestHeaderErrorsHideValues(t *testing.T) {
 func TestAccProvider_headers(t *testing.T) {
 	parallelOnFake(t)
 	e := newTestEnv(t)
-	e.fakeOnly()
+	e.fakeOnly("it reads the headers the server received")
 	body := orgMetadata("test", "org_id = "+hclString(e.OrgID), `values = { gated = "yes" }`)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
@@ -186,18 +186,43 @@ func TestAccProvider_headers(t *testing.T) {
 	}
 }
 
+// connectionEnv is the environment that reaches the test's ZITADEL:
+// ZITADEL_DOMAIN, ZITADEL_PORT, ZITADEL_INSECURE and, for a real one,
+// ZITADEL_CA_CERTIFICATE as the caller set it.
+func (e *testEnv) connectionEnv() map[string]string {
+	if e.srv != nil {
+		host, port := splitHostPort(e.srv.Addr())
+		return map[string]string{"ZITADEL_DOMAIN": host, "ZITADEL_PORT": port, "ZITADEL_INSECURE": "true"}
+	}
+	env := map[string]string{"ZITADEL_PORT": "443"}
+	for _, name := range []string{"ZITADEL_DOMAIN", "ZITADEL_INSECURE", "ZITADEL_CA_CERTIFICATE"} {
+		env[name] = os.Getenv(name)
+	}
+	if env["ZITADEL_INSECURE"] == "true" {
+		env["ZITADEL_PORT"] = "80"
+	}
+	if p := os.Getenv("ZITADEL_PORT"); p != "" {
+		env["ZITADEL_PORT"] = p
+	}
+	return env
+}
+
+// scheme is the URL scheme of the test's ZITADEL.
+func (e *testEnv) scheme() string {
+	if e.connectionEnv()["ZITADEL_INSECURE"] == "true" {
+		return "http://"
+	}
+	return "https://"
+}
+
 func TestAccProvider_environment(t *testing.T) {
 	parallelOnFake(t)
 	e := newTestEnv(t)
-	e.fakeOnly()
-	host, port := splitHostPort(e.srv.Addr())
-	env := map[string]string{
-		"ZITADEL_DOMAIN":       "http://" + host,
-		"ZITADEL_PORT":         port,
-		"ZITADEL_INSECURE":     "true",
-		"ZITADEL_ACCESS_TOKEN": e.OwnerToken,
-		"ZITADEL_ORG_ID":       e.SecondOrgID,
-	}
+	e.ownsOrganizations() // its key is not a prefixed one
+	env := e.connectionEnv()
+	env["ZITADEL_DOMAIN"] = e.scheme() + env["ZITADEL_DOMAIN"] // a scheme is tolerated
+	env["ZITADEL_ACCESS_TOKEN"] = e.OwnerToken
+	env["ZITADEL_ORG_ID"] = e.SecondOrgID
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factoriesWithEnv(env),
 		Steps: []resource.TestStep{{
@@ -212,20 +237,16 @@ func TestAccProvider_environment(t *testing.T) {
 func TestAccProvider_precedence(t *testing.T) {
 	parallelOnFake(t)
 	e := newTestEnv(t)
-	e.fakeOnly()
-	host, port := splitHostPort(e.srv.Addr())
+	e.ownsOrganizations() // its key is not a prefixed one
+	env := e.connectionEnv()
+	port := env["ZITADEL_PORT"]
 	keyFile := filepath.Join(t.TempDir(), "key.json")
 	if err := os.WriteFile(keyFile, []byte(`{"type":"serviceaccount","keyId":"1","userId":"2","key":"not used"}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	env := map[string]string{
-		"ZITADEL_DOMAIN":           host,
-		"ZITADEL_PORT":             port,
-		"ZITADEL_INSECURE":         "true",
-		"ZITADEL_ACCESS_TOKEN":     e.OwnerToken,
-		"ZITADEL_ORG_ID":           e.SecondOrgID,
-		"ZITADEL_JWT_PROFILE_FILE": keyFile,
-	}
+	env["ZITADEL_ACCESS_TOKEN"] = e.OwnerToken
+	env["ZITADEL_ORG_ID"] = e.SecondOrgID
+	env["ZITADEL_JWT_PROFILE_FILE"] = keyFile
 	blank := "provider \"zitadelmeta\" {\n  domain = \"\"\n  org_id = \" \"\n  access_token = \"\"\n  jwt_profile_file = \"\"\n}\n"
 	withToken := "provider \"zitadelmeta\" {\n  org_id = \"\"\n  access_token = " + hclString(e.OwnerToken) + "\n}\n"
 	resource.Test(t, resource.TestCase{
@@ -250,7 +271,7 @@ func TestAccProvider_precedence(t *testing.T) {
 			{
 				// A port in the configuration's domain beats ZITADEL_PORT.
 				PreConfig: func() { env["ZITADEL_PORT"] = "1" },
-				Config:    strings.Replace(withToken, "org_id", "domain = "+hclString(e.srv.Addr())+"\n  org_id", 1) + orgMetadata("test", `org_id = ""`, `values = { k = "v" }`),
+				Config:    strings.Replace(withToken, "org_id", "domain = "+hclString(env["ZITADEL_DOMAIN"]+":"+port)+"\n  org_id", 1) + orgMetadata("test", `org_id = ""`, `values = { k = "v" }`),
 			},
 			{
 				// Ids are trimmed: the same organization, so no replacement and
@@ -270,39 +291,65 @@ func TestAccProvider_precedence(t *testing.T) {
 	})
 }
 
+// The JWT profile grant: on the fake with a key of its own; against a real
+// ZITADEL with the key file TF_ACC_ZITADEL_JWT_PROFILE_FILE names (a
+// separate name, so that it never conflicts with the token), whose service
+// account is made ORG_OWNER of the scratch organization, or already is one
+// of ZITADEL_ORG_ID.
 func TestAccProvider_jwtProfile(t *testing.T) {
 	parallelOnFake(t)
 	e := newTestEnv(t)
-	e.fakeOnly()
-	owner := e.srv.AddUser(e.OrgID)
-	e.srv.Grant(owner, e.OrgID, "ORG_OWNER")
-	key, err := e.srv.AddServiceAccountKey(owner)
-	if err != nil {
-		t.Fatal(err)
+	var key []byte
+	var connection string
+	factories := factoriesWithEnv(nil)
+	if e.srv != nil {
+		owner := e.srv.AddUser(e.OrgID)
+		e.srv.Grant(owner, e.OrgID, "ORG_OWNER")
+		var err error
+		if key, err = e.srv.AddServiceAccountKey(owner); err != nil {
+			t.Fatal(err)
+		}
+		host, port := splitHostPort(e.srv.Addr())
+		connection = "domain = \"" + host + "\"\n  port = " + port + "\n  insecure = true\n  "
+	} else {
+		file := os.Getenv("TF_ACC_ZITADEL_JWT_PROFILE_FILE")
+		if file == "" {
+			t.Skip("needs TF_ACC_ZITADEL_JWT_PROFILE_FILE, a service account's key file (CONTRIBUTING.md)")
+		}
+		var err error
+		if key, err = os.ReadFile(file); err != nil {
+			t.Fatal(err)
+		}
+		if e.scratch {
+			e.grantKey(key, "ORG_OWNER")
+		}
+		factories = e.factories() // the connection from the environment
 	}
 	path := filepath.Join(t.TempDir(), "key.json")
 	if err := os.WriteFile(path, key, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	host, port := splitHostPort(e.srv.Addr())
 	provider := func(auth string) string {
-		return "provider \"zitadelmeta\" {\n  domain = \"" + host + "\"\n  port = " + port + "\n  insecure = true\n  " + auth + "\n}\n"
+		return "provider \"zitadelmeta\" {\n  " + connection + auth + "\n}\n"
 	}
-	body := orgMetadata("test", `values = { by_key = "yes" }`)
+	byKey := e.K("by_key")
+	body := func(v string) string {
+		return orgMetadata("test", "org_id = "+hclString(e.OrgID), attrMap("values", map[string]string{byKey: v}))
+	}
 	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: factoriesWithEnv(nil),
+		ProtoV6ProviderFactories: factories,
 		Steps: []resource.TestStep{
 			{
-				Config:            provider(`jwt_profile_file = "`+path+`"`) + body,
-				ConfigStateChecks: []statecheck.StateCheck{e.serverHolds(e.OrgID, map[string]string{"by_key": "yes"})},
+				Config:            provider(`jwt_profile_file = "`+path+`"`) + body("yes"),
+				ConfigStateChecks: []statecheck.StateCheck{e.serverHolds(e.OrgID, map[string]string{byKey: "yes"})},
 			},
 			{
-				Config:            provider("jwt_profile_json = "+hclString(string(key))) + orgMetadata("test", `values = { by_key = "json" }`),
-				ConfigStateChecks: []statecheck.StateCheck{e.serverHolds(e.OrgID, map[string]string{"by_key": "json"})},
+				Config:            provider("jwt_profile_json = "+hclString(string(key))) + body("json"),
+				ConfigStateChecks: []statecheck.StateCheck{e.serverHolds(e.OrgID, map[string]string{byKey: "json"})},
 			},
 		},
 	})
-	if e.srv.Calls("oauth/v2/token") == 0 {
+	if e.srv != nil && e.srv.Calls("oauth/v2/token") == 0 {
 		t.Fatal("the JWT profile grant was never used")
 	}
 }
@@ -310,7 +357,7 @@ func TestAccProvider_jwtProfile(t *testing.T) {
 func TestAccProvider_tlsWithPrivateCA(t *testing.T) {
 	parallelOnFake(t)
 	e := newTestEnvWith(t, fakezitadel.Options{TLS: true})
-	e.fakeOnly()
+	e.fakeOnly("a private CA")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{

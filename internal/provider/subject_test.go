@@ -73,9 +73,6 @@ func (e *testEnv) subject(kind string) *subject {
 	if e.UserID == "" {
 		e.t.Skip("needs ZITADEL_USER_ID, a user of ZITADEL_ORG_ID")
 	}
-	if !realZITADEL() && !userLeg(matrixAPI(), matrixTransport()) {
-		e.t.Skip("a user's metadata is tested in the v1/grpc and v2/rest legs of the matrix: both APIs, both transports")
-	}
 	return &subject{testEnv: e, kind: kind, typ: "zitadelmeta_user_metadata", addr: "zitadelmeta_user_metadata.test",
 		id: e.UserID, orgID: e.OrgID, spare: e.SecondUserID, m: userMethodsOf[e.version]}
 }
@@ -136,6 +133,26 @@ func (s *subject) set(id, key string, value []byte) {
 	}
 }
 
+// setMany writes keys of the owner id out of band in one go.
+func (s *subject) setMany(id string, kv map[string][]byte) {
+	switch {
+	case s.kind == "org":
+		s.testEnv.setMany(id, kv)
+	case s.srv != nil:
+		for k, v := range kv {
+			s.srv.SetUserMetadata(id, k, v)
+		}
+	default:
+		entries := make([]zitadel.KV, 0, len(kv))
+		for k, v := range kv {
+			entries = append(entries, zitadel.KV{Key: k, Value: v})
+		}
+		if _, err := s.api.SetMetadata(context.Background(), s.ownerOf(id), entries); err != nil {
+			s.t.Fatalf("writing metadata out of band: %v", err)
+		}
+	}
+}
+
 // del removes a key of the owner id out of band.
 func (s *subject) del(id, key string) {
 	switch {
@@ -183,12 +200,4 @@ func (s *subject) pagesPerSearch(pages int) statecheck.StateCheck {
 	e := *s.testEnv
 	e.m = s.m
 	return e.pagesPerSearch(pages)
-}
-
-// userLeg tells the legs of the matrix that test users' metadata: each
-// metadata API once and each transport once, so that the suite's time
-// stays within CI's budget. The engine, transports and calls are shared
-// with organizations, which every leg tests.
-func userLeg(api, transport string) bool {
-	return (api == zitadel.APIV1 && transport == zitadel.TransportGRPC) || (api == zitadel.APIV2 && transport == zitadel.TransportREST)
 }

@@ -34,7 +34,7 @@ func TestAccTransport_throughProxiesThatBreakGRPC(t *testing.T) {
 		t.Run(kind.String(), func(t *testing.T) {
 			parallelOnFake(t)
 			e := newTestEnvWith(t, fakezitadel.Options{})
-			e.fakeOnly()
+			e.fakeOnly("proxies in front of the fake")
 			p := proxytest.Start(t, kind, e.srv.Addr())
 			host, port := splitHostPort(p.Addr())
 			provider := func(transport string) string {

@@ -89,10 +89,12 @@ func TestAccUserMetadataDataSource_manyPagesAndAccess(t *testing.T) {
 	parallelOnFake(t)
 	s := newTestEnv(t).subject("user")
 	e := s.testEnv
-	e.fakeOnly()
+	e.ownsOrganizations() // it reads every key of the user
+	many := map[string][]byte{}
 	for i := 0; i < 2600; i++ {
-		e.srv.SetUserMetadata(s.id, fmt.Sprintf("k%05d", i), []byte("v"))
+		many[e.K(fmt.Sprintf("k%05d", i))] = []byte("v")
 	}
+	s.setMany(s.id, many)
 	count := "output \"count\" {\n  value = length(data.zitadelmeta_user_metadata.test.entries)\n}\n"
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
@@ -102,7 +104,7 @@ func TestAccUserMetadataDataSource_manyPagesAndAccess(t *testing.T) {
 				Config:    e.ProviderWithToken(e.ViewerToken) + userSearch(s.id) + count,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownOutputValue("count", knownvalue.Int64Exact(2600)),
-					statecheck.ExpectKnownValue(userDS, tfjsonpath.New("entries").AtSliceIndex(2599).AtMapKey("key"), knownvalue.StringExact("k02599")),
+					statecheck.ExpectKnownValue(userDS, tfjsonpath.New("entries").AtSliceIndex(2599).AtMapKey("key"), knownvalue.StringExact(e.K("k02599"))),
 					s.pagesPerSearch(3),
 				},
 			},
@@ -113,11 +115,7 @@ func TestAccUserMetadataDataSource_manyPagesAndAccess(t *testing.T) {
 				ExpectError: errorText(`Unable to Search User Metadata`, `has no membership in the user's organization`, `ORG_OWNER_VIEWER or ORG_USER_MANAGER`),
 			},
 			{
-				PreConfig: func() {
-					if err := e.srv.RemoveUser(s.id); err != nil {
-						t.Fatal(err)
-					}
-				},
+				PreConfig:   func() { e.removeUser(s.id) },
 				Config:      e.Provider() + userSearch(s.id),
 				ExpectError: errorText(`While looking up user `+s.id+`, ZITADEL answered NotFound`, `The user does not exist or was removed`),
 			},

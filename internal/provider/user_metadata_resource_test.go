@@ -117,18 +117,14 @@ func TestAccUserMetadata_removedUser(t *testing.T) {
 	parallelOnFake(t)
 	s := newTestEnv(t).subject("user")
 	e := s.testEnv
-	e.fakeOnly()
+	e.ownsOrganizations()
 	cfg := e.Provider() + s.resource("test", s.spare, attrMap("values", map[string]string{"k": "v"}))
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
 			{Config: cfg},
 			{
-				PreConfig: func() {
-					if err := e.srv.RemoveUser(s.spare); err != nil {
-						t.Fatal(err)
-					}
-				},
+				PreConfig: func() { e.removeUser(s.spare) },
 				// Refresh drops it from state (the lookup confirms the user is
 				// gone); planning to create it again fails with advice.
 				Config:      cfg,
@@ -150,7 +146,7 @@ func TestAccUserMetadata_emptyListIsNotRemoval(t *testing.T) {
 	parallelOnFake(t)
 	s := newTestEnv(t).subject("user")
 	e := s.testEnv
-	e.fakeOnly()
+	e.ownsOrganizations()
 	cfg := e.Provider() + s.resource("test", s.id, attrMap("values", map[string]string{"k": "v"}))
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
@@ -184,7 +180,7 @@ func TestAccUserMetadata_deactivatedUser(t *testing.T) {
 	parallelOnFake(t)
 	s := newTestEnv(t).subject("user")
 	e := s.testEnv
-	e.fakeOnly()
+	e.ownsOrganizations()
 	before := e.Provider() + s.resource("test", s.id, attrMap("values", map[string]string{"a": "1", "b": "2"}))
 	after := e.Provider() + s.resource("test", s.id, attrMap("values", map[string]string{"a": "changed", "c": "3"}))
 	resource.Test(t, resource.TestCase{
@@ -193,12 +189,8 @@ func TestAccUserMetadata_deactivatedUser(t *testing.T) {
 			{Config: before},
 			{
 				// A deactivated user keeps its metadata and is managed as usual.
-				PreConfig: func() {
-					if err := e.srv.DeactivateUser(s.id); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config: after,
+				PreConfig: func() { e.deactivateUser(s.id) },
+				Config:    after,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(userRes, plancheck.ResourceActionUpdate),
 				}},
