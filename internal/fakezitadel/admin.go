@@ -51,7 +51,7 @@ func (m *managementServer) AddOrg(ctx context.Context, req *management.AddOrgReq
 	m.s.mu.Lock()
 	defer m.s.mu.Unlock()
 	for _, o := range m.s.orgs {
-		if !o.removed && strings.ToLower(o.name) == strings.ToLower(req.GetName()) {
+		if !o.removed && strings.EqualFold(o.name, req.GetName()) {
 			return nil, errOrgNameTaken
 		}
 	}
