@@ -26,6 +26,8 @@ var (
 	// per instance, compared case-insensitively; a removed organization
 	// frees its name).
 	errOrgNameTaken = &apiError{codes.AlreadyExists, "V3-DKcYh", "Organisation's name or id already taken"}
+	// errRemoveOrgNotFound: RemoveOrg of a removed organization.
+	errRemoveOrgNotFound = &apiError{codes.NotFound, "COMMA-aps2n", "Organisation not found"}
 	// AddOrgMember's command errors, in the order it checks.
 	errMemberNoRoles      = &apiError{codes.InvalidArgument, "V2-PfYhb", "Errors.Invalid.Argument"}
 	errMemberInvalidRoles = &apiError{codes.InvalidArgument, "Org-4N8es", "Errors.Org.MemberInvalid"}

@@ -311,7 +311,7 @@ func TestAdminRESTRemoveOrg(t *testing.T) {
 		t.Fatalf("RemoveOrg details %v", details)
 	}
 	r = e.rest.call(t, "DELETE", "/management/v1/orgs/me", admin, org, "")
-	wantRESTErr(t, r, 400, codes.FailedPrecondition, "Organisation not found (COMMAND-QXPGs)", "COMMAND-QXPGs")
+	wantRESTErr(t, r, 404, codes.NotFound, "Organisation not found (COMMA-aps2n)", "COMMA-aps2n")
 	if err := e.srv.RemoveOrganization(org); err == nil {
 		t.Fatal("the RemoveOrganization hook removed a removed organization again")
 	}
@@ -454,4 +454,26 @@ func TestRESTRoutesCoverAdminCalls(t *testing.T) {
 			t.Errorf("%s %s without a token: %d %v, want 401 from the interceptor", c.verb, c.path, r.status, r.body)
 		}
 	}
+}
+
+// User names are unique in the instance, not per organization (ZITADEL's
+// default domain policy), and removing an organization twice is NotFound:
+// real mode names its scratch users apart and tolerates the second removal.
+func TestAdminUserNamesAndSecondRemoval(t *testing.T) {
+	e := startAdmin(t)
+	admin := e.fx.AdminToken
+	ctx := as(admin, e.fx.OrgID)
+	if _, err := e.v1.AddMachineUser(ctx, &management.AddMachineUserRequest{UserName: "tfacc-x-user", Name: "u"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := e.v1.AddMachineUser(as(admin, e.fx.SecondOrgID), &management.AddMachineUserRequest{UserName: "TFACC-X-USER", Name: "u"})
+	if status.Code(err) != codes.AlreadyExists {
+		t.Fatalf("the same user name in another organization: %v, want AlreadyExists", err)
+	}
+	org := e.addOrg(t, admin, "tfacc-x-org")
+	if _, err := e.mc.RemoveOrg(as(admin, org), &management.RemoveOrgRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.mc.RemoveOrg(as(admin, org), &management.RemoveOrgRequest{})
+	wantErr(t, err, codes.NotFound, "Organisation not found (COMMA-aps2n)", "COMMA-aps2n")
 }

@@ -66,7 +66,15 @@ func (m *managementServer) GetMyOrg(ctx context.Context, _ *management.GetMyOrgR
 // user of a removed organization is gone for every call, as a removed user
 // is, and its tokens no longer authenticate (see Server.gone). A removed
 // organization answers COMMAND-QXPGs.
+// RemoveOrg removes the organization of the call; a removed one is
+// NotFound (COMMA-aps2n), as ZITADEL's command answers.
 func (m *managementServer) RemoveOrg(ctx context.Context, _ *management.RemoveOrgRequest) (*management.RemoveOrgResponse, error) {
+	m.s.mu.Lock()
+	removed := m.s.orgs[orgFrom(ctx)].removed
+	m.s.mu.Unlock()
+	if removed {
+		return nil, errRemoveOrgNotFound
+	}
 	o, unlock, err := m.s.lockWritable(m.orgTarget(ctx))
 	if err != nil {
 		return nil, err

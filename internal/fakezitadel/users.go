@@ -45,6 +45,12 @@ var (
 	// errUserIDTaken: AddMachineUser with the user_id of a live user. ZITADEL
 	// has no translation for this message key, so it answers the key.
 	errUserIDTaken = &apiError{codes.FailedPrecondition, "COMMAND-k2una", "Errors.User.AlreadyExisting"}
+	// errUserNameTaken: AddMachineUser with the user name of a live user.
+	// ZITADEL's default domain policy makes user names unique in the whole
+	// instance, not per organization; its unique-constraint error was not
+	// observed on a real server, so the fake answers AlreadyExists without
+	// an id.
+	errUserNameTaken = &apiError{codes.AlreadyExists, "", "User already exists"}
 )
 
 // newUser stores a new user of orgID and returns it; id "" draws a new id,

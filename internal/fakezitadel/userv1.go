@@ -2,6 +2,7 @@ package fakezitadel
 
 import (
 	"context"
+	"strings"
 
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/object"
@@ -74,7 +75,8 @@ func (m *managementServer) ListUserMetadata(ctx context.Context, req *management
 }
 
 // AddMachineUser creates a machine user in the organization of the call.
-// The fake does not enforce unique user names.
+// User names are unique in the instance (errUserNameTaken), among the users
+// made through the API; the test hooks do not check.
 func (m *managementServer) AddMachineUser(ctx context.Context, req *management.AddMachineUserRequest) (*management.AddMachineUserResponse, error) {
 	const request = "AddMachineUserRequest"
 	if err := validateID(request, "UserName", req.GetUserName()); err != nil {
@@ -91,6 +93,11 @@ func (m *managementServer) AddMachineUser(ctx context.Context, req *management.A
 	}
 	if m.s.liveUser(req.GetUserId(), "") != nil {
 		return nil, errUserIDTaken
+	}
+	for _, u := range m.s.users {
+		if m.s.liveUser(u.id, "") != nil && strings.EqualFold(u.username, req.GetUserName()) {
+			return nil, errUserNameTaken
+		}
 	}
 	u := m.s.newUser(orgID, req.GetUserId(), req.GetUserName(), true)
 	u.name, u.description = req.GetName(), req.GetDescription()

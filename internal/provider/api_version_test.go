@@ -41,8 +41,8 @@ func (e *testEnv) countCalls(want apiMethods, never apiMethods) statecheck.State
 func TestAccAPIVersion_autoOnAServerWithoutV1(t *testing.T) {
 	onlyFor(t, zitadel.APIAuto)
 	parallelOnFake(t)
+	fakeOnly(t, "a server without the management API v1")
 	e := newTestEnvWith(t, fakezitadel.Options{DisableV1: true}).withAPI(zitadel.APIAuto)
-	e.fakeOnly("a server without the management API v1")
 	provider := e.Provider(`api_version = "auto"`, "org_id = "+hclString(e.OrgID))
 	cfg := func(values map[string]string) string {
 		return provider + orgMetadata("test", attrMap("values", values)) + search(e.OrgID)
@@ -90,10 +90,10 @@ func TestAccAPIVersion_autoDecidesOnTheMetadataCallsNotTheUserLookup(t *testing.
 	for _, withV1 := range []bool{false, true} {
 		t.Run(fmt.Sprintf("v1 served: %v", withV1), func(t *testing.T) {
 			parallelOnFake(t)
-			e := newTestEnvWith(t, fakezitadel.Options{DisableV1: !withV1}).withAPI(zitadel.APIAuto)
 			if !withV1 {
-				e.fakeOnly("a server without the management API v1")
+				fakeOnly(t, "a server without the management API v1")
 			}
+			e := newTestEnvWith(t, fakezitadel.Options{DisableV1: !withV1}).withAPI(zitadel.APIAuto)
 			e.ownsOrganizations() // its key is not a prefixed one
 			s := e.subject("user")
 			write, other := "SetUserMetadata", "BulkSetUserMetadata"
@@ -155,8 +155,8 @@ func TestAccAPIVersion_autoOnAServerWithV1(t *testing.T) {
 func TestAccAPIVersion_forcedV2OnAServerWithoutV2(t *testing.T) {
 	onlyFor(t, zitadel.APIV2)
 	parallelOnFake(t)
+	fakeOnly(t, "a server without the v2 services")
 	e := newTestEnvWith(t, fakezitadel.Options{DisableV2: true})
-	e.fakeOnly("a server without the v2 services")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{

@@ -36,8 +36,9 @@ type testEnv struct {
 	srv *fakezitadel.Server
 	// Organizations and tokens: the owner's token owns OrgID and SecondOrgID.
 	OrgID, SecondOrgID string
-	// UserID is a user of OrgID, SecondUserID one of SecondOrgID.
-	UserID, SecondUserID                   string
+	// UserID is a user of OrgID, SecondUserID one of SecondOrgID; OwnerID
+	// is the owner's user (empty for a shared organization).
+	UserID, SecondUserID, OwnerID          string
 	OwnerToken, ViewerToken, OutsiderToken string
 	// prefix keeps the keys of tests apart on a shared real organization.
 	prefix string
@@ -126,7 +127,7 @@ func newTestEnvWith(t *testing.T, opts fakezitadel.Options) *testEnv {
 	srv, fx := fakezitadel.StartTest(t, opts)
 	return &testEnv{
 		t: t, srv: srv,
-		OrgID: fx.OrgID, SecondOrgID: fx.SecondOrgID, UserID: fx.UserID, SecondUserID: fx.SecondUserID,
+		OrgID: fx.OrgID, SecondOrgID: fx.SecondOrgID, UserID: fx.UserID, SecondUserID: fx.SecondUserID, OwnerID: fx.OwnerID,
 		OwnerToken: fx.OwnerToken, ViewerToken: fx.ViewerToken, OutsiderToken: fx.OutsiderToken,
 		tune:    func(c *zitadel.Config) { c.Retry.InitialBackoff = 5 * time.Millisecond },
 		version: matrixAPI(), m: methodsOf[matrixAPI()], transport: matrixTransport(),
@@ -172,9 +173,8 @@ func newRealEnv(t *testing.T) *testEnv {
 		}
 		return v
 	}
-	e.OrgID, e.OwnerToken = get("ZITADEL_ORG_ID"), get("ZITADEL_ACCESS_TOKEN")
+	e.OrgID, e.OwnerToken, e.SecondOrgID = get("ZITADEL_ORG_ID"), get("ZITADEL_ACCESS_TOKEN"), get("ZITADEL_SECOND_ORG_ID")
 	e.ViewerToken, e.OutsiderToken = os.Getenv("ZITADEL_VIEWER_ACCESS_TOKEN"), os.Getenv("ZITADEL_OUTSIDER_ACCESS_TOKEN")
-	e.SecondOrgID = os.Getenv("ZITADEL_SECOND_ORG_ID")
 	e.UserID, e.SecondUserID = realUserIDs()
 	e.api = e.realClient(e.OwnerToken, e.version, e.transport)
 	t.Cleanup(func() {
@@ -271,14 +271,7 @@ func (e *testEnv) populate(adminToken string) {
 	}
 	var orgs [2]string
 	for i := range orgs {
-		id, err := admin.AddOrg(ctx, fmt.Sprintf("%sorg%d", e.prefix, i+1))
-		must(err)
-		orgs[i] = id
-		e.t.Cleanup(func() {
-			if err := admin.RemoveOrg(ctx, id); err != nil && !zitadel.IsKind(err, zitadel.KindOrgNotFound) {
-				e.t.Logf("removing scratch organization %s: %v (make sweep removes it)", id, err)
-			}
-		})
+		orgs[i] = e.scratchOrg(fmt.Sprintf("org%d", i+1))
 	}
 	e.OrgID, e.SecondOrgID = orgs[0], orgs[1]
 	account := func(org, name string, withToken bool) (id, token string) {
@@ -290,39 +283,86 @@ func (e *testEnv) populate(adminToken string) {
 		}
 		return id, token
 	}
-	owner, ownerToken := account(e.OrgID, "owner", true)
+	var ownerToken string
+	e.OwnerID, ownerToken = account(e.OrgID, "owner", true)
 	viewer, viewerToken := account(e.OrgID, "viewer", true)
 	_, outsiderToken := account(e.SecondOrgID, "outsider", true)
-	must(admin.AddOrgMember(ctx, e.OrgID, owner, "ORG_OWNER"))
-	must(admin.AddOrgMember(ctx, e.SecondOrgID, owner, "ORG_OWNER"))
+	must(admin.AddOrgMember(ctx, e.OrgID, e.OwnerID, "ORG_OWNER"))
+	must(admin.AddOrgMember(ctx, e.SecondOrgID, e.OwnerID, "ORG_OWNER"))
 	must(admin.AddOrgMember(ctx, e.OrgID, viewer, "ORG_OWNER_VIEWER"))
-	e.UserID, _ = account(e.OrgID, "user", false)
-	e.SecondUserID, _ = account(e.SecondOrgID, "user", false)
+	// User names are unique in the whole instance (ZITADEL's default
+	// domain policy), not per organization.
+	e.UserID, _ = account(e.OrgID, "user1", false)
+	e.SecondUserID, _ = account(e.SecondOrgID, "user2", false)
 	e.OwnerToken, e.ViewerToken, e.OutsiderToken = ownerToken, viewerToken, outsiderToken
 	e.api = e.realClient(e.OwnerToken, e.version, e.transport)
 	e.t.Cleanup(func() { _ = e.api.Close() })
 
 	// Tokens and memberships reach ZITADEL's projections a moment later:
-	// wait until the owner reaches both organizations and the viewer the
-	// first.
-	e.await(e.realClient(e.OwnerToken, zitadel.APIV1, zitadel.TransportGRPC), e.OrgID, e.SecondOrgID)
-	e.await(e.realClient(e.ViewerToken, zitadel.APIV1, zitadel.TransportGRPC), e.OrgID)
+	// wait until the owner reaches both organizations, the viewer the
+	// first, and the outsider is told it has no membership there.
+	e.await(e.realClient(e.OwnerToken, zitadel.APIV1, zitadel.TransportGRPC), works, e.OrgID, e.SecondOrgID)
+	e.await(e.realClient(e.ViewerToken, zitadel.APIV1, zitadel.TransportGRPC), works, e.OrgID)
+	e.await(e.realClient(e.OutsiderToken, zitadel.APIV1, zitadel.TransportGRPC), func(err error) bool {
+		return zitadel.IsKind(err, zitadel.KindNoMembership)
+	}, e.OrgID)
 }
 
-// await waits until c reaches each organization (a minute at most), then
-// closes it: new tokens and memberships take a moment to work.
-func (e *testEnv) await(c *zitadel.Client, orgs ...string) {
+// scratchOrg makes an organization named after the test's prefix with the
+// admin's token, and removes it when the test ends.
+func (e *testEnv) scratchOrg(name string) string {
+	e.t.Helper()
+	ctx := context.Background()
+	id, err := e.admin.AddOrg(ctx, e.prefix+name)
+	if err != nil {
+		e.t.Fatalf("making a scratch organization: %v", err)
+	}
+	admin := e.admin
+	e.t.Cleanup(func() {
+		// A test may have removed it already (NotFound).
+		var ze *zitadel.Error
+		if err := admin.RemoveOrg(ctx, id); err != nil && !(errors.As(err, &ze) && (ze.Code == codes.NotFound || ze.Kind == zitadel.KindOrgNotFound)) {
+			e.t.Logf("removing scratch organization %s: %v (make sweep removes it)", id, err)
+		}
+	})
+	return id
+}
+
+// addOrg gives the test one more organization, of which the owner is
+// ORG_OWNER: on the fake directly, against a real ZITADEL a scratch one.
+func (e *testEnv) addOrg(name string) string {
+	e.t.Helper()
+	if e.srv != nil {
+		id := e.srv.AddOrg(name)
+		e.srv.Grant(e.OwnerID, id, "ORG_OWNER")
+		return id
+	}
+	id := e.scratchOrg(name)
+	if err := e.admin.AddOrgMember(context.Background(), id, e.OwnerID, "ORG_OWNER"); err != nil {
+		e.t.Fatalf("making the owner ORG_OWNER of a scratch organization: %v", err)
+	}
+	e.await(e.realClient(e.OwnerToken, zitadel.APIV1, zitadel.TransportGRPC), works, id)
+	return id
+}
+
+// works is what await waits for when credentials should work.
+func works(err error) bool { return err == nil }
+
+// await waits until done holds for what c's GetOrg answers for each
+// organization (a minute at most), then closes c: new tokens and
+// memberships take a moment to work.
+func (e *testEnv) await(c *zitadel.Client, done func(error) bool, orgs ...string) {
 	e.t.Helper()
 	defer func() { _ = c.Close() }()
 	deadline := time.Now().Add(time.Minute)
 	for _, org := range orgs {
 		for {
 			_, err := c.GetOrg(context.Background(), org)
-			if err == nil {
+			if done(err) {
 				break
 			}
 			if time.Now().After(deadline) {
-				e.t.Fatalf("new credentials still fail a minute after they were made: %v", err)
+				e.t.Fatalf("new credentials still answer %v a minute after they were made", err)
 			}
 			time.Sleep(250 * time.Millisecond)
 		}
@@ -337,11 +377,12 @@ func randomHex(n int) string {
 
 // fakeOnly skips, against a real ZITADEL, a test that needs what only the
 // fake can do, which why names (injecting faults, serving without an API,
-// a private CA, a proxy in front of it).
-func (e *testEnv) fakeOnly(why string) {
-	e.t.Helper()
-	if e.srv == nil {
-		e.t.Skip("needs the fake ZITADEL: " + why)
+// a private CA, a proxy in front of it). Called before the test's
+// environment is made, so that nothing is set up in vain.
+func fakeOnly(t *testing.T, why string) {
+	t.Helper()
+	if realZITADEL() {
+		t.Skip("needs the fake ZITADEL: " + why)
 	}
 }
 
@@ -372,22 +413,15 @@ func (e *testEnv) grantKey(keyFile []byte, roles ...string) {
 	if err != nil {
 		e.t.Fatalf("granting the key file's service account %v: %v", roles, err)
 	}
-	e.await(e.clientWith(zitadel.Config{KeyFile: kf}), e.OrgID)
+	e.await(e.clientWith(zitadel.Config{KeyFile: kf}), works, e.OrgID)
 }
 
 // removeOrg removes an organization (and its users), as an administrator
 // would.
 func (e *testEnv) removeOrg(id string) {
 	e.t.Helper()
-	var err error
-	if e.srv != nil {
-		err = e.srv.RemoveOrganization(id)
-	} else {
-		err = e.admin.RemoveOrg(context.Background(), id)
-	}
-	if err != nil {
-		e.t.Fatalf("removing organization %s: %v", id, err)
-	}
+	e.administer("removing organization "+id, func(srv *fakezitadel.Server) error { return srv.RemoveOrganization(id) },
+		func(ctx context.Context, admin *zitadel.Client) error { return admin.RemoveOrg(ctx, id) })
 }
 
 // userOrg is the organization of one of the environment's users.
@@ -401,28 +435,33 @@ func (e *testEnv) userOrg(userID string) string {
 // removeUser removes a user, as an administrator would.
 func (e *testEnv) removeUser(id string) {
 	e.t.Helper()
-	var err error
-	if e.srv != nil {
-		err = e.srv.RemoveUser(id)
-	} else {
-		err = e.admin.RemoveUser(context.Background(), e.userOrg(id), id)
-	}
-	if err != nil {
-		e.t.Fatalf("removing user %s: %v", id, err)
-	}
+	e.administer("removing user "+id, func(srv *fakezitadel.Server) error { return srv.RemoveUser(id) },
+		func(ctx context.Context, admin *zitadel.Client) error {
+			return admin.RemoveUser(ctx, e.userOrg(id), id)
+		})
 }
 
 // deactivateUser deactivates a user, as an administrator would.
 func (e *testEnv) deactivateUser(id string) {
 	e.t.Helper()
+	e.administer("deactivating user "+id, func(srv *fakezitadel.Server) error { return srv.DeactivateUser(id) },
+		func(ctx context.Context, admin *zitadel.Client) error {
+			return admin.DeactivateUser(ctx, e.userOrg(id), id)
+		})
+}
+
+// administer does what an administrator would: with the fake's hook, or
+// with the instance owner's client against a real ZITADEL.
+func (e *testEnv) administer(doing string, onFake func(*fakezitadel.Server) error, onReal func(context.Context, *zitadel.Client) error) {
+	e.t.Helper()
 	var err error
 	if e.srv != nil {
-		err = e.srv.DeactivateUser(id)
+		err = onFake(e.srv)
 	} else {
-		err = e.admin.DeactivateUser(context.Background(), e.userOrg(id), id)
+		err = onReal(context.Background(), e.admin)
 	}
 	if err != nil {
-		e.t.Fatalf("deactivating user %s: %v", id, err)
+		e.t.Fatalf("%s: %v", doing, err)
 	}
 }
 

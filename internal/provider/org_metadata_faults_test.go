@@ -28,8 +28,8 @@ func TestAccFaults_transientWritesAreRetried(t *testing.T) {
 	for _, code := range []codes.Code{codes.Unavailable, codes.ResourceExhausted} {
 		t.Run(code.String(), func(t *testing.T) {
 			parallelOnFake(t)
+			fakeOnly(t, "it injects faults")
 			e := newTestEnv(t)
-			e.fakeOnly("it injects faults")
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
 				Steps: []resource.TestStep{{
@@ -55,8 +55,8 @@ func TestAccFaults_transientWritesAreRetried(t *testing.T) {
 
 func TestAccFaults_endlessOutageFailsInBoundedTime(t *testing.T) {
 	parallelOnFake(t)
+	fakeOnly(t, "it injects an endless outage")
 	e := newTestEnv(t)
-	e.fakeOnly("it injects an endless outage")
 	provider := e.Provider(`retry_timeout = "1s"`)
 	cfg := func(v string) string {
 		return provider + orgMetadata("test", "org_id = "+hclString(e.OrgID), `values = { k = "`+v+`" }`)
@@ -88,9 +88,9 @@ func TestAccFaults_endlessOutageFailsInBoundedTime(t *testing.T) {
 }
 
 func TestAccFaults_partialChunkedWriteIsRecorded(t *testing.T) {
+	fakeOnly(t, "it injects faults")
 	forEachSubject(t, func(t *testing.T, s *subject) {
 		e := s.testEnv
-		e.fakeOnly("it injects faults")
 		e.tune = func(c *zitadel.Config) {
 			c.Retry.InitialBackoff = 5 * time.Millisecond
 			c.ChunkBytes = 1000 // three 300-byte entries per call
@@ -150,8 +150,8 @@ func TestAccFaults_partialChunkedWriteIsRecorded(t *testing.T) {
 
 func TestAccFaults_slowServerHitsTheTimeout(t *testing.T) {
 	parallelOnFake(t)
+	fakeOnly(t, "a slow server")
 	e := newTestEnv(t)
-	e.fakeOnly("a slow server")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
@@ -179,35 +179,35 @@ func TestAccFaults_slowServerHitsTheTimeout(t *testing.T) {
 func TestAccFaults_twentyOrganizationsShareOneConnection(t *testing.T) {
 	parallelOnFake(t)
 	e := newTestEnv(t)
-	e.fakeOnly("it counts the connections the server accepted")
-	owner := e.srv.AddUser(e.OrgID)
-	token := e.srv.AddToken(owner)
+	e.ownsOrganizations() // twenty organizations of its own
 	var cfg strings.Builder
 	var orgs []string
 	for i := 0; i < 20; i++ {
-		org := e.srv.AddOrg(fmt.Sprintf("tenant-%d", i))
-		e.srv.Grant(owner, org, "ORG_OWNER")
+		org := e.addOrg(fmt.Sprintf("tenant-%d", i))
 		orgs = append(orgs, org)
 		cfg.WriteString(orgMetadata(fmt.Sprintf("t%d", i), "org_id = "+hclString(org), fmt.Sprintf(`values = { tenant = "%d" }`, i)))
 	}
-	e.srv.Grant(owner, e.OrgID, "ORG_OWNER")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{{
 			PreConfig: e.resetCalls,
-			Config:    e.ProviderWithToken(token) + cfg.String(),
+			Config:    e.Provider() + cfg.String(),
 			ConfigStateChecks: []statecheck.StateCheck{
 				serverCheck(func() error {
 					for i, org := range orgs {
-						if got := string(e.srv.Metadata(org)["tenant"]); got != fmt.Sprint(i) {
+						if got := string(e.Metadata(org)["tenant"]); got != fmt.Sprint(i) {
 							return fmt.Errorf("organization %d holds %q", i, got)
 						}
 					}
+					return nil
+				}),
+				// Only the fake counts the connections it accepted.
+				e.onFake(func(srv *fakezitadel.Server) error {
 					most := 1
 					if e.transport == zitadel.TransportREST {
 						most = 10
 					}
-					if n, c := e.srv.Calls(e.m.Set), e.srv.Connections(e.m.Set); n != 20 || c > most {
+					if n, c := srv.Calls(e.m.Set), srv.Connections(e.m.Set); n != 20 || c > most {
 						return fmt.Errorf("%d %s calls over %d connections, want 20 over at most %d", n, e.m.Set, c, most)
 					}
 					return nil
@@ -342,9 +342,9 @@ func testClient(t *testing.T, srv *fakezitadel.Server, token string, tune func(*
 // An update whose write lands but whose removal fails records exactly that:
 // the new value, and the key that is still there.
 func TestAccFaults_failedRemoveIsRecorded(t *testing.T) {
+	fakeOnly(t, "it injects faults")
 	forEachSubject(t, func(t *testing.T, s *subject) {
 		e := s.testEnv
-		e.fakeOnly("it injects faults")
 		cfg := func(m map[string]string) string {
 			return e.Provider() + s.resource("test", s.id, attrMap("values", m))
 		}

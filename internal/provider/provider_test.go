@@ -154,7 +154,7 @@ func TestHeaderErrorsHideValues(t *testing.T) {
 func TestAccProvider_headers(t *testing.T) {
 	parallelOnFake(t)
 	e := newTestEnv(t)
-	e.fakeOnly("it reads the headers the server received")
+	e.ownsOrganizations() // its keys are not prefixed ones
 	body := orgMetadata("test", "org_id = "+hclString(e.OrgID), `values = { gated = "yes" }`)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
@@ -162,8 +162,9 @@ func TestAccProvider_headers(t *testing.T) {
 			Config: e.Provider(`headers = { "CF-Access-Client-Id" = "gate" }`) + body,
 			ConfigStateChecks: []statecheck.StateCheck{
 				e.serverHolds(e.OrgID, map[string]string{"gated": "yes"}),
-				serverCheck(func() error {
-					if all, gated := e.srv.RequestsWithHeader("user-agent"), e.srv.RequestsWithHeader("cf-access-client-id"); gated == 0 || gated != all {
+				// Only the fake tells which headers it received.
+				e.onFake(func(srv *fakezitadel.Server) error {
+					if all, gated := srv.RequestsWithHeader("user-agent"), srv.RequestsWithHeader("cf-access-client-id"); gated == 0 || gated != all {
 						return fmt.Errorf("%d of %d requests carried the header", gated, all)
 					}
 					return nil
@@ -171,7 +172,8 @@ func TestAccProvider_headers(t *testing.T) {
 			},
 		}},
 	})
-	env := map[string]string{"ZITADEL_HEADERS": `{"x-gate":"from-env"}`}
+	env := e.connectionEnv()
+	env["ZITADEL_HEADERS"] = `{"x-gate":"from-env"}`
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){
 			"zitadelmeta": providerserver.NewProtocol6WithError(&zitadelMetaProvider{version: "test", getenv: func(k string) string { return env[k] }, tune: e.tune}),
@@ -181,7 +183,7 @@ func TestAccProvider_headers(t *testing.T) {
 			ConfigStateChecks: []statecheck.StateCheck{e.serverHolds(e.OrgID, map[string]string{"env_gated": "yes"})},
 		}},
 	})
-	if e.srv.RequestsWithHeader("x-gate") == 0 {
+	if e.srv != nil && e.srv.RequestsWithHeader("x-gate") == 0 {
 		t.Fatal("ZITADEL_HEADERS never reached the server")
 	}
 }
@@ -356,8 +358,8 @@ func TestAccProvider_jwtProfile(t *testing.T) {
 
 func TestAccProvider_tlsWithPrivateCA(t *testing.T) {
 	parallelOnFake(t)
+	fakeOnly(t, "a private CA")
 	e := newTestEnvWith(t, fakezitadel.Options{TLS: true})
-	e.fakeOnly("a private CA")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{

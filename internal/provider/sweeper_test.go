@@ -29,13 +29,16 @@ func init() {
 }
 
 // sweep removes every scratch organization (named tfacc-..., with
-// ZITADEL_ADMIN_ACCESS_TOKEN) and every tfacc- key of the shared
-// organizations and users that ZITADEL_ORG_ID, ZITADEL_SECOND_ORG_ID,
-// ZITADEL_USER_ID and ZITADEL_SECOND_USER_ID name (with
-// ZITADEL_ACCESS_TOKEN, else the admin's token). It touches nothing else.
+// ZITADEL_ADMIN_ACCESS_TOKEN; never the shared organizations, whatever
+// their names) and every tfacc- key of the shared organizations and users
+// that ZITADEL_ORG_ID, ZITADEL_SECOND_ORG_ID, ZITADEL_USER_ID and
+// ZITADEL_SECOND_USER_ID name (with ZITADEL_ACCESS_TOKEN, else the admin's
+// token). It touches nothing else. A run in progress loses its scratch
+// organizations: sweep between runs.
 func sweep(ctx context.Context, getenv func(string) string) error {
 	var errs []error
 	admin, owner := getenv("ZITADEL_ADMIN_ACCESS_TOKEN"), getenv("ZITADEL_ACCESS_TOKEN")
+	org, secondOrg := getenv("ZITADEL_ORG_ID"), getenv("ZITADEL_SECOND_ORG_ID")
 	if admin == "" && owner == "" {
 		return errors.New("the sweeper needs ZITADEL_ADMIN_ACCESS_TOKEN or ZITADEL_ACCESS_TOKEN, and ZITADEL_DOMAIN")
 	}
@@ -48,6 +51,9 @@ func sweep(ctx context.Context, getenv func(string) string) error {
 		orgs, err := c.OrgsNamed(ctx, sweepPrefix)
 		errs = append(errs, err)
 		for _, id := range orgs {
+			if id == org || id == secondOrg {
+				continue
+			}
 			if err := c.RemoveOrg(ctx, id); err != nil {
 				errs = append(errs, fmt.Errorf("removing scratch organization %s: %w", id, err))
 			}
@@ -57,7 +63,6 @@ func sweep(ctx context.Context, getenv func(string) string) error {
 		}
 	}
 	var owners []zitadel.Owner
-	org, secondOrg := getenv("ZITADEL_ORG_ID"), getenv("ZITADEL_SECOND_ORG_ID")
 	for _, o := range []struct{ org, user string }{{org, ""}, {secondOrg, ""}, {org, getenv("ZITADEL_USER_ID")}, {secondOrg, getenv("ZITADEL_SECOND_USER_ID")}} {
 		switch {
 		case o.user != "" && o.org != "":
@@ -87,6 +92,9 @@ func TestSweep_removesOnlyWhatTheTestsLeft(t *testing.T) {
 	srv, fx := fakezitadel.StartTest(t, fakezitadel.Options{})
 	scratch := srv.AddOrg(sweepPrefix + "0a1b2c3d-org1")
 	other := srv.AddOrg("production")
+	// A shared organization named like a scratch one stays.
+	shared := srv.AddOrg(sweepPrefix + "shared")
+	srv.Grant(fx.OwnerID, shared, "ORG_OWNER")
 	for _, org := range []string{fx.OrgID, scratch, other} {
 		srv.SetMetadata(org, sweepPrefix+"0a1b2c3d-k", []byte("left over"))
 		srv.SetMetadata(org, "keep", []byte("not the tests'"))
@@ -97,13 +105,16 @@ func TestSweep_removesOnlyWhatTheTestsLeft(t *testing.T) {
 	env := map[string]string{
 		"ZITADEL_DOMAIN": host, "ZITADEL_PORT": port, "ZITADEL_INSECURE": "true",
 		"ZITADEL_ADMIN_ACCESS_TOKEN": fx.AdminToken, "ZITADEL_ACCESS_TOKEN": fx.OwnerToken,
-		"ZITADEL_ORG_ID": fx.OrgID, "ZITADEL_USER_ID": fx.UserID,
+		"ZITADEL_ORG_ID": fx.OrgID, "ZITADEL_USER_ID": fx.UserID, "ZITADEL_SECOND_ORG_ID": shared,
 	}
 	if err := sweep(context.Background(), func(k string) string { return env[k] }); err != nil {
 		t.Fatal(err)
 	}
 	if err := srv.RemoveOrganization(scratch); err == nil {
 		t.Error("the scratch organization is still there")
+	}
+	if err := srv.RemoveOrganization(shared); err != nil {
+		t.Errorf("the shared organization named %q was removed: %v", sweepPrefix+"shared", err)
 	}
 	for name, got := range map[string]map[string][]byte{
 		"the shared organization": srv.Metadata(fx.OrgID),

@@ -33,8 +33,8 @@ func TestAccTransport_throughProxiesThatBreakGRPC(t *testing.T) {
 	for _, kind := range proxytest.Kinds() {
 		t.Run(kind.String(), func(t *testing.T) {
 			parallelOnFake(t)
+			fakeOnly(t, "proxies in front of the fake")
 			e := newTestEnvWith(t, fakezitadel.Options{})
-			e.fakeOnly("proxies in front of the fake")
 			p := proxytest.Start(t, kind, e.srv.Addr())
 			host, port := splitHostPort(p.Addr())
 			provider := func(transport string) string {
