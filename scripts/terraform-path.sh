@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Prints the path of a Terraform CLI for the tests and the demo:
-# TF_ACC_TERRAFORM_PATH if set, else `terraform` on PATH, else one built
-# from source into .tools/bin (go install github.com/hashicorp/terraform@v1.5.7,
-# the newest 1.x that builds that way; about two minutes the first time).
+# TF_ACC_TERRAFORM_PATH if set, else `terraform` on PATH, else Terraform
+# v1.5.7 built from source into .tools/bin by scripts/cli-path.sh (the
+# newest 1.x that builds that way, and the oldest the provider supports).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 if [ -n "${TF_ACC_TERRAFORM_PATH:-}" ] && [ -x "${TF_ACC_TERRAFORM_PATH}" ]; then
@@ -11,9 +11,4 @@ fi
 if command -v terraform >/dev/null 2>&1; then
   command -v terraform; exit 0
 fi
-bin="$root/.tools/bin/terraform"
-if [ ! -x "$bin" ]; then
-  echo "No terraform on PATH: building Terraform v1.5.7 into .tools/bin (about two minutes the first time)..." >&2
-  GOBIN="$root/.tools/bin" go install github.com/hashicorp/terraform@v1.5.7 >&2
-fi
-echo "$bin"
+exec "$root/scripts/cli-path.sh" terraform-1.5.7

@@ -92,11 +92,13 @@ func (f *Fake) TerraformEnv(rc string) []string {
 	)
 }
 
-// WriteCLIConfig writes a Terraform CLI configuration to path whose
-// dev_overrides use the provider binary in providerDir: no registry, and no
-// terraform init.
+// WriteCLIConfig writes a Terraform (or OpenTofu) CLI configuration to
+// path whose dev_overrides use the provider binary in providerDir: no
+// registry, and no terraform init.
 func WriteCLIConfig(path, providerDir string) error {
-	text := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"registry.terraform.io/zitadelmeta/zitadelmeta\" = %q\n  }\n  direct {}\n}\n", providerDir)
+	// Terraform and OpenTofu each resolve the provider to their own
+	// registry's address.
+	text := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"registry.terraform.io/zitadelmeta/zitadelmeta\" = %q\n    \"registry.opentofu.org/zitadelmeta/zitadelmeta\" = %q\n  }\n  direct {}\n}\n", providerDir, providerDir)
 	return os.WriteFile(path, []byte(text), 0o644)
 }
 
