@@ -186,7 +186,7 @@ func newRealEnv(t *testing.T) *testEnv {
 			owners = append(owners, zitadel.UserOwner(e.OrgID, e.UserID))
 		}
 		for _, o := range owners {
-			_ = removePrefixed(ctx, e.api, o, e.prefix)
+			_, _ = removePrefixed(ctx, e.api, o, e.prefix)
 		}
 		_ = e.api.Close()
 	})
@@ -235,11 +235,12 @@ func realClientFromEnv(getenv func(string) string, cfg zitadel.Config) (*zitadel
 	return zitadel.New(cfg)
 }
 
-// removePrefixed removes an owner's keys that start with prefix.
-func removePrefixed(ctx context.Context, api *zitadel.Client, owner zitadel.Owner, prefix string) error {
-	entries, err := api.ListMetadata(ctx, owner, nil)
+// removePrefixed removes an owner's keys that start with prefix, and says
+// how many it removed.
+func removePrefixed(ctx context.Context, api *zitadel.Client, owner zitadel.Owner, prefix string) (int, error) {
+	entries, err := api.ListMetadata(ctx, owner, []zitadel.KeyFilter{{Key: prefix, Method: zitadel.StartsWith}})
 	if err != nil {
-		return err
+		return 0, err
 	}
 	var mine []string
 	for _, en := range entries {
@@ -247,8 +248,7 @@ func removePrefixed(ctx context.Context, api *zitadel.Client, owner zitadel.Owne
 			mine = append(mine, en.Key)
 		}
 	}
-	_, err = api.RemoveMetadata(ctx, owner, mine)
-	return err
+	return api.RemoveMetadata(ctx, owner, mine)
 }
 
 // populate sets up, with an instance owner's token, what the fake's

@@ -205,7 +205,12 @@ func TestAccFaults_twentyOrganizationsShareOneConnection(t *testing.T) {
 				e.onFake(func(srv *fakezitadel.Server) error {
 					most := 1
 					if e.transport == zitadel.TransportREST {
-						most = 10
+						// About ten (one per concurrent call) and never one
+						// per call: a finished call hands its connection back
+						// to the pool just after its caller moves on, so a
+						// burst can dial one or two more than the parallelism
+						// (seen under OpenTofu).
+						most = 15
 					}
 					if n, c := srv.Calls(e.m.Set), srv.Connections(e.m.Set); n != 20 || c > most {
 						return fmt.Errorf("%d %s calls over %d connections, want 20 over at most %d", n, e.m.Set, c, most)

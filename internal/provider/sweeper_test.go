@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log"
 	"os"
 	"slices"
 	"testing"
@@ -56,7 +57,9 @@ func sweep(ctx context.Context, getenv func(string) string) error {
 			}
 			if err := c.RemoveOrg(ctx, id); err != nil {
 				errs = append(errs, fmt.Errorf("removing scratch organization %s: %w", id, err))
+				continue
 			}
+			log.Printf("[INFO] removed scratch organization %s", id)
 		}
 		if owner == "" {
 			owner = admin
@@ -78,9 +81,12 @@ func sweep(ctx context.Context, getenv func(string) string) error {
 		}
 		defer func() { _ = c.Close() }()
 		for _, o := range owners {
-			if err := removePrefixed(ctx, c, o, sweepPrefix); err != nil {
+			n, err := removePrefixed(ctx, c, o, sweepPrefix)
+			if err != nil {
 				errs = append(errs, fmt.Errorf("removing %s keys of %v: %w", sweepPrefix, o, err))
+				continue
 			}
+			log.Printf("[INFO] removed %d %s keys of %v", n, sweepPrefix, o)
 		}
 	}
 	return errors.Join(errs...)
