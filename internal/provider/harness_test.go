@@ -319,11 +319,13 @@ func (e *testEnv) scratchOrg(name string) string {
 	}
 	admin := e.admin
 	e.t.Cleanup(func() {
+		err := admin.RemoveOrg(ctx, id)
 		// A test may have removed it already (NotFound).
 		var ze *zitadel.Error
-		if err := admin.RemoveOrg(ctx, id); err != nil && !(errors.As(err, &ze) && (ze.Code == codes.NotFound || ze.Kind == zitadel.KindOrgNotFound)) {
-			e.t.Logf("removing scratch organization %s: %v (make sweep removes it)", id, err)
+		if err == nil || errors.As(err, &ze) && (ze.Code == codes.NotFound || ze.Kind == zitadel.KindOrgNotFound) {
+			return
 		}
+		e.t.Logf("removing scratch organization %s: %v (make sweep removes it)", id, err)
 	})
 	return id
 }
