@@ -622,11 +622,17 @@ func (e *testEnv) setMany(orgID string, kv map[string][]byte) {
 		}
 		return
 	}
+	e.writeOutOfBand(zitadel.OrgOwner(orgID), kv)
+}
+
+// writeOutOfBand writes keys of an owner of a real ZITADEL in one go, as
+// another tool would.
+func (e *testEnv) writeOutOfBand(owner zitadel.Owner, kv map[string][]byte) {
 	entries := make([]zitadel.KV, 0, len(kv))
 	for k, v := range kv {
 		entries = append(entries, zitadel.KV{Key: k, Value: v})
 	}
-	if _, err := e.api.SetMetadata(context.Background(), zitadel.OrgOwner(orgID), entries); err != nil {
+	if _, err := e.api.SetMetadata(context.Background(), owner, entries); err != nil {
 		e.t.Fatalf("writing metadata out of band: %v", err)
 	}
 }

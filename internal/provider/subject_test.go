@@ -82,11 +82,7 @@ func (s *subject) ownerOf(id string) zitadel.Owner {
 	if s.kind == "org" {
 		return zitadel.OrgOwner(id)
 	}
-	org := s.orgID
-	if id == s.SecondUserID {
-		org = s.SecondOrgID
-	}
-	return zitadel.UserOwner(org, id)
+	return zitadel.UserOwner(s.userOrg(id), id)
 }
 
 // attr is the attribute naming an owner of the subject's kind.
@@ -143,13 +139,7 @@ func (s *subject) setMany(id string, kv map[string][]byte) {
 			s.srv.SetUserMetadata(id, k, v)
 		}
 	default:
-		entries := make([]zitadel.KV, 0, len(kv))
-		for k, v := range kv {
-			entries = append(entries, zitadel.KV{Key: k, Value: v})
-		}
-		if _, err := s.api.SetMetadata(context.Background(), s.ownerOf(id), entries); err != nil {
-			s.t.Fatalf("writing metadata out of band: %v", err)
-		}
+		s.writeOutOfBand(s.ownerOf(id), kv)
 	}
 }
 
