@@ -44,7 +44,10 @@ func (m *metadataModel) mapOf(k kind) *types.Map {
 }
 
 // keys collects the managed keys of a plan or state. Values must be known.
-func (m *metadataModel) keys(ctx context.Context) (keySet, diag.Diagnostics) {
+// It reads the maps' elements as they are, without converting them through
+// reflection: at thousands of keys that conversion was most of the
+// provider's own share of a create.
+func (m *metadataModel) keys(context.Context) (keySet, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	out := keySet{}
 	for _, k := range []kind{kindText, kindBinary, kindSensitive} {
@@ -52,9 +55,15 @@ func (m *metadataModel) keys(ctx context.Context) (keySet, diag.Diagnostics) {
 		if mv.IsNull() || mv.IsUnknown() {
 			continue
 		}
-		var elems map[string]string
-		diags.Append(mv.ElementsAs(ctx, &elems, false)...)
-		for key, s := range elems {
+		for key, ev := range mv.Elements() {
+			p := path.Root(mapAttr[k]).AtMapKey(key)
+			sv, ok := ev.(types.String)
+			if !ok || sv.IsNull() || sv.IsUnknown() {
+				diags.AddAttributeError(p, "Metadata Value Not Known",
+					fmt.Sprintf("The value of key %q in %s is null or not known where a known value is needed. This is a bug in the provider: please report it.", key, mapAttr[k]))
+				continue
+			}
+			s := sv.ValueString()
 			switch k {
 			case kindText:
 				out[key] = textValue(s)
@@ -63,7 +72,7 @@ func (m *metadataModel) keys(ctx context.Context) (keySet, diag.Diagnostics) {
 			case kindBinary:
 				v, err := binaryValue(s)
 				if err != nil {
-					diags.AddAttributeError(path.Root(mapAttr[k]).AtMapKey(key), "Invalid Base64 Value",
+					diags.AddAttributeError(p, "Invalid Base64 Value",
 						fmt.Sprintf("The value of key %q in binary_values is not valid base64: %s.", key, err))
 					continue
 				}

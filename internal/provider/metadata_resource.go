@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -14,7 +15,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
@@ -111,6 +114,43 @@ func (r *metadataResource) set(ctx context.Context, s setter, o metadataObject, 
 	diags.Append(s.Set(ctx, model(r.e, &o, &o.metadataModel))...)
 }
 
+// setApplied writes the state of a successful create or update: the planned
+// value Terraform sent, with the owner attributes (id, org_id, user_id)
+// taken from o, which differs from the plan in nothing else (Terraform
+// refuses a new state that differs from any known planned value anyway).
+// The maps pass through as they came instead of being converted into
+// framework values and back, which at thousands of keys cost more than the
+// rest of the apply's own work.
+func (r *metadataResource) setApplied(ctx context.Context, st *tfsdk.State, planned tftypes.Value, o metadataObject, diags *diag.Diagnostics) {
+	owners := map[string]types.String{"id": o.ID, "org_id": o.OrgID}
+	if r.e.names().hasUser {
+		owners["user_id"] = o.UserID
+	}
+	if v, ok := withOwners(ctx, planned, owners); ok {
+		st.Raw = v
+		return
+	}
+	r.set(ctx, st, o, diags)
+}
+
+// withOwners is planned with the given attributes replaced; false when
+// planned is not an object holding them all, or a value does not convert.
+func withOwners(ctx context.Context, planned tftypes.Value, owners map[string]types.String) (tftypes.Value, bool) {
+	var attrs map[string]tftypes.Value
+	if planned.IsNull() || !planned.IsKnown() || planned.As(&attrs) != nil {
+		return tftypes.Value{}, false
+	}
+	out := maps.Clone(attrs) // As shares the planned value's map
+	for name, v := range owners {
+		tv, err := v.ToTerraformValue(ctx)
+		if _, present := out[name]; err != nil || !present {
+			return tftypes.Value{}, false
+		}
+		out[name] = tv
+	}
+	return tftypes.NewValue(planned.Type(), out), true
+}
+
 func (r *metadataResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	cfg := r.get(ctx, req.Config, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
@@ -178,7 +218,7 @@ func (r *metadataResource) Create(ctx context.Context, req resource.CreateReques
 		return
 	}
 	w.claim(sortedKeys(desired))
-	r.set(ctx, &resp.State, plan, &resp.Diagnostics)
+	r.setApplied(ctx, &resp.State, req.Plan.Raw, plan, &resp.Diagnostics)
 }
 
 // lockFor reads the keys a plan wants, then locks the owner (see lock);
@@ -304,7 +344,7 @@ func (r *metadataResource) Update(ctx context.Context, req resource.UpdateReques
 	w.claim(sortedKeys(desired))
 	w.release(remove)
 	r.addKeptWarning(&resp.Diagnostics, owner, kept)
-	r.set(ctx, &resp.State, plan, &resp.Diagnostics)
+	r.setApplied(ctx, &resp.State, req.Plan.Raw, plan, &resp.Diagnostics)
 }
 
 // addKeptWarning says which keys a delete or update left on the server
