@@ -204,9 +204,13 @@ func (r *metadataResource) checkUpdate(ctx context.Context, owner zitadel.Owner,
 			capital(ownerName(owner)), listKeys(overwritten)))
 	}
 	if turningExclusive {
+		// Keys the state holds and the configuration lacks are removed by
+		// this apply, as for any resource, and the plan shows them; only the
+		// server's other keys are left alone until the next plan.
 		var foreign []string
 		for k := range server {
-			if _, configured := desired[k]; !configured {
+			_, configured := desired[k]
+			if _, held := prior[k]; !configured && !held {
 				foreign = append(foreign, k)
 			}
 		}
@@ -353,7 +357,7 @@ func createConflictDetail(owner zitadel.Owner, conflicts, foreign []string) stri
 	if len(all) <= maxListedKeys {
 		ids = fmt.Sprintf("'%s' takes just these keys, '%s' every key", importID{Owner: id, Keys: all}, id)
 	}
-	fmt.Fprintf(&b, "\n\nIf nothing else in this configuration manages them, take them over: import them first (terraform import <address> %s; an import block works too), then plan, and the plan shows each change before it is made.", ids)
+	fmt.Fprintf(&b, "\n\nIf nothing else in this configuration manages them, take them over: import them first (terraform import <address> %s; an import block works too) and add the imported keys to this resource's configuration, then plan: the plan shows each change before it is made, and an imported key the configuration lacks is planned for removal.", ids)
 	if len(conflicts) > 0 {
 		b.WriteString(" Or remove the keys with other values from this resource's configuration.")
 	}

@@ -92,6 +92,20 @@ func planChecksReadTheServerOnce(t *testing.T, api, transport string) {
 			t.Fatalf("diagnostics: %v", d)
 		}
 	})
+	t.Run("keys the state holds are not taken in: this apply removes them", func(t *testing.T) {
+		var d diag.Diagnostics
+		null := types.MapNull(types.StringType)
+		state := metadataModel{Exclusive: types.BoolValue(false), Values: stringMap(map[string]string{"same": "1", "other": "theirs"}), BinaryValues: null, SensitiveValues: null}
+		plan := state
+		plan.Exclusive, plan.Values = types.BoolValue(true), stringMap(map[string]string{"same": "1"})
+		prior := keySet{"same": textValue("1"), "other": textValue("theirs")}
+		desired := keySet{"same": textValue("1")}
+		r.checkUpdate(ctx, zitadel.OrgOwner(org), metadataObject{metadataModel: state}, metadataObject{metadataModel: plan}, prior, desired, &d)
+		w := diagText(d, diag.SeverityWarning)
+		if d.HasError() || !strings.Contains(w, `holds "foreign", which the configuration lacks`) || strings.Contains(w, `"other"`) {
+			t.Fatalf("diagnostics: %v", d)
+		}
+	})
 	// One search served every check of the walk.
 	if n := srv.Calls(methodsOf[api].List); n != 1 {
 		t.Fatalf("%d searches for five plans of one organization, want 1", n)
