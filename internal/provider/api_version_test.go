@@ -255,9 +255,10 @@ func TestAccV2_permissionFilteredEmptyList(t *testing.T) {
 			{Config: e.Provider() + owned},
 			{
 				// The outsider's refresh finds an empty list; the provider
-				// asks and reports that it may not read, naming the roles.
+				// asks and reports that it may not read, naming the roles a
+				// resource needs (it writes, too).
 				Config:      e.ProviderWithToken(e.OutsiderToken) + owned,
-				ExpectError: errorText(`exists, but the caller may not read it`, `ORG_OWNER_VIEWER`),
+				ExpectError: errorText(`exists, but the caller may not read it`, `Grant it ORG_OWNER or ORG_SETTINGS_MANAGER`),
 			},
 			{
 				// The state kept every key: with the owner's token again,

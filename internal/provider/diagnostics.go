@@ -14,7 +14,12 @@ import (
 type access int
 
 const (
+	// readAccess is a data source's read: the viewer roles are enough.
 	readAccess access = iota
+	// manageAccess is a resource's read (plan, refresh, import): it needs
+	// the read permission now and the write permission to apply, so the
+	// remedy names the roles that hold both.
+	manageAccess
 	writeAccess
 )
 
@@ -54,16 +59,22 @@ func apiErrorDetail(doing string, owner zitadel.Owner, need access, err error) s
 		answer = fmt.Sprintf("While %s%s: %s.", doing, where, ze.Message)
 	}
 	writeRoles := "ORG_OWNER or ORG_SETTINGS_MANAGER on the organization, or IAM_OWNER or IAM_ORG_MANAGER on the instance"
-	readRoles := "ORG_OWNER_VIEWER (or any role with org.write) on the organization, or IAM_OWNER_VIEWER on the instance"
+	readRoles := "ORG_OWNER_VIEWER (or any role with org.read) on the organization, or IAM_OWNER_VIEWER on the instance"
 	roles, perm := readRoles, "org.read"
+	if need != readAccess {
+		roles = writeRoles
+	}
 	if need == writeAccess {
-		roles, perm = writeRoles, "org.write"
+		perm = "org.write"
 	}
 	if owner.IsUser() {
 		org = "the user's organization"
 		roles, perm = "ORG_OWNER_VIEWER or ORG_USER_MANAGER on the user's organization, or IAM_OWNER_VIEWER on the instance", "user.read"
+		if need != readAccess {
+			roles = "ORG_OWNER or ORG_USER_MANAGER on the user's organization, or IAM_OWNER or IAM_USER_MANAGER on the instance"
+		}
 		if need == writeAccess {
-			roles, perm = "ORG_OWNER or ORG_USER_MANAGER on the user's organization, or IAM_OWNER or IAM_USER_MANAGER on the instance", "user.write"
+			perm = "user.write"
 		}
 	}
 	var remedy string

@@ -31,7 +31,13 @@ func TestAPIErrorDetail(t *testing.T) {
 			[]string{"lacks the permission org.write"}, []string{"org.read"}},
 		{"reader without membership", readAccess,
 			&zitadel.Error{Code: codes.NotFound, Message: "membership not found", Kind: zitadel.KindNoMembership},
-			[]string{"ORG_OWNER_VIEWER"}, nil},
+			[]string{"ORG_OWNER_VIEWER (or any role with org.read)"}, []string{"org.write"}},
+		{"resource reading without membership", manageAccess,
+			&zitadel.Error{Code: codes.NotFound, Message: "membership not found", Kind: zitadel.KindNoMembership},
+			[]string{"Grant it ORG_OWNER or ORG_SETTINGS_MANAGER on the organization, or IAM_OWNER or IAM_ORG_MANAGER"}, []string{"VIEWER"}},
+		{"resource reading without the permission", manageAccess,
+			&zitadel.Error{Code: codes.PermissionDenied, Message: "No matching permissions found (AUTH-5mWD2)", Kind: zitadel.KindPermissionDenied},
+			[]string{"lacks the permission org.read. Grant it ORG_OWNER or ORG_SETTINGS_MANAGER"}, []string{"VIEWER"}},
 		{"retries exhausted", writeAccess,
 			&zitadel.Error{Code: codes.Unavailable, Message: "down", Kind: zitadel.KindTransient, Attempts: 7},
 			[]string{"through 7 attempts", "Nothing is wrong with the configuration"}, nil},
@@ -83,6 +89,14 @@ func TestAPIErrorDetail(t *testing.T) {
 	}
 	if got := apiErrorDetail("reading", zitadel.Owner{}, readAccess, errors.New("x")); !strings.Contains(got, "the caller's own organization") {
 		t.Errorf("no org: %q", got)
+	}
+	// A user's data source needs to read; a user's resource to write too.
+	noMember := &zitadel.Error{Code: codes.NotFound, Message: "membership not found", Kind: zitadel.KindNoMembership}
+	user := zitadel.UserOwner("42", "7")
+	for need, want := range map[access]string{readAccess: "Grant it ORG_OWNER_VIEWER or ORG_USER_MANAGER", manageAccess: "Grant it ORG_OWNER or ORG_USER_MANAGER"} {
+		if got := apiErrorDetail("looking up user 7", user, need, noMember); !strings.Contains(got, want) {
+			t.Errorf("user, access %d: %q lacks %q", need, got, want)
+		}
 	}
 }
 

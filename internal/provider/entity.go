@@ -86,7 +86,7 @@ func ownerKey(o zitadel.Owner) string {
 }
 
 // addOwnerError reports an owner that could not be resolved.
-func addOwnerError(diags *diag.Diagnostics, summary string, owner zitadel.Owner, err error) {
+func addOwnerError(diags *diag.Diagnostics, summary string, owner zitadel.Owner, need access, err error) {
 	var w *wrongOrgError
 	if errors.As(err, &w) {
 		diags.AddError(summary, wrongOrgDetail(w))
@@ -96,7 +96,7 @@ func addOwnerError(diags *diag.Diagnostics, summary string, owner zitadel.Owner,
 	if owner.IsUser() {
 		doing = "looking up user " + owner.UserID
 	}
-	addAPIError(diags, summary, doing, owner, readAccess, err)
+	addAPIError(diags, summary, doing, owner, need, err)
 }
 
 // ownerID is the id an owner goes by in import IDs.

@@ -166,7 +166,7 @@ func (d *metadataDataSource) Read(ctx context.Context, req datasource.ReadReques
 	summary := fmt.Sprintf("Unable to Search %s Metadata", capital(d.e.names().noun))
 	owner, err := d.e.dataSourceOwner(ctx, d.data, m.OrgID.ValueString(), o.UserID.ValueString())
 	if err != nil {
-		addOwnerError(&resp.Diagnostics, summary, owner, err)
+		addOwnerError(&resp.Diagnostics, summary, owner, readAccess, err)
 		return
 	}
 	filters := make([]zitadel.KeyFilter, 0, len(m.Filters))

@@ -128,7 +128,7 @@ func (r *metadataResource) registerRelease(owner zitadel.Owner, prior keySet, di
 func (r *metadataResource) checkCreate(ctx context.Context, owner zitadel.Owner, use *plannedUse, desired keySet, complete bool, predecessor *plannedUse, diags *diag.Diagnostics) {
 	server, gone, err := r.data.listOwner(ctx, owner, searchPrefix(use.exclusive, sortedKeys(desired)))
 	if err != nil {
-		addAPIError(diags, r.planSummary(), "reading the existing metadata", owner, readAccess, err)
+		addAPIError(diags, r.planSummary(), "reading the existing metadata", owner, manageAccess, err)
 		return
 	}
 	if gone {
@@ -185,7 +185,7 @@ func (r *metadataResource) checkUpdate(ctx context.Context, owner zitadel.Owner,
 	}
 	server, gone, err := r.data.listOwner(ctx, owner, searchPrefix(turningExclusive, added))
 	if err != nil {
-		addAPIError(diags, r.planSummary(), "reading the existing metadata", owner, readAccess, err)
+		addAPIError(diags, r.planSummary(), "reading the existing metadata", owner, manageAccess, err)
 		return
 	}
 	if gone {

@@ -170,7 +170,7 @@ func (r *metadataResource) Create(ctx context.Context, req resource.CreateReques
 	// What the plan resolved, or, when it could not yet, a lookup.
 	owner, err := r.e.resolve(ctx, r.data, &plan)
 	if err != nil {
-		addOwnerError(&resp.Diagnostics, summary, owner, err)
+		addOwnerError(&resp.Diagnostics, summary, owner, manageAccess, err)
 		return
 	}
 	ctx = logOwner(ctx, owner)
@@ -182,7 +182,7 @@ func (r *metadataResource) Create(ctx context.Context, req resource.CreateReques
 	prefix := searchPrefix(plan.Exclusive.ValueBool(), sortedKeys(desired))
 	server, gone, err := r.data.readOwner(ctx, owner, prefixFilter(prefix)...)
 	if err != nil {
-		addAPIError(&resp.Diagnostics, summary, "reading the existing metadata", owner, readAccess, err)
+		addAPIError(&resp.Diagnostics, summary, "reading the existing metadata", owner, manageAccess, err)
 		return
 	}
 	if gone {
@@ -253,7 +253,7 @@ func (r *metadataResource) start(ctx context.Context, op string, t timeouts.Valu
 	// is looked up rather than guessed.
 	owner, err := r.e.resolve(ctx, r.data, state)
 	if err != nil {
-		addOwnerError(diags, "Unable to "+capital(op)+" "+r.title(), owner, err)
+		addOwnerError(diags, "Unable to "+capital(op)+" "+r.title(), owner, manageAccess, err)
 		return ctx, cancel, owner, nil
 	}
 	ctx = logOwner(ctx, owner)
@@ -284,7 +284,7 @@ func (r *metadataResource) Read(ctx context.Context, req resource.ReadRequest, r
 	prefix := searchPrefix(state.Exclusive.ValueBool(), sortedKeys(prior))
 	server, gone, err := r.data.readOwner(ctx, owner, prefixFilter(prefix)...)
 	if err != nil {
-		addAPIError(&resp.Diagnostics, "Unable to Read "+r.title(), "searching the metadata", owner, readAccess, err)
+		addAPIError(&resp.Diagnostics, "Unable to Read "+r.title(), "searching the metadata", owner, manageAccess, err)
 		return
 	}
 	if gone {
@@ -504,12 +504,12 @@ func (r *metadataResource) ImportState(ctx context.Context, req resource.ImportS
 	}
 	owner, err := r.e.importOwner(ctx, r.data, id.Owner)
 	if err != nil {
-		addOwnerError(&resp.Diagnostics, summary, owner, err)
+		addOwnerError(&resp.Diagnostics, summary, owner, manageAccess, err)
 		return
 	}
 	server, gone, err := r.data.readOwner(ctx, owner)
 	if err != nil {
-		addAPIError(&resp.Diagnostics, summary, "searching the metadata", owner, readAccess, err)
+		addAPIError(&resp.Diagnostics, summary, "searching the metadata", owner, manageAccess, err)
 		return
 	}
 	if gone {

@@ -341,7 +341,7 @@ func TestAccOrgMetadata_permissions(t *testing.T) {
 				// provider finds out why.
 				Config:      e.ProviderWithToken(e.OutsiderToken) + body,
 				PlanOnly:    true,
-				ExpectError: errorText(e.byAPI(`has no membership in organization`, `exists, but the caller may not read it`), `Grant it ORG_OWNER`),
+				ExpectError: errorText(e.byAPI(`has no membership in organization`, `exists, but the caller may not read it`), `Grant it ORG_OWNER or ORG_SETTINGS_MANAGER`),
 			},
 			{
 				PreConfig:   func() { e.Set(e.OrgID, e.K("other"), []byte("x")) },

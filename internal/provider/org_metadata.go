@@ -112,7 +112,7 @@ func (e orgEntity) planOwner(ctx context.Context, d *providerData, req resource.
 		orgID, err = was, nil
 	}
 	if err != nil {
-		addAPIError(&resp.Diagnostics, "Unable to Plan Organization Metadata", "finding the caller's organization", zitadel.Owner{}, readAccess, err)
+		addAPIError(&resp.Diagnostics, "Unable to Plan Organization Metadata", "finding the caller's organization", zitadel.Owner{}, manageAccess, err)
 		return zitadel.Owner{}, false
 	}
 	// Each SetAttribute rewrites the whole plan value (expensive at

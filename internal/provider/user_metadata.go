@@ -172,7 +172,7 @@ func (e userEntity) planOwner(ctx context.Context, d *providerData, req resource
 		case zitadel.IsKind(err, zitadel.KindUserNotFound):
 			resp.Diagnostics.AddAttributeError(path.Root("user_id"), "User Not Found", e.goneAdvice(owner, "no metadata can be written to it"))
 		default:
-			addOwnerError(&resp.Diagnostics, summary, owner, err)
+			addOwnerError(&resp.Diagnostics, summary, owner, manageAccess, err)
 		}
 		return zitadel.Owner{}, false
 	}

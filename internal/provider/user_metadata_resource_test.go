@@ -217,7 +217,7 @@ func TestAccUserMetadata_permissions(t *testing.T) {
 				// from a missing user.
 				Config:      e.ProviderWithToken(e.OutsiderToken) + body,
 				PlanOnly:    true,
-				ExpectError: errorText(`Unable to Plan User Metadata`, `While looking up user `+s.id, `has no membership in the user's organization`, `ORG_OWNER_VIEWER or ORG_USER_MANAGER`),
+				ExpectError: errorText(`Unable to Plan User Metadata`, `While looking up user `+s.id, `has no membership in the user's organization`, `Grant it ORG_OWNER or ORG_USER_MANAGER`),
 			},
 			{
 				Config:      e.ProviderWithToken(e.ViewerToken) + body,
