@@ -32,7 +32,7 @@ func (orgEntity) resourceAttributes() map[string]schema.Attribute {
 		// Replacement is decided in ModifyPlan on the effective
 		// organization, so that "" and a padded id of the same organization
 		// do not replace.
-		"org_id": orgIDAttribute("Organization whose metadata is managed. Defaults to the provider's `org_id`, else the organization of the authenticated user or service account (as the management API v1 reports it; with the organization service v2, a new resource needs an id and an existing one keeps the organization its state records); an empty string counts as unset. The effective organization is always recorded in `id` (and here when omitted). Changing it, or the organization it defaults to, replaces the resource."),
+		"org_id": orgIDAttribute("Organization whose metadata is managed. Defaults to the provider's `org_id`, else the organization of the authenticated user or service account (as the management API v1 reports it; with the organization service v2, a new resource needs an id and an existing one keeps the organization its state records); an empty string counts as unset (the attribute itself then stays empty, as configured). The effective organization is always recorded in `id` (and here when omitted): refer to `id`, not `org_id`, for it. Changing it, or the organization it defaults to, replaces the resource."),
 	}
 }
 
