@@ -85,8 +85,7 @@ func (f *Fake) HostPort() (host, port string) {
 // organization as TF_VAR_org_id.
 func (f *Fake) TerraformEnv(rc string) []string {
 	host, port := f.HostPort()
-	return append(cleanEnv(os.Environ()),
-		"TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1",
+	return append(CLIEnv(rc),
 		"ZITADEL_DOMAIN="+host, "ZITADEL_PORT="+port, "ZITADEL_INSECURE=true",
 		"ZITADEL_ACCESS_TOKEN="+f.AccessToken, "TF_VAR_org_id="+f.OrgID,
 	)
@@ -100,6 +99,13 @@ func WriteCLIConfig(path, providerDir string) error {
 	// registry's address.
 	text := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"registry.terraform.io/zitadelmeta/zitadelmeta\" = %q\n    \"registry.opentofu.org/zitadelmeta/zitadelmeta\" = %q\n  }\n  direct {}\n}\n", providerDir, providerDir)
 	return os.WriteFile(path, []byte(text), 0o644)
+}
+
+// CLIEnv is this process's environment for running the Terraform CLI with
+// the CLI configuration at rc: without the caller's ZITADEL_* and TF_*
+// variables, and without the update check.
+func CLIEnv(rc string) []string {
+	return append(cleanEnv(os.Environ()), "TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
 }
 
 // cleanEnv drops ZITADEL_* and TF_* variables from env.

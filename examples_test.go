@@ -1,0 +1,80 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/devenv"
+)
+
+// fileCall matches file("...") and filebase64("...") with a literal path,
+// or one under ${path.module}.
+var fileCall = regexp.MustCompile(`\bfile(?:base64)?\("(?:\$\{path\.module\}/)?([^"$]+)"\)`)
+
+// TestExamples checks that every example the documentation shows is a valid
+// configuration on its own: each .tf file under examples/ is validated by the
+// real CLI in a folder of its own (the files of one folder are alternatives,
+// not one configuration), with the provider built from this tree. Files the
+// example reads with file() or filebase64() are stood in for, and the
+// snippets without a required_providers block get the one provider.tf shows.
+func TestExamples(t *testing.T) {
+	terraform := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if os.Getenv("TF_ACC") == "" || terraform == "" {
+		t.Skip("needs TF_ACC=1 and TF_ACC_TERRAFORM_PATH (make test sets both)")
+	}
+	examples, err := filepath.Glob("examples/*/*/*.tf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	provider, err := filepath.Glob("examples/provider/*.tf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	examples = append(provider, examples...)
+	if len(examples) < 8 {
+		t.Fatalf("found only %d examples: %v", len(examples), examples)
+	}
+	bin := t.TempDir()
+	if err := devenv.Build(filepath.Join(bin, devenv.ProviderBinary), "."); err != nil {
+		t.Fatal(err)
+	}
+	rc := filepath.Join(t.TempDir(), "terraformrc")
+	if err := devenv.WriteCLIConfig(rc, bin); err != nil {
+		t.Fatal(err)
+	}
+	for _, example := range examples {
+		t.Run(filepath.ToSlash(example), func(t *testing.T) {
+			text, err := os.ReadFile(example)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// As in a user's configuration, which examples/provider/provider.tf
+			// shows: the snippets of the other pages leave it out.
+			if !strings.Contains(string(text), "required_providers") {
+				text = append([]byte("terraform {\n  required_providers {\n    zitadelmeta = { source = \"zitadelmeta/zitadelmeta\" }\n  }\n}\n\n"), text...)
+			}
+			work := t.TempDir()
+			if err := os.WriteFile(filepath.Join(work, "main.tf"), text, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range fileCall.FindAllStringSubmatch(string(text), -1) {
+				stand := filepath.Join(work, m[1])
+				if err := os.MkdirAll(filepath.Dir(stand), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(stand, []byte("stand-in"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			cmd := exec.Command(terraform, "validate", "-no-color")
+			cmd.Dir, cmd.Env = work, devenv.CLIEnv(rc)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("terraform validate: %v\n%s", err, out)
+			}
+		})
+	}
+}
