@@ -307,8 +307,8 @@ func (r *metadataResource) overlapDiagnostics(owner zitadel.Owner, u *plannedUse
 				capital(of), typ, other, k, g.first.other.keeps[k], listKeys(g.keys)))
 		case keptAndReleased:
 			diags.AddError("Metadata Key Held by Two Resources", fmt.Sprintf(
-				"%s: %s are held in the state of this resource and of another %s object (%s), and this plan removes them through one of the two while the other keeps them, so applying it would delete keys that stay configured. To stop managing them with the resource that lets go without deleting them from ZITADEL, remove that resource from state first (terraform state rm, or, with Terraform 1.7 or later, a removed block with lifecycle { destroy = false }), then plan again. If the object being destroyed is a deposed object that a failed create_before_destroy replacement of the same resource left behind, remove the resource from state and import it again (terraform import <address> '%s:<key>,...').",
-				capital(of), listKeys(g.keys), typ, other, ownerID(owner)))
+				"%s: %s %s held in the state of this resource and of another %s object (%s), and this plan removes %s through one of the two while the other keeps %s, so applying it would delete keys that stay configured. To stop managing them with the resource that lets go without deleting them from ZITADEL, remove that resource from state first (terraform state rm, or, with Terraform 1.7 or later, a removed block with lifecycle { destroy = false }), then plan again. If the object being destroyed is a deposed object that a failed create_before_destroy replacement of the same resource left behind, remove the resource from state and import it again (terraform import <address> '%s:<key>,...').",
+				capital(of), listKeys(g.keys), isAre(len(g.keys)), typ, other, itThem(len(g.keys)), itThem(len(g.keys)), ownerID(owner)))
 		}
 	}
 }
@@ -375,6 +375,21 @@ const maxListedKeys = 20
 
 // listKeys quotes keys for a message, naming at most maxListedKeys.
 func listKeys(keys []string) string { return listKeysN(keys, maxListedKeys) }
+
+// isAre and itThem agree a message's verb and pronoun with n keys.
+func isAre(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
+}
+
+func itThem(n int) string {
+	if n == 1 {
+		return "it"
+	}
+	return "them"
+}
 
 // listKeysN quotes keys for a message, naming at most n.
 func listKeysN(keys []string, n int) string {

@@ -167,7 +167,7 @@ func TestAccOwnership_overlapFailsThePlan(t *testing.T) {
 				Config: e.Provider() + orgMetadata("b", org, attrMap("values", map[string]string{k: "1"})) +
 					fmt.Sprintf("import {\n  to = zitadelmeta_org_metadata.b\n  id = %s\n}\n", hclString(importID{Owner: e.OrgID, Keys: []string{k}}.String())),
 				PlanOnly:    true,
-				ExpectError: errorText("Metadata Key Held by Two Resources", fmt.Sprintf("%q", k), "terraform state rm"),
+				ExpectError: errorText("Metadata Key Held by Two Resources", fmt.Sprintf("%q is held", k), "removes it through", "terraform state rm"),
 			},
 		},
 	})

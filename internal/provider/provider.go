@@ -17,7 +17,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -132,12 +131,12 @@ func (p *zitadelMetaProvider) Schema(_ context.Context, _ provider.SchemaRequest
 			},
 			"api_version": schema.StringAttribute{
 				Optional:            true,
-				Validators:          []validator.String{stringvalidator.OneOf(zitadel.APIVersions...)},
+				Validators:          []validator.String{choiceValidator{"api_version", "ZITADEL_API_VERSION", apiVersionSummary, zitadel.APIVersions}},
 				MarkdownDescription: "Which ZITADEL API manages the metadata. `v1`: the management API v1 (`BulkSetOrgMetadata`, `ListOrgMetadata`, and the `...UserMetadata` calls for users), served by every ZITADEL v2 to v4 but deprecated upstream. `v2`: the organization service v2 (`SetOrganizationMetadata`, `ListOrganizationMetadata`) and the user service v2 (`SetUserMetadata`, `ListUserMetadata`), ZITADEL " + zitadel.MinV2Version + " or later; every call names its organization, so for `zitadelmeta_org_metadata` `org_id` must be set here or on each resource and data source. `auto` (the default) uses v1 while the server serves it and v2 once it does not, decided on the first call of each provider process. The state is the same whichever API wrote it: changing this setting plans nothing (a resource whose `org_id` is unset stays in the organization its state records). Environment: `ZITADEL_API_VERSION`.",
 			},
 			"transport": schema.StringAttribute{
 				Optional:            true,
-				Validators:          []validator.String{stringvalidator.OneOf(zitadel.Transports...)},
+				Validators:          []validator.String{choiceValidator{"transport", "ZITADEL_TRANSPORT", transportSummary, zitadel.Transports}},
 				MarkdownDescription: "How calls travel. `grpc`: gRPC over HTTP/2. `rest`: ZITADEL's REST API, JSON over HTTP/1.1 (HTTP/2 when a TLS server offers it), for servers behind proxies that break gRPC. `auto` (the default) uses gRPC, and REST from the first call on which gRPC cannot pass (an HTTP status or page instead of a gRPC answer, a refused HTTP/2 handshake, no ALPN agreement): the switch is logged at WARN and lasts for the provider process (Terraform starts one per command, so each command tries gRPC once). A gateway's 502 or 503 page in place of any gRPC answer is asked again over REST at once. An answer from ZITADEL itself, errors included, never causes a switch. Environment: `ZITADEL_TRANSPORT`.",
 			},
 			"headers": schema.MapAttribute{
@@ -264,7 +263,7 @@ func (p *zitadelMetaProvider) Configure(ctx context.Context, req provider.Config
 				"ZITADEL_HEADERS must be a JSON object of header names to string values, such as {\"cf-access-client-id\":\"abc\"}; it is not: "+errWithoutValues(err)+".")
 		}
 	}
-	zc, ok := p.clientConfig(v, layer, resp)
+	zc, ok := p.clientConfig(v, configured, layer, resp)
 	if !ok || resp.Diagnostics.HasError() {
 		return
 	}
@@ -288,7 +287,7 @@ func (p *zitadelMetaProvider) Configure(ctx context.Context, req provider.Config
 
 // clientConfig validates the resolved settings, reporting every problem at
 // once, and builds the client configuration.
-func (p *zitadelMetaProvider) clientConfig(v map[string]string, credentialLayer string, resp *provider.ConfigureResponse) (zitadel.Config, bool) {
+func (p *zitadelMetaProvider) clientConfig(v map[string]string, configured map[string]bool, credentialLayer string, resp *provider.ConfigureResponse) (zitadel.Config, bool) {
 	zc := zitadel.Config{UserAgent: "terraform-provider-zitadelmeta/" + p.version, Retry: zitadel.DefaultRetryPolicy()}
 	diags := &resp.Diagnostics
 
@@ -342,8 +341,8 @@ func (p *zitadelMetaProvider) clientConfig(v map[string]string, credentialLayer 
 		zc.Retry.MaxElapsed = d
 	}
 
-	zc.APIVersion = choice(v, "api_version", "ZITADEL_API_VERSION", "Invalid ZITADEL API Version", zitadel.APIVersions, diags)
-	zc.Transport = choice(v, "transport", "ZITADEL_TRANSPORT", "Invalid ZITADEL Transport", zitadel.Transports, diags)
+	zc.APIVersion = choiceValidator{"api_version", "ZITADEL_API_VERSION", apiVersionSummary, zitadel.APIVersions}.resolve(v, configured, diags)
+	zc.Transport = choiceValidator{"transport", "ZITADEL_TRANSPORT", transportSummary, zitadel.Transports}.resolve(v, configured, diags)
 
 	if s := v["issuer"]; s != "" {
 		u, err := url.Parse(s)
@@ -368,7 +367,7 @@ func (p *zitadelMetaProvider) clientConfig(v map[string]string, credentialLayer 
 		p.credentials(methods[0], v[methods[0]], &zc, resp)
 	default:
 		diags.AddAttributeError(path.Root(methods[0]), "Conflicting ZITADEL Credentials",
-			fmt.Sprintf("Exactly one authentication method may be set, but %s are all set in %s. Remove all but one. (Credentials in the provider configuration win over those in the environment; within one of the two, only one may be given.)", strings.Join(methods, " and "), credentialLayer))
+			fmt.Sprintf("Exactly one authentication method may be set, but %s are %s set in %s. Remove all but one. (Credentials in the provider configuration win over those in the environment; within one of the two, only one may be given.)", strings.Join(methods, " and "), bothOrAll(len(methods)), credentialLayer))
 	}
 	return zc, !diags.HasError()
 }
@@ -397,22 +396,73 @@ func (p *zitadelMetaProvider) credentials(method, value string, zc *zitadel.Conf
 	zc.KeyFile = kf
 }
 
-// choice is a setting with a fixed set of values, the first of which
-// ("auto") is the default.
-func choice(v map[string]string, attr, env, summary string, allowed []string, diags *diag.Diagnostics) string {
-	s := strings.ToLower(v[attr])
-	if s == "" {
-		return allowed[0]
+// bothOrAll is the word for n (at least two) things together.
+func bothOrAll(n int) string {
+	if n == 2 {
+		return "both"
 	}
-	if !slices.Contains(allowed, s) {
-		quoted := make([]string, len(allowed))
-		for i, a := range allowed {
-			quoted[i] = strconv.Quote(a)
-		}
-		diags.AddAttributeError(path.Root(attr), summary,
-			fmt.Sprintf("%s (or %s) must be %s or %s, not %q. Leave it unset for %s.", attr, env, strings.Join(quoted[:len(quoted)-1], ", "), quoted[len(quoted)-1], s, allowed[0]))
+	return "all"
+}
+
+const (
+	apiVersionSummary = "Invalid ZITADEL API Version"
+	transportSummary  = "Invalid ZITADEL Transport"
+)
+
+// choiceValidator is a setting with a fixed set of values, the first of
+// which ("auto") is the default. Case does not matter, and a blank value
+// counts as unset, in the configuration as in the environment.
+type choiceValidator struct {
+	attr, env, summary string
+	allowed            []string
+}
+
+func (c choiceValidator) Description(context.Context) string {
+	return fmt.Sprintf("one of %s; blank or unset for %q", c.quoted(), c.allowed[0])
+}
+
+func (c choiceValidator) MarkdownDescription(ctx context.Context) string { return c.Description(ctx) }
+
+// ValidateString checks the configuration's value at plan time.
+func (c choiceValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if s := c.normal(req.ConfigValue.ValueString()); s != "" && !slices.Contains(c.allowed, s) {
+		resp.Diagnostics.AddAttributeError(req.Path, c.summary, c.configError(s))
+	}
+}
+
+// resolve is the effective value of the resolved settings v; configured
+// says which came from the configuration (the rest from the environment).
+func (c choiceValidator) resolve(v map[string]string, configured map[string]bool, diags *diag.Diagnostics) string {
+	s := c.normal(v[c.attr])
+	switch {
+	case s == "":
+		return c.allowed[0]
+	case slices.Contains(c.allowed, s):
+		return s
+	case configured[c.attr]:
+		diags.AddAttributeError(path.Root(c.attr), c.summary, c.configError(s))
+	default:
+		diags.AddError(c.summary, fmt.Sprintf("The environment variable %s (read because %s is not set in the provider configuration) must be %s, not %q. Unset it for %q.", c.env, c.attr, c.quoted(), s, c.allowed[0]))
 	}
 	return s
+}
+
+func (c choiceValidator) configError(s string) string {
+	return fmt.Sprintf("%s must be %s, not %q. Leave it unset (or empty) for %q.", c.attr, c.quoted(), s, c.allowed[0])
+}
+
+func (c choiceValidator) normal(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// quoted lists the allowed values as "a", "b" or "c".
+func (c choiceValidator) quoted() string {
+	q := make([]string, len(c.allowed))
+	for i, a := range c.allowed {
+		q[i] = strconv.Quote(a)
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
 }
 
 // checkHeaders validates the extra headers and returns them with names in

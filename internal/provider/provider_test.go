@@ -86,7 +86,7 @@ func TestAccProvider_misconfigured(t *testing.T) {
 		{"no credentials", `domain = "id.example.com"`, nil, []string{"Missing ZITADEL Credentials", "exactly one authentication method"}},
 		{"several credentials", `domain = "id.example.com"
   access_token = "a"
-  jwt_profile_json = "{}"`, nil, []string{"Conflicting ZITADEL Credentials", "access_token and jwt_profile_json are all set in the provider configuration"}},
+  jwt_profile_json = "{}"`, nil, []string{"Conflicting ZITADEL Credentials", "access_token and jwt_profile_json are both set in the provider configuration"}},
 		{"no domain", `access_token = "a"`, nil, []string{"Missing ZITADEL Domain", "ZITADEL_DOMAIN"}},
 		{"bad port", `domain = "id.example.com"
   access_token = "a"`, map[string]string{"ZITADEL_PORT": "http"}, []string{"Invalid ZITADEL Port", `not "http"`}},
@@ -110,9 +110,12 @@ func TestAccProvider_misconfigured(t *testing.T) {
 		{"headers from the environment are not JSON", `domain = "id.example.com"
   access_token = "a"`, map[string]string{"ZITADEL_HEADERS": "cf-access-client-secret=hunter2"}, []string{"Invalid ZITADEL_HEADERS", "a JSON object", "invalid JSON at byte"}},
 		{"bad transport", `domain = "id.example.com"
-  access_token = "a"`, map[string]string{"ZITADEL_TRANSPORT": "http"}, []string{"Invalid ZITADEL Transport", `not "http"`}},
+  access_token = "a"`, map[string]string{"ZITADEL_TRANSPORT": "http"}, []string{"Invalid ZITADEL Transport", `The environment variable ZITADEL_TRANSPORT`, `not "http"`}},
+		{"bad transport in the configuration", `domain = "id.example.com"
+  access_token = "a"
+  transport = "http"`, map[string]string{"ZITADEL_TRANSPORT": "rest"}, []string{"Invalid ZITADEL Transport", `transport must be "auto", "grpc" or "rest", not "http"`}},
 		{"bad api version", `domain = "id.example.com"
-  access_token = "a"`, map[string]string{"ZITADEL_API_VERSION": "v3"}, []string{"Invalid ZITADEL API Version", `not "v3"`}},
+  access_token = "a"`, map[string]string{"ZITADEL_API_VERSION": "v3"}, []string{"Invalid ZITADEL API Version", `The environment variable ZITADEL_API_VERSION`, `not "v3"`}},
 		{"bad issuer", `domain = "id.example.com"
   access_token = "a"
   issuer = "auth.example.com"`, nil, []string{"Invalid ZITADEL Issuer", "https://auth.example.com"}},
@@ -251,13 +254,15 @@ func TestAccProvider_precedence(t *testing.T) {
 	env["ZITADEL_JWT_PROFILE_FILE"] = keyFile
 	blank := "provider \"zitadelmeta\" {\n  domain = \"\"\n  org_id = \" \"\n  access_token = \"\"\n  jwt_profile_file = \"\"\n}\n"
 	withToken := "provider \"zitadelmeta\" {\n  org_id = \"\"\n  access_token = " + hclString(e.OwnerToken) + "\n}\n"
+	choicesBlank := strings.Replace(withToken, "org_id", "api_version = \"\"\n  transport = \" \"\n  org_id", 1) +
+		orgMetadata("test", "org_id = "+hclString(" "+e.SecondOrgID+" "), `values = { k = "v" }`)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factoriesWithEnv(env),
 		Steps: []resource.TestStep{
 			{
 				// The environment has two credentials and the configuration none.
 				Config:      blank + orgMetadata("test", `values = { k = "v" }`),
-				ExpectError: errorText(`access_token and jwt_profile_file are all set in the environment`),
+				ExpectError: errorText(`access_token and jwt_profile_file are both set in the environment`),
 			},
 			{
 				// A token in the configuration wins over both in the environment;
@@ -288,6 +293,21 @@ func TestAccProvider_precedence(t *testing.T) {
 					e.serverHolds(e.SecondOrgID, map[string]string{"k": "v"}),
 					e.writes(0, 0),
 				},
+			},
+			{
+				// api_version and transport that are "" or blank count as
+				// unset, too: the environment's values are read (this one is
+				// refused, naming the variable)...
+				PreConfig:   func() { env["ZITADEL_TRANSPORT"] = "bogus" },
+				Config:      choicesBlank,
+				PlanOnly:    true,
+				ExpectError: errorText(`Invalid ZITADEL Transport`, `The environment variable ZITADEL_TRANSPORT`, `not "bogus"`),
+			},
+			{
+				// ...in any case: nothing to do.
+				PreConfig: func() { env["ZITADEL_TRANSPORT"], env["ZITADEL_API_VERSION"] = "GRPC", "V1" },
+				Config:    choicesBlank,
+				PlanOnly:  true,
 			},
 		},
 	})
