@@ -62,6 +62,9 @@ func TestExamples(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, m := range fileCall.FindAllStringSubmatch(string(text), -1) {
+				if !filepath.IsLocal(m[1]) {
+					t.Fatalf("the example reads %q, outside its own folder", m[1])
+				}
 				stand := filepath.Join(work, m[1])
 				if err := os.MkdirAll(filepath.Dir(stand), 0o755); err != nil {
 					t.Fatal(err)

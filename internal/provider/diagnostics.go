@@ -105,6 +105,9 @@ func apiErrorDetail(doing string, owner zitadel.Owner, need access, err error) s
 		remedy = "The operation was interrupted."
 	case zitadel.KindHandshake:
 		remedy = "If the server uses a private CA, give its certificate in ca_certificate (ZITADEL_CA_CERTIFICATE); if it serves plaintext (local development only), set insecure = true."
+		if !strings.Contains(ze.Message, "handshake") {
+			remedy = "The TLS handshake with ZITADEL failed. " + remedy
+		}
 	case zitadel.KindUnreachable:
 		remedy = fmt.Sprintf("ZITADEL could not be reached at %s in %d attempts. Check domain, port and insecure in the provider configuration (ZITADEL_DOMAIN, ZITADEL_PORT, ZITADEL_INSECURE), and that the server is running and reachable from here; behind a proxy that breaks gRPC, also transport (ZITADEL_TRANSPORT).", ze.Addr, ze.Attempts)
 	case zitadel.KindNotGRPC:

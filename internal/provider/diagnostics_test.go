@@ -72,6 +72,12 @@ func TestAPIErrorDetail(t *testing.T) {
 		{"neither transport", readAccess,
 			&zitadel.Error{Code: codes.Unavailable, Message: "over gRPC: x; over REST: y", Kind: zitadel.KindNotZITADEL, Transport: zitadel.TransportAuto, Addr: "z:1"},
 			[]string{"Neither gRPC nor REST got an answer from ZITADEL at z:1", "transport"}, nil},
+		{"handshake stated once", readAccess,
+			&zitadel.Error{Code: codes.Unavailable, Message: "TLS handshake failed: x509: certificate signed by unknown authority", Kind: zitadel.KindHandshake, Transport: zitadel.TransportGRPC},
+			[]string{"no answer came from ZITADEL: TLS handshake failed: x509", "If the server uses a private CA, give its certificate in ca_certificate"}, []string{"The TLS handshake with ZITADEL failed"}},
+		{"handshake named when the message does not", readAccess,
+			&zitadel.Error{Code: codes.Unavailable, Message: "x509: certificate signed by unknown authority", Kind: zitadel.KindHandshake, Transport: zitadel.TransportREST},
+			[]string{"The TLS handshake with ZITADEL failed. If the server uses a private CA"}, nil},
 		{"not a ZITADEL error", readAccess, errors.New("dial failed"), []string{"While reading in organization 42: dial failed."}, nil},
 	}
 	for _, c := range cases {

@@ -164,8 +164,8 @@ func (r *metadataResource) checkCreate(ctx context.Context, owner zitadel.Owner,
 	if len(adopted) > 0 {
 		slices.Sort(adopted)
 		diags.AddWarning("Existing Metadata Adopted", fmt.Sprintf(
-			"%s already holds %s with exactly the configured values. This resource adopts them (it writes them only if they are gone by the time it is created, e.g. because a resource it replaces removed them first) and from then on owns them: destroying it, or removing them from its configuration, removes them from ZITADEL. If another resource of this configuration manages them, it is a renamed or copied resource: prefer a moved block, or remove the keys from one of the two.",
-			capital(ownerName(owner)), listKeys(adopted)))
+			"%[1]s already holds %[2]s with exactly the configured values. This resource adopts %[3]s (it writes %[3]s only if %[4]s gone by the time it is created, e.g. because a resource it replaces removed %[3]s first) and from then on owns %[3]s: destroying it, or removing %[3]s from its configuration, removes %[3]s from ZITADEL. If another resource of this configuration manages %[3]s, it is a renamed or copied resource: prefer a moved block, or remove the keys from one of the two.",
+			capital(ownerName(owner)), listKeys(adopted), itThem(len(adopted)), isAre(len(adopted))))
 	}
 }
 
@@ -200,8 +200,8 @@ func (r *metadataResource) checkUpdate(ctx context.Context, owner zitadel.Owner,
 	if len(overwritten) > 0 {
 		slices.Sort(overwritten)
 		diags.AddWarning("Existing Metadata Will Be Overwritten", fmt.Sprintf(
-			"%s already holds %s, which this resource did not manage until now, with values other than the configured ones. Applying this plan overwrites them with the configured values. If something else owns these keys, remove them from this configuration instead.",
-			capital(ownerName(owner)), listKeys(overwritten)))
+			"%[1]s already holds %[2]s, which this resource did not manage until now, with values other than the configured ones. Applying this plan overwrites %[3]s with the configured values. If something else owns %[3]s, remove %[3]s from this configuration instead.",
+			capital(ownerName(owner)), listKeys(overwritten), itThem(len(overwritten))))
 	}
 	if turningExclusive {
 		// Keys the state holds and the configuration lacks are removed by
@@ -217,8 +217,8 @@ func (r *metadataResource) checkUpdate(ctx context.Context, owner zitadel.Owner,
 		if len(foreign) > 0 {
 			slices.Sort(foreign)
 			diags.AddAttributeWarning(path.Root("exclusive"), "Exclusive Takes In Existing Keys", fmt.Sprintf(
-				"exclusive is turning on, and %s holds %s, which the configuration lacks. This apply leaves them alone; from the next refresh on this resource owns them, and the next plan removes them from ZITADEL unless you add them to the configuration.",
-				ownerName(owner), listKeys(foreign)))
+				"exclusive is turning on, and %[1]s holds %[2]s, which the configuration lacks. This apply leaves %[3]s alone; from the next refresh on this resource owns %[3]s, and the next plan removes %[3]s from ZITADEL unless you add %[3]s to the configuration.",
+				ownerName(owner), listKeys(foreign), itThem(len(foreign))))
 		}
 	}
 }
@@ -307,8 +307,8 @@ func (r *metadataResource) overlapDiagnostics(owner zitadel.Owner, u *plannedUse
 				capital(of), typ, other, k, g.first.other.keeps[k], listKeys(g.keys)))
 		case keptAndReleased:
 			diags.AddError("Metadata Key Held by Two Resources", fmt.Sprintf(
-				"%s: %s %s held in the state of this resource and of another %s object (%s), and this plan removes %s through one of the two while the other keeps %s, so applying it would delete keys that stay configured. To stop managing them with the resource that lets go without deleting them from ZITADEL, remove that resource from state first (terraform state rm, or, with Terraform 1.7 or later, a removed block with lifecycle { destroy = false }), then plan again. If the object being destroyed is a deposed object that a failed create_before_destroy replacement of the same resource left behind, remove the resource from state and import it again (terraform import <address> '%s:<key>,...').",
-				capital(of), listKeys(g.keys), isAre(len(g.keys)), typ, other, itThem(len(g.keys)), itThem(len(g.keys)), ownerID(owner)))
+				"%s: %s %s held in the state of this resource and of another %s object (%s), and this plan removes %s through one of the two while the other keeps %s, so applying it would delete keys that stay configured. To stop managing %s with the resource that lets go without deleting %s from ZITADEL, remove that resource from state first (terraform state rm, or, with Terraform 1.7 or later, a removed block with lifecycle { destroy = false }), then plan again. If the object being destroyed is a deposed object that a failed create_before_destroy replacement of the same resource left behind, remove the resource from state and import it again (terraform import <address> '%s:<key>,...').",
+				capital(of), listKeys(g.keys), isAre(len(g.keys)), typ, other, itThem(len(g.keys)), itThem(len(g.keys)), itThem(len(g.keys)), itThem(len(g.keys)), ownerID(owner)))
 		}
 	}
 }

@@ -122,15 +122,20 @@ func (r *metadataResource) set(ctx context.Context, s setter, o metadataObject, 
 // framework values and back, which at thousands of keys cost more than the
 // rest of the apply's own work.
 func (r *metadataResource) setApplied(ctx context.Context, st *tfsdk.State, planned tftypes.Value, o metadataObject, diags *diag.Diagnostics) {
-	owners := map[string]types.String{"id": o.ID, "org_id": o.OrgID}
-	if r.e.names().hasUser {
-		owners["user_id"] = o.UserID
-	}
-	if v, ok := withOwners(ctx, planned, owners); ok {
+	if v, ok := withOwners(ctx, planned, r.ownerAttributes(o)); ok {
 		st.Raw = v
 		return
 	}
 	r.set(ctx, st, o, diags)
+}
+
+// ownerAttributes are the attributes of o that name its owner.
+func (r *metadataResource) ownerAttributes(o metadataObject) map[string]types.String {
+	owners := map[string]types.String{"id": o.ID, "org_id": o.OrgID}
+	if r.e.names().hasUser {
+		owners["user_id"] = o.UserID
+	}
+	return owners
 }
 
 // withOwners is planned with the given attributes replaced; false when
@@ -354,8 +359,8 @@ func (r *metadataResource) addKeptWarning(diags *diag.Diagnostics, owner zitadel
 		return
 	}
 	diags.AddWarning("Metadata Keys Left in Place", fmt.Sprintf(
-		"%s: %s stayed in ZITADEL although this resource lets go of them, because another zitadelmeta%s resource in this run wrote or adopted them (a replacement created before this destroy, a renamed resource, or a key moved between resources). They now belong to that resource.",
-		capital(ownerName(owner)), listKeys(kept), r.e.names().typeSuffix))
+		"%[1]s: %[2]s stayed in ZITADEL although this resource lets go of %[4]s, because another zitadelmeta%[3]s resource in this run wrote or adopted %[4]s (a replacement created before this destroy, a renamed resource, or a key moved between resources). That resource now owns %[4]s.",
+		capital(ownerName(owner)), listKeys(kept), r.e.names().typeSuffix, itThem(len(kept))))
 }
 
 // Read-back after a failed write: it normally gets readBackTimeout of its

@@ -92,7 +92,7 @@ func TestSetApplied_writesWhatTheConversionWould(t *testing.T) {
 					t.Fatalf("setApplied changed the plan:\n%s\nwas\n%s", plan.Raw, before)
 				}
 				// The pass-through served it, not the conversion.
-				if _, ok := withOwners(ctx, plan.Raw, map[string]types.String{"id": applied.ID}); !ok {
+				if _, ok := withOwners(ctx, plan.Raw, r.ownerAttributes(applied)); !ok {
 					t.Fatal("the planned value did not pass through")
 				}
 			})

@@ -108,6 +108,6 @@ func planChecksReadTheServerOnce(t *testing.T, api, transport string) {
 	})
 	// One search served every check of the walk.
 	if n := srv.Calls(methodsOf[api].List); n != 1 {
-		t.Fatalf("%d searches for five plans of one organization, want 1", n)
+		t.Fatalf("%d searches for the plans of one organization, want 1", n)
 	}
 }

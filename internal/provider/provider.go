@@ -445,7 +445,7 @@ func (c choiceValidator) resolve(v map[string]string, configured map[string]bool
 	case configured[c.attr]:
 		diags.AddAttributeError(path.Root(c.attr), c.summary, c.configError(s))
 	default:
-		diags.AddError(c.summary, fmt.Sprintf("The environment variable %s (read because %s is not set in the provider configuration) must be %s, not %q. Unset it for %q.", c.env, c.attr, c.quoted(), s, c.allowed[0]))
+		diags.AddError(c.summary, fmt.Sprintf("The environment variable %s (read because %s is not set, or blank, in the provider configuration) must be %s, not %q. Unset it for %q.", c.env, c.attr, c.quoted(), s, c.allowed[0]))
 	}
 	return s
 }

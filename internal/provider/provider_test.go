@@ -304,9 +304,9 @@ func TestAccProvider_precedence(t *testing.T) {
 				ExpectError: errorText(`Invalid ZITADEL Transport`, `The environment variable ZITADEL_TRANSPORT`, `not "bogus"`),
 			},
 			{
-				// ...in any case: nothing to do.
-				PreConfig: func() { env["ZITADEL_TRANSPORT"], env["ZITADEL_API_VERSION"] = "GRPC", "V1" },
-				Config:    choicesBlank,
+				// ...in any case, there as in the configuration: nothing to do.
+				PreConfig: func() { env["ZITADEL_TRANSPORT"], env["ZITADEL_API_VERSION"] = "", "V1" },
+				Config:    strings.Replace(choicesBlank, `transport = " "`, `transport = "GRPC"`, 1),
 				PlanOnly:  true,
 			},
 		},
