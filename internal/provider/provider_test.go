@@ -387,7 +387,7 @@ func TestAccProvider_tlsWithPrivateCA(t *testing.T) {
 				// TLS is the default; without the private CA the certificate is
 				// refused, at once and with the fix named.
 				Config:      strings.Replace(e.Provider(), "ca_certificate", "# ca_certificate", 1) + orgMetadata("test", "org_id = "+hclString(e.OrgID), `values = { over_tls = "yes" }`),
-				ExpectError: errorText("TLS handshake with ZITADEL failed", "ca_certificate"),
+				ExpectError: errorText("TLS handshake failed", "certificate signed by unknown authority", "If the server uses a private CA, give its certificate in ca_certificate"),
 			},
 			{
 				Config:            e.Provider() + orgMetadata("test", "org_id = "+hclString(e.OrgID), `values = { over_tls = "yes" }`),
