@@ -47,7 +47,7 @@ func (m *metadataModel) mapOf(k kind) *types.Map {
 // It reads the maps' elements as they are, without converting them through
 // reflection: at thousands of keys that conversion was most of the
 // provider's own share of a create.
-func (m *metadataModel) keys(context.Context) (keySet, diag.Diagnostics) {
+func (m *metadataModel) keys() (keySet, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	out := keySet{}
 	for _, k := range []kind{kindText, kindBinary, kindSensitive} {

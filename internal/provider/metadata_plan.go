@@ -62,7 +62,7 @@ func (r *metadataResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	moves := false
 	if state != nil {
 		var diags diag.Diagnostics
-		prior, diags = state.keys(ctx)
+		prior, diags = state.keys()
 		resp.Diagnostics.Append(diags...)
 		was := r.e.owner(state)
 		if !known {
@@ -102,7 +102,7 @@ func (r *metadataResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 
 // planDestroy registers that a destroyed instance lets go of its keys.
 func (r *metadataResource) planDestroy(ctx context.Context, state metadataObject, diags *diag.Diagnostics) {
-	prior, d := state.keys(ctx)
+	prior, d := state.keys()
 	diags.Append(d...)
 	if owner := r.e.owner(&state); !diags.HasError() && (owner.OrgID != "" || owner.UserID != "") {
 		r.registerRelease(owner, prior, diags)
@@ -307,8 +307,8 @@ func (r *metadataResource) overlapDiagnostics(owner zitadel.Owner, u *plannedUse
 				capital(of), typ, other, k, g.first.other.keeps[k], listKeys(g.keys)))
 		case keptAndReleased:
 			diags.AddError("Metadata Key Held by Two Resources", fmt.Sprintf(
-				"%s: %s %s held in the state of this resource and of another %s object (%s), and this plan removes %s through one of the two while the other keeps %s, so applying it would delete keys that stay configured. To stop managing %s with the resource that lets go without deleting %s from ZITADEL, remove that resource from state first (terraform state rm, or, with Terraform 1.7 or later, a removed block with lifecycle { destroy = false }), then plan again. If the object being destroyed is a deposed object that a failed create_before_destroy replacement of the same resource left behind, remove the resource from state and import it again (terraform import <address> '%s:<key>,...').",
-				capital(of), listKeys(g.keys), isAre(len(g.keys)), typ, other, itThem(len(g.keys)), itThem(len(g.keys)), itThem(len(g.keys)), itThem(len(g.keys)), ownerID(owner)))
+				"%[1]s: %[2]s %[3]s held in the state of this resource and of another %[4]s object (%[5]s), and this plan removes %[6]s through one of the two while the other keeps %[6]s, so applying it would delete keys that stay configured. To stop managing %[6]s with the resource that lets go without deleting %[6]s from ZITADEL, remove that resource from state first (terraform state rm, or, with Terraform 1.7 or later, a removed block with lifecycle { destroy = false }), then plan again. If the object being destroyed is a deposed object that a failed create_before_destroy replacement of the same resource left behind, remove the resource from state and import it again (terraform import <address> '%[7]s:<key>,...').",
+				capital(of), listKeys(g.keys), isAre(len(g.keys)), typ, other, itThem(len(g.keys)), ownerID(owner)))
 		}
 	}
 }

@@ -230,7 +230,7 @@ func (r *metadataResource) Create(ctx context.Context, req resource.CreateReques
 // nil, with the error reported, when either fails or diags already holds
 // an error.
 func (r *metadataResource) lockFor(ctx context.Context, owner zitadel.Owner, summary string, plan *metadataObject, diags *diag.Diagnostics) (keySet, *ownerWriter) {
-	desired, d := plan.keys(ctx)
+	desired, d := plan.keys()
 	diags.Append(d...)
 	if diags.HasError() {
 		return nil, nil
@@ -262,7 +262,7 @@ func (r *metadataResource) start(ctx context.Context, op string, t timeouts.Valu
 		return ctx, cancel, owner, nil
 	}
 	ctx = logOwner(ctx, owner)
-	held, d := state.keys(ctx)
+	held, d := state.keys()
 	diags.Append(d...)
 	return ctx, cancel, owner, held
 }

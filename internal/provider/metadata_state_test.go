@@ -123,13 +123,12 @@ func TestWithOwners_fallsBackWhenItCannotPassThrough(t *testing.T) {
 }
 
 func TestKeys_readsEveryMapAndRefusesUnknownValues(t *testing.T) {
-	ctx := context.Background()
 	m := metadataModel{
 		Values:          stringMap(map[string]string{"t": "text"}),
 		BinaryValues:    stringMap(map[string]string{"b": "AP8="}),
 		SensitiveValues: stringMap(map[string]string{"s": "secret"}),
 	}
-	ks, d := m.keys(ctx)
+	ks, d := m.keys()
 	if d.HasError() {
 		t.Fatal(d)
 	}
@@ -138,13 +137,13 @@ func TestKeys_readsEveryMapAndRefusesUnknownValues(t *testing.T) {
 	}
 	for _, bad := range []attr.Value{types.StringUnknown(), types.StringNull()} {
 		m.Values = types.MapValueMust(types.StringType, map[string]attr.Value{"t": bad})
-		if _, d := m.keys(ctx); !d.HasError() || !strings.Contains(d[0].Detail(), `"t" in values`) {
+		if _, d := m.keys(); !d.HasError() || !strings.Contains(d[0].Detail(), `"t" in values`) {
 			t.Fatalf("the value %s gave %v", bad, d)
 		}
 	}
 	// A null map holds no keys.
 	m.Values, m.BinaryValues = types.MapNull(types.StringType), types.MapNull(types.StringType)
-	if ks, d := m.keys(ctx); d.HasError() || len(ks) != 1 || ks["s"].text != "secret" {
+	if ks, d := m.keys(); d.HasError() || len(ks) != 1 || ks["s"].text != "secret" {
 		t.Fatalf("keys = %+v, %v", ks, d)
 	}
 }

@@ -177,7 +177,7 @@ func TestParseDomain(t *testing.T) {
 
 func TestExclusiveOffWarning(t *testing.T) {
 	exclusiveOffWarning := func(ctx context.Context, state, plan metadataModel) string {
-		prior, d1 := state.keys(ctx)
+		prior, d1 := state.keys()
 		desired, complete := plan.knownKeys()
 		if d1.HasError() {
 			t.Fatal(d1)
