@@ -3,6 +3,7 @@ package fakezitadel
 import (
 	"context"
 	"hash/maphash"
+	"math/rand/v2"
 	"time"
 )
 
@@ -189,9 +190,19 @@ type keyFilter struct {
 }
 
 // searchKeys returns the keys of an owner that match every filter, in list
-// order (see metadataOwner.listedKeys); nil for no owner (missing, removed,
+// order (see metadataOwner.listedKeys and Options.ReorderLists); nil for no owner (missing, removed,
 // or not visible to the call), which every service answers with an empty
 // list.
+func (s *Server) searchKeys(o *metadataOwner, filters []keyFilter) []string {
+	keys := searchKeys(o, filters, s.listSeed)
+	if s.opts.ReorderLists {
+		rand.Shuffle(len(keys), func(i, j int) { keys[i], keys[j] = keys[j], keys[i] })
+	}
+	return keys
+}
+
+// searchKeys is Server.searchKeys in the order seed gives (see
+// metadataOwner.listedKeys).
 func searchKeys(o *metadataOwner, filters []keyFilter, seed *maphash.Seed) []string {
 	if o == nil {
 		return nil

@@ -195,7 +195,7 @@ func TestWriteConflictsOffByDefault(t *testing.T) {
 func TestWriteConflictReleasedOnFailure(t *testing.T) {
 	t.Parallel()
 	e := startConflicting(t, true)
-	ctx := as(e.fx.OwnerToken, e.fx.SecondOrgID)
+	ctx := as(e.fx.AdminToken, e.fx.SecondOrgID) // an instance owner: its access outlives the organization
 	if err := e.srv.RemoveOrganization(e.fx.SecondOrgID); err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	mdpb "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/metadata"
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/object"
 	orgpb "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/org"
+	orgv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/org/v2"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
@@ -344,24 +345,53 @@ func TestPermissionsAndScoping(t *testing.T) {
 	wantErr(t, err, codes.PermissionDenied, "Organisation doesn't exist (AUTH-Bs7Ds)", "AUTH-Bs7Ds")
 }
 
+// TestRemovedOrganization: what a removed organization answers depends on
+// where the caller's access came from (contract section 1, "Finding out
+// which organization"). A caller whose access was a membership in it loses
+// that membership with it and gets NotFound AUTHZ-cdgFk for every call, as
+// a caller that never had one does; an instance owner gets an empty list,
+// COMMAND-QXPGs for writes and the organization in no state; the
+// organization search by id counts it for neither.
 func TestRemovedOrganization(t *testing.T) {
 	e := start(t, fakezitadel.Options{})
+	oc := orgv2.NewOrganizationServiceClient(dial(t, e))
 	e.srv.SetMetadata(e.fx.SecondOrgID, "k", []byte("v"))
-	ctx := as(e.fx.OwnerToken, e.fx.SecondOrgID)
-	if _, err := e.mc.RemoveOrg(ctx, &management.RemoveOrgRequest{}); err != nil {
+	if _, err := e.mc.RemoveOrg(as(e.fx.OwnerToken, e.fx.SecondOrgID), &management.RemoveOrgRequest{}); err != nil {
 		t.Fatal(err)
 	}
-	resp, err := e.mc.ListOrgMetadata(ctx, &management.ListOrgMetadataRequest{})
-	if err != nil || len(resp.GetResult()) != 0 {
-		t.Fatalf("list of a removed org: %v, %d results; want OK and empty", err, len(resp.GetResult()))
+
+	member := as(e.fx.OwnerToken, e.fx.SecondOrgID)
+	_, err := e.mc.ListOrgMetadata(member, &management.ListOrgMetadataRequest{})
+	wantErr(t, err, codes.NotFound, "membership not found (AUTHZ-cdgFk)", "AUTHZ-cdgFk")
+	_, err = e.mc.BulkSetOrgMetadata(member, bulk("k", "w"))
+	wantErr(t, err, codes.NotFound, "membership not found (AUTHZ-cdgFk)", "AUTHZ-cdgFk")
+	_, err = e.mc.GetMyOrg(member, &management.GetMyOrgRequest{})
+	wantErr(t, err, codes.NotFound, "membership not found (AUTHZ-cdgFk)", "AUTHZ-cdgFk")
+	// Its membership in the other organization stays.
+	if _, err := e.mc.ListOrgMetadata(e.owner(), &management.ListOrgMetadataRequest{}); err != nil {
+		t.Fatalf("the owner's other organization: %v", err)
 	}
-	_, err = e.mc.BulkSetOrgMetadata(ctx, bulk("k", "w"))
+
+	admin := as(e.fx.AdminToken, e.fx.SecondOrgID)
+	resp, err := e.mc.ListOrgMetadata(admin, &management.ListOrgMetadataRequest{})
+	if err != nil || len(resp.GetResult()) != 0 {
+		t.Fatalf("an instance owner's list of a removed org: %v, %d results; want OK and empty", err, len(resp.GetResult()))
+	}
+	_, err = e.mc.BulkSetOrgMetadata(admin, bulk("k", "w"))
 	wantErr(t, err, codes.FailedPrecondition, "Organisation not found (COMMAND-QXPGs)", "COMMAND-QXPGs")
-	_, err = e.mc.BulkRemoveOrgMetadata(ctx, &management.BulkRemoveOrgMetadataRequest{Keys: []string{"k"}})
+	_, err = e.mc.BulkRemoveOrgMetadata(admin, &management.BulkRemoveOrgMetadataRequest{Keys: []string{"k"}})
 	wantErr(t, err, codes.FailedPrecondition, "Organisation not found (COMMAND-QXPGs)", "COMMAND-QXPGs")
-	me := must(e.mc.GetMyOrg(ctx, &management.GetMyOrgRequest{}))
+	me := must(e.mc.GetMyOrg(admin, &management.GetMyOrgRequest{}))
 	if me.GetOrg().GetState() != orgpb.OrgState_ORG_STATE_UNSPECIFIED {
 		t.Fatalf("removed org state %v, want unspecified", me.GetOrg().GetState())
+	}
+
+	for _, token := range []string{e.fx.OwnerToken, e.fx.AdminToken} {
+		byID := &orgv2.ListOrganizationsRequest{Queries: []*orgv2.SearchQuery{{Query: &orgv2.SearchQuery_IdQuery{IdQuery: &orgv2.OrganizationIDQuery{Id: e.fx.SecondOrgID}}}}}
+		found, err := oc.ListOrganizations(as(token, ""), byID)
+		if err != nil || found.GetDetails().GetTotalResult() != 0 || len(found.GetResult()) != 0 {
+			t.Fatalf("search of the removed organization by id: %v, total %d, %d results; want total 0", err, found.GetDetails().GetTotalResult(), len(found.GetResult()))
+		}
 	}
 }
 

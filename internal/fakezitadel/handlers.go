@@ -62,12 +62,8 @@ func (m *managementServer) GetMyOrg(ctx context.Context, _ *management.GetMyOrgR
 	}}, nil
 }
 
-// RemoveOrg removes the organization of the call, and its users with it: a
-// user of a removed organization is gone for every call, as a removed user
-// is, and its tokens no longer authenticate (see Server.gone). A removed
-// organization answers COMMAND-QXPGs.
-// RemoveOrg removes the organization of the call; a removed one is
-// NotFound (COMMA-aps2n), as ZITADEL's command answers.
+// RemoveOrg removes the organization of the call (see removeOrg); a removed
+// one is NotFound (COMMA-aps2n), as ZITADEL's command answers.
 func (m *managementServer) RemoveOrg(ctx context.Context, _ *management.RemoveOrgRequest) (*management.RemoveOrgResponse, error) {
 	m.s.mu.Lock()
 	removed := m.s.orgs[orgFrom(ctx)].removed
@@ -81,8 +77,7 @@ func (m *managementServer) RemoveOrg(ctx context.Context, _ *management.RemoveOr
 	}
 	defer unlock()
 	now := m.s.opts.Now()
-	o.sequence++
-	o.removed = true
+	m.s.removeOrg(m.s.orgs[o.id])
 	return &management.RemoveOrgResponse{Details: &object.ObjectDetails{Sequence: o.sequence, ChangeDate: ts(now), ResourceOwner: o.id}}, nil
 }
 
@@ -214,7 +209,7 @@ func (s *Server) listV1(request string, query *object.ListQuery, queries []*mdpb
 		s.searches++
 	}
 	o := find()
-	keys, total := page(searchKeys(o, filters, s.listSeed), query.GetOffset(), query.GetLimit())
+	keys, total := page(s.searchKeys(o, filters), query.GetOffset(), query.GetLimit())
 	result := make([]*mdpb.Metadata, 0, len(keys))
 	for _, k := range keys {
 		result = append(result, toProto(o, k, o.metadata[k]))

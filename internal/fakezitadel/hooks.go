@@ -294,9 +294,22 @@ func (s *Server) RemoveOrganization(orgID string) error {
 	if o.removed {
 		return fmt.Errorf("organization %s is removed already", orgID)
 	}
+	s.removeOrg(o)
+	return nil
+}
+
+// removeOrg is RemoveOrg's change (contract section 1, "Finding out which
+// organization"): the organization answers as removed, its users are gone
+// with it (see Server.gone), and every membership in it goes too, so a
+// caller whose access was such a membership gets NotFound AUTHZ-cdgFk for
+// every call about it, as one that never had a membership does; instance
+// roles stay. The caller holds s.mu.
+func (s *Server) removeOrg(o *org) {
 	o.sequence++
 	o.removed = true
-	return nil
+	for _, u := range s.users {
+		delete(u.roles, o.id)
+	}
 }
 
 // Sequence returns the organization's event counter.

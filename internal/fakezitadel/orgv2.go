@@ -75,7 +75,7 @@ func (v *orgServer) ListOrganizationMetadata(ctx context.Context, req *orgv2.Lis
 		return nil, err
 	}
 	u := userFrom(ctx)
-	pagination, result, err := v.s.listV2(request, req.Pagination, req.GetFilters(), func() (*metadataOwner, bool) {
+	pagination, result, err := v.s.listV2(request, req.Pagination, 0, req.GetFilters(), func() (*metadataOwner, bool) {
 		if !hasAny(rolesIn(u, orgID), readRolesAll()) {
 			return nil, false
 		}
@@ -94,12 +94,12 @@ func (v *orgServer) ListOrganizationMetadata(ctx context.Context, req *orgv2.Lis
 // is empty but total_result still counts the matches, as the user service
 // does (contract section 4). A call at offset 0 counts as a search in
 // Searches().
-func (s *Server) listV2(request string, p *filterv2.PaginationRequest, searchFilters []*mdv2.MetadataSearchFilter, find func() (*metadataOwner, bool)) (*filterv2.PaginationResponse, []*mdv2.Metadata, error) {
+func (s *Server) listV2(request string, p *filterv2.PaginationRequest, unpaged uint64, searchFilters []*mdv2.MetadataSearchFilter, find func() (*metadataOwner, bool)) (*filterv2.PaginationResponse, []*mdv2.Metadata, error) {
 	filters, err := v2KeyFilters(request, searchFilters)
 	if err != nil {
 		return nil, nil, err
 	}
-	limit, applied, err := v2Limit(p)
+	limit, applied, err := v2Limit(p, unpaged)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -111,7 +111,7 @@ func (s *Server) listV2(request string, p *filterv2.PaginationRequest, searchFil
 		s.searches++
 	}
 	o, readable := find()
-	keys, total := page(searchKeys(o, filters, s.listSeed), offset, limit)
+	keys, total := page(s.searchKeys(o, filters), offset, limit)
 	if !readable {
 		keys = nil
 	}
@@ -130,15 +130,16 @@ func (s *Server) listV2(request string, p *filterv2.PaginationRequest, searchFil
 
 // v2Limit returns the limit a v2 list applies and the applied_limit it
 // reports. Without pagination the real server returns at most 100 rows and
-// reports applied_limit 0 (checked on a real server, contract section 2).
+// reports unpaged as applied_limit: 0 for organizations (contract section
+// 2), 100 for users (section 4).
 // With a pagination whose limit is 0 the fake applies the same default of
 // 100 and reports it as applied_limit 100: the contract gives 100 as the
 // default and shows the v2 user metadata list reporting its default so
 // (section 4). Above maxListLimit the call fails with QUERY-4M0fs.
-func v2Limit(p *filterv2.PaginationRequest) (limit uint32, applied uint64, err error) {
+func v2Limit(p *filterv2.PaginationRequest, unpaged uint64) (limit uint32, applied uint64, err error) {
 	switch {
 	case p == nil:
-		return defaultListLimit, 0, nil
+		return defaultListLimit, unpaged, nil
 	case p.GetLimit() == 0:
 		return defaultListLimit, defaultListLimit, nil
 	case p.GetLimit() > maxListLimit:

@@ -202,7 +202,8 @@ func TestV2WriteMissingOrganization(t *testing.T) {
 	}{
 		{"org owner, never existed", e.fx.OwnerToken, "123", notFound, "AUTHZ-cdgFk", codes.NotFound},
 		{"instance owner, never existed", e.iamToken, "123", gone, "COMMAND-QXPGs", codes.FailedPrecondition},
-		{"org owner, removed", e.fx.OwnerToken, e.fx.SecondOrgID, gone, "COMMAND-QXPGs", codes.FailedPrecondition},
+		// The owner's membership went with the organization.
+		{"org owner, removed", e.fx.OwnerToken, e.fx.SecondOrgID, notFound, "AUTHZ-cdgFk", codes.NotFound},
 		{"instance owner, removed", e.iamToken, e.fx.SecondOrgID, gone, "COMMAND-QXPGs", codes.FailedPrecondition},
 	}
 	for _, c := range cases {

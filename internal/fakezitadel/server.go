@@ -77,6 +77,12 @@ type Options struct {
 	// when others come and go, so offset paging stays consistent; filters,
 	// paging and total_result apply on top of it.
 	ShuffleLists bool
+	// ReorderLists makes every metadata list answer its matches in a new
+	// random order on every request, as the user service v2 does for the
+	// keys of one bulk write (it sorts by creation date alone, and they
+	// tie; contract section 4): offset pages then overlap and miss keys on
+	// a quiet server. Filters, paging and total_result apply on top of it.
+	ReorderLists bool
 	// DisableV1 makes every call of the management API v1 answer
 	// Unimplemented, as a server from the future that dropped the
 	// deprecated calls would; the v2 services (organization and user) still

@@ -112,7 +112,8 @@ func TestUserV2ListPaging(t *testing.T) {
 		total, applied uint64
 	}{
 		{"default", &filterv2.PaginationRequest{}, 100, 1050, 100},
-		{"no pagination", nil, 100, 1050, 0},
+		// Unlike the organization service's 0 (contract section 4).
+		{"no pagination", nil, 100, 1050, 100},
 		{"limit 1000", &filterv2.PaginationRequest{Limit: 1000}, 1000, 1050, 1000},
 		{"last page", &filterv2.PaginationRequest{Offset: 1000, Limit: 1000}, 50, 1050, 1000},
 		{"past the end", &filterv2.PaginationRequest{Offset: 2000}, 0, 0, 100},
@@ -376,5 +377,48 @@ func TestUserShuffleLists(t *testing.T) {
 	}
 	if again := v2UserKeys(e.v2List(t, e.fx.OwnerToken, id, nil)); !slices.Equal(again, fromV2) {
 		t.Fatal("the order changed between calls")
+	}
+}
+
+// TestReorderLists: every request lists the matches in another order, so
+// offset pages overlap and miss keys although nothing changed, as the user
+// service v2 pages the keys of one bulk write (contract section 4); what a
+// page holds still follows the filters, the limit and the total.
+func TestReorderLists(t *testing.T) {
+	e := startUsers(t, fakezitadel.Options{ReorderLists: true})
+	id := e.fx.UserID
+	var keys []string
+	for i := range 200 {
+		k := fmt.Sprintf("key%03d", i)
+		keys = append(keys, k)
+		e.srv.SetUserMetadata(id, k, []byte("v"))
+	}
+	first := v2UserKeys(e.v2List(t, e.fx.OwnerToken, id, &filterv2.PaginationRequest{Limit: 200}))
+	if !sameKeys(first, keys) {
+		t.Fatalf("one page of all: %v", first)
+	}
+	orders := map[string]bool{}
+	incomplete := 0
+	for range 5 {
+		whole := v2UserKeys(e.v2List(t, e.fx.OwnerToken, id, &filterv2.PaginationRequest{Limit: 200}))
+		orders[strings.Join(whole, ",")] = true
+		var read []string
+		for offset := uint64(0); offset < 200; offset += 50 {
+			resp := e.v2List(t, e.fx.OwnerToken, id, &filterv2.PaginationRequest{Offset: offset, Limit: 50})
+			wantPage(t, "a page", len(resp.GetMetadata()), resp.GetPagination(), 50, 200, 50)
+			read = append(read, v2UserKeys(resp)...)
+		}
+		slices.Sort(read)
+		if len(slices.Compact(read)) < 200 {
+			incomplete++
+		}
+	}
+	// Four pages of a new random order each all but never hold every key.
+	if len(orders) < 2 || incomplete == 0 {
+		t.Fatalf("%d orders in 5 requests, %d of 5 paged readings missed a key; want pages in no stable order", len(orders), incomplete)
+	}
+	v1 := strings.Split(v1UserKeys(e.v1List(t, e.fx.OwnerToken, e.fx.OrgID, &management.ListUserMetadataRequest{Id: id})), ",")
+	if !sameKeys(v1, keys) {
+		t.Fatalf("v1: %v", v1)
 	}
 }

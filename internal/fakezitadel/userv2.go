@@ -59,7 +59,9 @@ func (v *userServer) target(ctx context.Context, userID string) metadataTarget {
 	return v.s.userTarget(userID, "", writeCheckV2(userFrom(ctx), userWriteRoles))
 }
 
-// ListUserMetadata searches with v2's paging (see listV2). A missing or
+// ListUserMetadata searches with v2's paging (see listV2); without
+// pagination it reports its default of 100 as applied_limit, where the
+// organization service reports 0 (contract section 4). A missing or
 // removed user answers an empty list with total 0; a caller without
 // user.read in the user's organization an empty list whose total_result
 // still counts the user's matching entries, as the real server leaks it.
@@ -69,7 +71,7 @@ func (v *userServer) ListUserMetadata(ctx context.Context, req *userv2.ListUserM
 		return nil, err
 	}
 	caller := userFrom(ctx)
-	pagination, result, err := v.s.listV2(request, req.Pagination, req.GetFilters(), func() (*metadataOwner, bool) {
+	pagination, result, err := v.s.listV2(request, req.Pagination, defaultListLimit, req.GetFilters(), func() (*metadataOwner, bool) {
 		u := v.s.liveUser(req.GetUserId(), "")
 		if u == nil {
 			return nil, false

@@ -334,3 +334,33 @@ func TestAccV2_refreshOf10000KeysPagesAtTheMaximum(t *testing.T) {
 		})
 	})
 }
+
+// Pages that come in a new order on every request (as the user service v2
+// lists the keys of one bulk write) neither lose a key nor fail the
+// refresh: a drifted key among 2,500 is found and written back. (Against a
+// real ZITADEL the pages come in whatever order it serves.)
+func TestAccMetadata_readsInAnyOrder(t *testing.T) {
+	forEachSubjectWith(t, fakezitadel.Options{ReorderLists: true}, func(t *testing.T, s *subject) {
+		e := s.testEnv
+		e.ownsOrganizations()
+		cfg := e.Provider() + s.resource("test", s.id,
+			`values = { for p in setproduct(range(5), range(500)) : format("k%04d", p[0] * 500 + p[1]) => "v" }`)
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: e.factories(),
+			Steps: []resource.TestStep{
+				{Config: cfg},
+				{
+					PreConfig: func() { s.set(s.id, "k1234", []byte("drift")) },
+					Config:    cfg,
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(s.addr, plancheck.ResourceActionUpdate),
+					}},
+					ConfigStateChecks: []statecheck.StateCheck{
+						s.holds(s.id, map[string]string{"k0000": "v", "k1234": "v", "k2499": "v"}),
+					},
+				},
+				{Config: cfg, PlanOnly: true},
+			},
+		})
+	})
+}

@@ -39,7 +39,7 @@ func apiErrorDetail(doing string, owner zitadel.Owner, need access, err error) s
 	case owner.OrgID == "" && strings.Contains(doing, "caller's organization"):
 		where = ""
 	}
-	var w *wrongOrgError
+	var w *zitadel.WrongOrgError
 	if errors.As(err, &w) {
 		return wrongOrgDetail(w)
 	}

@@ -87,7 +87,7 @@ func ownerKey(o zitadel.Owner) string {
 
 // addOwnerError reports an owner that could not be resolved.
 func addOwnerError(diags *diag.Diagnostics, summary string, owner zitadel.Owner, need access, err error) {
-	var w *wrongOrgError
+	var w *zitadel.WrongOrgError
 	if errors.As(err, &w) {
 		diags.AddError(summary, wrongOrgDetail(w))
 		return

@@ -177,21 +177,14 @@ func (d *metadataDataSource) Read(ctx context.Context, req datasource.ReadReques
 		}
 		filters = append(filters, zitadel.KeyFilter{Key: f.Key.ValueString(), Method: method})
 	}
-	entries, err := d.data.api.ListMetadata(ctx, owner, filters)
+	entries, gone, err := d.data.readEntries(ctx, owner, filters)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, summary, "searching the metadata", owner, readAccess, err)
 		return
 	}
-	if len(entries) == 0 {
-		gone, err := d.data.ownerRemoved(ctx, owner)
-		if err != nil {
-			addAPIError(&resp.Diagnostics, summary, "checking the "+d.e.names().noun, owner, readAccess, err)
-			return
-		}
-		if gone {
-			resp.Diagnostics.AddError(summary, fmt.Sprintf("%s does not exist in ZITADEL: it was removed, or never existed. Check %s on the data source.", capital(ownerName(owner)), d.e.names().ownerAttr))
-			return
-		}
+	if gone {
+		resp.Diagnostics.AddError(summary, fmt.Sprintf("%s does not exist in ZITADEL: it was removed, or never existed. Check %s on the data source.", capital(ownerName(owner)), d.e.names().ownerAttr))
+		return
 	}
 	m.ID = types.StringValue(ownerID(owner))
 	if m.OrgID.IsNull() {

@@ -82,33 +82,50 @@ func capital(s string) string {
 
 // readOwner returns the metadata entries of an owner that match the
 // filters (all of them without), by key, or gone when the owner no longer
-// exists. An empty search is no proof of that (ZITADEL answers a removed
-// organization's or user's search with an empty list), so an empty result
-// is checked against the owner's state.
+// exists; see readEntries.
 func (d *providerData) readOwner(ctx context.Context, owner zitadel.Owner, filters ...zitadel.KeyFilter) (map[string][]byte, bool, error) {
-	entries, err := d.api.ListMetadata(ctx, owner, filters)
-	if zitadel.IsKind(err, zitadel.KindOrgNotFound) && !owner.IsUser() {
-		return nil, true, nil
+	entries, gone, err := d.readEntries(ctx, owner, filters)
+	if err != nil || gone {
+		return nil, gone, err
 	}
-	if err != nil {
-		return nil, false, err
-	}
-	if len(entries) > 0 {
-		return entriesByKey(entries), false, nil
-	}
-	gone, err := d.ownerRemoved(ctx, owner)
-	return map[string][]byte{}, gone, err
+	return entriesByKey(entries), false, nil
 }
 
-// ownerRemoved tells whether an owner whose search came back empty is
-// gone: a removed organization or user answers searches with an empty
-// list, so only its lookup tells. A user found in another organization
-// than the one asked for is an error that names its own.
+// readEntries searches an owner's metadata, sorted by key, or tells that
+// the owner is gone. Neither an empty search nor a missing membership
+// proves that (ZITADEL answers a removed organization's or user's search
+// with an empty list, and every call of a caller whose membership went with
+// a removed organization with AUTHZ-cdgFk), so both are checked against
+// the owner's lookup; when the owner is there after all, the search's own
+// answer stands. An organization the management API says does not exist
+// (AUTH-Bs7Ds) is gone without asking again.
+func (d *providerData) readEntries(ctx context.Context, owner zitadel.Owner, filters []zitadel.KeyFilter) ([]zitadel.Entry, bool, error) {
+	entries, err := d.api.ListMetadata(ctx, owner, filters)
+	switch {
+	case zitadel.IsKind(err, zitadel.KindOrgNotFound) && !owner.IsUser():
+		return nil, true, nil
+	case err == nil && len(entries) > 0:
+		return entries, false, nil
+	case err != nil && !zitadel.IsKind(err, zitadel.KindNoMembership):
+		return nil, false, err
+	}
+	gone, gerr := d.ownerRemoved(ctx, owner)
+	switch {
+	case gerr == nil && gone:
+		return nil, true, nil
+	case err != nil:
+		return nil, false, err
+	}
+	return entries, false, gerr
+}
+
+// ownerRemoved tells whether an owner is gone (zitadel.Client.OwnerGone),
+// asking at most once per walk for an owner found in place.
 func (d *providerData) ownerRemoved(ctx context.Context, owner zitadel.Owner) (bool, error) {
 	if d.seenAlive(owner) {
 		return false, nil
 	}
-	gone, err := d.lookupRemoved(ctx, owner)
+	gone, err := d.api.OwnerGone(ctx, owner)
 	if err == nil && !gone {
 		d.markAlive(owner)
 	}
@@ -127,47 +144,9 @@ func (d *providerData) seenAlive(owner zitadel.Owner) bool {
 // markAlive records that the owner was found in place in this walk.
 func (d *providerData) markAlive(owner zitadel.Owner) { d.alive.Store(owner, true) }
 
-// lookupRemoved asks ZITADEL whether an owner is gone; see ownerRemoved.
-func (d *providerData) lookupRemoved(ctx context.Context, owner zitadel.Owner) (bool, error) {
-	if owner.IsUser() {
-		// The user service v2 finds the user in any organization, so one
-		// of another organization is told apart from a removed one.
-		u, err := d.api.GetUser(ctx, owner)
-		if zitadel.IsKind(err, zitadel.KindUserNotFound) {
-			return true, nil
-		}
-		if err != nil {
-			return false, err
-		}
-		if u.Removed {
-			return true, nil
-		}
-		if owner.OrgID != "" && u.OrgID != "" && u.OrgID != owner.OrgID {
-			return false, &wrongOrgError{user: owner.UserID, given: owner.OrgID, actual: u.OrgID}
-		}
-		return false, nil
-	}
-	org, err := d.api.GetOrg(ctx, owner.OrgID)
-	if zitadel.IsKind(err, zitadel.KindOrgNotFound) {
-		return true, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	return !org.Exists(), nil
-}
-
-// wrongOrgError is a user looked up in an organization it does not belong
-// to.
-type wrongOrgError struct{ user, given, actual string }
-
-func (e *wrongOrgError) Error() string {
-	return fmt.Sprintf("user %s belongs to organization %s, not to organization %s", e.user, e.actual, e.given)
-}
-
 // wrongOrgDetail explains a wrong org_id next to a user_id.
-func wrongOrgDetail(e *wrongOrgError) string {
-	return fmt.Sprintf("User %s belongs to organization %s, but org_id says %s. Set org_id = %q, or omit it: the provider then looks the user's organization up.", e.user, e.actual, e.given, e.actual)
+func wrongOrgDetail(e *zitadel.WrongOrgError) string {
+	return fmt.Sprintf("User %s belongs to organization %s, but org_id says %s. Set org_id = %q, or omit it: the provider then looks the user's organization up.", e.UserID, e.Actual, e.Given, e.Actual)
 }
 
 // searchPrefix is the prefix a search for a resource's keys is narrowed to:

@@ -117,15 +117,9 @@ func (userEntity) goneAdvice(owner zitadel.Owner, consequence string) string {
 // configuration names one) against it.
 func (d *providerData) lookupUser(ctx context.Context, userID, orgID string) (zitadel.Owner, error) {
 	owner := zitadel.UserOwner(orgID, userID)
-	u, err := d.api.GetUser(ctx, owner)
+	u, err := d.api.LookupUser(ctx, owner)
 	if err != nil {
 		return owner, err
-	}
-	if u.Removed {
-		return owner, &zitadel.Error{Method: "GetUserByID", UserID: userID, Kind: zitadel.KindUserNotFound, Concluded: true, Message: "the user was removed"}
-	}
-	if orgID != "" && u.OrgID != orgID {
-		return owner, &wrongOrgError{user: userID, given: orgID, actual: u.OrgID}
 	}
 	found := zitadel.UserOwner(u.OrgID, userID)
 	d.markAlive(found)
@@ -165,7 +159,7 @@ func (e userEntity) planOwner(ctx context.Context, d *providerData, req resource
 	owner, err := d.lookupUser(ctx, wanted.UserID, wanted.OrgID)
 	if err != nil {
 		summary := "Unable to Plan User Metadata"
-		var w *wrongOrgError
+		var w *zitadel.WrongOrgError
 		switch {
 		case errors.As(err, &w):
 			resp.Diagnostics.AddAttributeError(path.Root("org_id"), "Wrong Organization for the User", wrongOrgDetail(w))

@@ -139,6 +139,37 @@ func TestAccUserMetadata_removedUser(t *testing.T) {
 	})
 }
 
+// A user of a removed organization is gone with it, whichever caller asks:
+// the test's owner was a member of that organization (its membership went
+// with it, so ZITADEL answers every call about it with AUTHZ-cdgFk, as for
+// a caller without membership). Refresh drops the resource with a warning,
+// the data source says the user does not exist, and a configuration
+// without the resource applies.
+func TestAccUserMetadata_userOfARemovedOrganization(t *testing.T) {
+	parallelOnFake(t)
+	s := newTestEnv(t).subject("user")
+	e := s.testEnv
+	e.ownsOrganizations()
+	cfg := e.Provider() + s.resource("test", s.spare, attrMap("values", map[string]string{"k": "v"}))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{Config: cfg},
+			{
+				PreConfig:   func() { e.removeOrg(e.SecondOrgID) },
+				Config:      cfg,
+				PlanOnly:    true,
+				ExpectError: errorText(`User Not Found`, `User `+s.spare+` does not exist or was removed`),
+			},
+			{
+				Config:      e.Provider() + userSearch(s.spare, "org_id = "+hclString(e.SecondOrgID)),
+				ExpectError: errorText(`While looking up user `+s.spare, `The user does not exist or was removed`),
+			},
+			{Config: e.Provider()},
+		},
+	})
+}
+
 // An empty list alone never drops a user's metadata from state: a user of
 // another organization than the state says, or a caller who may not read
 // it, gets one too.

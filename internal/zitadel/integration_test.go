@@ -182,9 +182,15 @@ func TestGetOrg(t *testing.T) {
 	if err := h.srv.RemoveOrganization(h.fx.SecondOrgID); err != nil {
 		t.Fatal(err)
 	}
-	removed, err := c.GetOrg(context.Background(), h.fx.SecondOrgID)
+	// An instance owner still reads it, in no live state; the owner's
+	// membership went with it.
+	admin := h.client(t, func(c *Config) { c.AccessToken = h.fx.AdminToken })
+	removed, err := admin.GetOrg(context.Background(), h.fx.SecondOrgID)
 	if err != nil || removed.Exists() {
 		t.Fatalf("removed org %+v %v", removed, err)
+	}
+	if _, err := c.GetOrg(context.Background(), h.fx.SecondOrgID); !IsKind(err, KindNoMembership) {
+		t.Fatalf("removed org, asked by a former member: %v", err)
 	}
 	outsider := h.client(t, func(c *Config) { c.AccessToken = h.fx.OutsiderToken })
 	if _, err := outsider.ListMetadata(context.Background(), OrgOwner(h.fx.OrgID), nil); !IsKind(err, KindNoMembership) {

@@ -2,13 +2,8 @@ package zitadel
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"slices"
-	"strings"
 	"time"
-
-	"google.golang.org/grpc/codes"
 )
 
 const (
@@ -25,31 +20,12 @@ const (
 // MetadataAPI is what resources and data sources need of ZITADEL.
 type MetadataAPI interface {
 	GetOrg(ctx context.Context, orgID string) (Org, error)
-	GetUser(ctx context.Context, owner Owner) (User, error)
+	LookupUser(ctx context.Context, owner Owner) (User, error)
+	OwnerGone(ctx context.Context, owner Owner) (bool, error)
 	ListMetadata(ctx context.Context, owner Owner, filters []KeyFilter) ([]Entry, error)
 	SetMetadata(ctx context.Context, owner Owner, entries []KV) (applied int, err error)
 	RemoveMetadata(ctx context.Context, owner Owner, keys []string) (removed int, err error)
 }
-
-// Owner is whose metadata a call reads or writes: an organization, or one
-// of its users.
-type Owner struct {
-	// OrgID is the organization, or the user's own organization (the
-	// management API v1 needs it in the header: with another one it answers
-	// a user's search with an empty list). "" is the caller's own.
-	OrgID string
-	// UserID is the user; "" for the organization's own metadata.
-	UserID string
-}
-
-// OrgOwner is an organization as an owner of metadata.
-func OrgOwner(orgID string) Owner { return Owner{OrgID: orgID} }
-
-// UserOwner is a user of an organization as an owner of metadata.
-func UserOwner(orgID, userID string) Owner { return Owner{OrgID: orgID, UserID: userID} }
-
-// IsUser reports whether the owner is a user.
-func (o Owner) IsUser() bool { return o.UserID != "" }
 
 var _ MetadataAPI = (*Client)(nil)
 
@@ -90,97 +66,6 @@ const (
 type KeyFilter struct {
 	Key    string
 	Method Method
-}
-
-// ListMetadata returns every entry of the organization matching all filters,
-// sorted by key (ZITADEL guarantees no order). Offset paging can skip a key
-// when keys before it are removed between two pages, so a reading counts
-// only when every non-empty page reported the same total and that many
-// distinct keys were read, none of them twice; otherwise the search starts
-// over, at most listAttempts times, and then fails rather than return a
-// reading that may lack a key. (A removal before the cursor balanced by an
-// addition behind it between two pages escapes these checks.)
-func (c *Client) ListMetadata(ctx context.Context, owner Owner, filters []KeyFilter) ([]Entry, error) {
-	for attempt := 1; ; attempt++ {
-		out, consistent, err := c.listOnce(ctx, owner, filters)
-		if err != nil {
-			return nil, err
-		}
-		if consistent {
-			slices.SortFunc(out, func(a, b Entry) int { return strings.Compare(a.Key, b.Key) })
-			return out, nil
-		}
-		if attempt == listAttempts {
-			return nil, &Error{Method: "ListMetadata", OrgID: owner.OrgID, UserID: owner.UserID, API: c.api.version(), Code: codes.Aborted, Kind: KindOther, Attempts: attempt,
-				Message: fmt.Sprintf("the metadata changed while it was read, %d times in a row; run the command again when it is quieter", attempt)}
-		}
-	}
-}
-
-// limitExceeded is ZITADEL's answer to a page larger than its configured
-// maximum (QUERY-4M0fs; 1,000 by default on v2).
-func limitExceeded(err error) bool {
-	var e *Error
-	return errors.As(err, &e) && e.ID == "QUERY-4M0fs"
-}
-
-// listAttempts bounds how often a search starts over because the
-// organization changed while it was paged through.
-const listAttempts = 5
-
-// listOnce reads every page once. consistent reports that the organization
-// did not visibly change meanwhile.
-func (c *Client) listOnce(ctx context.Context, owner Owner, filters []KeyFilter) (out []Entry, consistent bool, err error) {
-	limit := c.pageSize
-	seen := map[string]bool{}
-	var offset, total uint64
-	consistent = true
-	for {
-		page, t, err := c.api.listPage(ctx, owner, filters, offset, limit)
-		if IsKind(err, KindTooLarge) && limit > 1 {
-			// Large values: the page did not fit in one response.
-			limit = max(limit/4, 1)
-			continue
-		}
-		if limitExceeded(err) && limit > 1 {
-			// A server configured with a lower maximum page size.
-			limit = max(limit/2, 1)
-			continue
-		}
-		if err != nil {
-			return nil, false, err
-		}
-		if len(page) == 0 {
-			break
-		}
-		// ZITADEL reports 0 for an empty page only; a non-empty page's
-		// total counts every match.
-		if t > 0 {
-			if total > 0 && t != total {
-				consistent = false
-			}
-			total = t
-		}
-		for _, e := range page {
-			if seen[e.Key] {
-				consistent = false // a key moved between pages while we read
-				continue
-			}
-			seen[e.Key] = true
-			out = append(out, e)
-		}
-		offset += uint64(len(page))
-		if total > 0 && offset >= total {
-			break
-		}
-		if total == 0 && len(page) < limit {
-			break
-		}
-	}
-	if total > 0 && uint64(len(out)) != total {
-		consistent = false
-	}
-	return out, consistent, nil
 }
 
 // fit is how many of the leading items fit in one request of at most
@@ -258,8 +143,9 @@ func (c *Client) removeChunk(ctx context.Context, owner Owner, keys []string) er
 		}
 		if len(present) == 0 {
 			// On v2 an empty list may only mean "not allowed to read":
-			// confirm before taking every key for gone.
-			if gerr := c.confirmOwner(ctx, owner); gerr != nil {
+			// confirm before taking every key for gone. (A gone owner has
+			// nothing left to remove.)
+			if _, gerr := c.OwnerGone(ctx, owner); gerr != nil {
 				return gerr
 			}
 		}
@@ -284,23 +170,4 @@ func dedupe(keys []string) []string {
 		}
 	}
 	return out
-}
-
-// confirmOwner asks whether an owner whose search came back empty is still
-// there and readable: nil when it is, or when it is gone (nothing left to
-// remove); an error when the caller may not read it.
-func (c *Client) confirmOwner(ctx context.Context, owner Owner) error {
-	var err error
-	if owner.IsUser() {
-		_, err = c.GetUser(ctx, owner)
-		if IsKind(err, KindUserNotFound) {
-			return nil
-		}
-	} else {
-		_, err = c.api.getOrg(ctx, owner.OrgID)
-	}
-	if IsKind(err, KindOrgNotFound) {
-		return nil
-	}
-	return err
 }
