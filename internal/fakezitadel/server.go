@@ -110,6 +110,10 @@ type Fault struct {
 	Delay time.Duration
 	// Skip lets this many calls through untouched before the fault starts.
 	Skip int
+	// Page, when set, answers with an HTML error page of that HTTP status
+	// (e.g. 502) instead of Code, as a gateway in front of ZITADEL does.
+	// Only a Front can: the fake itself answers with Code.
+	Page int
 }
 
 type pendingFault struct {
@@ -152,6 +156,8 @@ type Server struct {
 	writing   map[string]bool
 	conflicts int
 	searches  int // metadata list calls at offset 0
+	// front marks the Server of a Front (see Fault.Page).
+	front bool
 	// listSeed orders metadata lists with ShuffleLists; nil keeps them
 	// sorted.
 	listSeed *maphash.Seed
@@ -222,6 +228,13 @@ func (s *Server) Start(addr string) (string, error) {
 		}
 		mux.ServeHTTP(w, r)
 	})
+	return s.serve(lis, handler)
+}
+
+// serve serves handler on lis: plaintext HTTP/1.1 and h2c, or with
+// Options.TLS HTTP/1.1 and h2 over TLS with a certificate of a private CA
+// (CACertPEM).
+func (s *Server) serve(lis net.Listener, handler http.Handler) (string, error) {
 	s.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: log.New(io.Discard, "", 0)}
 	s.http.Protocols = new(http.Protocols)
 	scheme := "http"
@@ -349,6 +362,9 @@ func (s *Server) countAndFault(ctx context.Context, service, method string, disa
 	}
 	if err := sleep(ctx, f.Delay); err != nil {
 		return err
+	}
+	if f.Page != 0 && s.front {
+		return pageError{f.Page}
 	}
 	if f.Code != codes.OK {
 		return status.Error(f.Code, f.Message)

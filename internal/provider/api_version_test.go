@@ -23,14 +23,14 @@ import (
 // countCalls checks that the fake saw calls of want and none of never
 // since the last ResetCalls.
 func (e *testEnv) countCalls(want apiMethods, never apiMethods) statecheck.StateCheck {
-	return e.onFake(func(srv *fakezitadel.Server) error {
+	return e.onCalls(func(srv callCounter) error {
 		for _, m := range []string{never.Set, never.Remove, never.List, never.GetOrg} {
 			if n := srv.Calls(m); m != "" && n != 0 {
 				return fmt.Errorf("%d %s calls, want none", n, m)
 			}
 		}
 		if srv.Calls(want.Set) == 0 || srv.Calls(want.List) == 0 {
-			return fmt.Errorf("no %s or no %s call: %v", want.Set, want.List, srv.AllCalls())
+			return fmt.Errorf("%d %s and %d %s calls, want some of each", srv.Calls(want.Set), want.Set, srv.Calls(want.List), want.List)
 		}
 		return nil
 	})
@@ -41,8 +41,9 @@ func (e *testEnv) countCalls(want apiMethods, never apiMethods) statecheck.State
 func TestAccAPIVersion_autoOnAServerWithoutV1(t *testing.T) {
 	onlyFor(t, zitadel.APIAuto)
 	parallelOnFake(t)
-	fakeOnly(t, "a server without the management API v1")
-	e := newTestEnvWith(t, fakezitadel.Options{DisableV1: true}).withAPI(zitadel.APIAuto)
+	e := newTestEnv(t).withAPI(zitadel.APIAuto)
+	e.ownsOrganizations()                             // its keys are not prefixed ones
+	e.withFront(fakezitadel.Options{DisableV1: true}) // a server without v1
 	provider := e.Provider(`api_version = "auto"`, "org_id = "+hclString(e.OrgID))
 	cfg := func(values map[string]string) string {
 		return provider + orgMetadata("test", attrMap("values", values)) + search(e.OrgID)
@@ -90,10 +91,8 @@ func TestAccAPIVersion_autoDecidesOnTheMetadataCallsNotTheUserLookup(t *testing.
 	for _, withV1 := range []bool{false, true} {
 		t.Run(fmt.Sprintf("v1 served: %v", withV1), func(t *testing.T) {
 			parallelOnFake(t)
-			if !withV1 {
-				fakeOnly(t, "a server without the management API v1")
-			}
-			e := newTestEnvWith(t, fakezitadel.Options{DisableV1: !withV1}).withAPI(zitadel.APIAuto)
+			e := newTestEnv(t).withAPI(zitadel.APIAuto)
+			e.withFront(fakezitadel.Options{DisableV1: !withV1})
 			e.ownsOrganizations() // its key is not a prefixed one
 			s := e.subject("user")
 			write, other := "SetUserMetadata", "BulkSetUserMetadata"
@@ -107,7 +106,7 @@ func TestAccAPIVersion_autoDecidesOnTheMetadataCallsNotTheUserLookup(t *testing.
 					Config:    e.Provider(`api_version = "auto"`) + s.resource("test", s.id, attrMap("values", map[string]string{"a": "1"})),
 					ConfigStateChecks: []statecheck.StateCheck{
 						s.holds(s.id, map[string]string{"a": "1"}),
-						e.onFake(func(srv *fakezitadel.Server) error {
+						e.onCalls(func(srv callCounter) error {
 							if srv.Calls(write) != 1 || srv.Calls(other) != 0 {
 								return fmt.Errorf("%d %s and %d %s calls, want 1 and 0", srv.Calls(write), write, srv.Calls(other), other)
 							}
@@ -155,8 +154,8 @@ func TestAccAPIVersion_autoOnAServerWithV1(t *testing.T) {
 func TestAccAPIVersion_forcedV2OnAServerWithoutV2(t *testing.T) {
 	onlyFor(t, zitadel.APIV2)
 	parallelOnFake(t)
-	fakeOnly(t, "a server without the v2 services")
-	e := newTestEnvWith(t, fakezitadel.Options{DisableV2: true})
+	e := newTestEnv(t)
+	e.withFront(fakezitadel.Options{DisableV2: true}) // a ZITADEL older than 4.7
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{

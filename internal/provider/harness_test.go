@@ -55,6 +55,9 @@ type testEnv struct {
 	m       apiMethods
 	// transport is how the provider blocks make calls: the matrix's.
 	transport string
+	// front, when set, stands in front of the server: the provider blocks
+	// reach ZITADEL through it (see withFront).
+	front *fakezitadel.Front
 }
 
 // apiMethods are the names of one metadata API's calls, as the fake counts
@@ -377,15 +380,66 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// fakeOnly skips, against a real ZITADEL, a test that needs what only the
-// fake can do, which why names (injecting faults, serving without an API,
-// a private CA, a proxy in front of it). Called before the test's
-// environment is made, so that nothing is set up in vain.
-func fakeOnly(t *testing.T, why string) {
-	t.Helper()
-	if realZITADEL() {
-		t.Skip("needs the fake ZITADEL: " + why)
+// withFront puts a fakezitadel.Front in front of the test's ZITADEL, the
+// fake or a real one, and makes the provider blocks reach it: the test's
+// faults are injected there, its calls counted there, and opts shape it
+// (a server without v1 or v2, TLS with a private CA), so the test runs
+// against a real ZITADEL as it does against the fake.
+func (e *testEnv) withFront(opts fakezitadel.Options) *fakezitadel.Front {
+	e.t.Helper()
+	backend, backendTLS := e.serverAddr()
+	e.front = fakezitadel.StartFront(e.t, backend, backendTLS, opts)
+	return e.front
+}
+
+// serverAddr is the address of the test's ZITADEL, host:port, and whether
+// it speaks TLS: the fake's, or the one ZITADEL_DOMAIN, ZITADEL_PORT and
+// ZITADEL_INSECURE name.
+func (e *testEnv) serverAddr() (string, bool) {
+	if e.srv != nil {
+		return e.srv.Addr(), e.srv.CACertPEM() != nil
 	}
+	secure := os.Getenv("ZITADEL_INSECURE") != "true"
+	domain := os.Getenv("ZITADEL_DOMAIN")
+	domain = strings.TrimPrefix(strings.TrimPrefix(domain, "https://"), "http://")
+	if strings.Contains(domain, ":") {
+		return domain, secure
+	}
+	port := os.Getenv("ZITADEL_PORT")
+	switch {
+	case port != "":
+	case secure:
+		port = "443"
+	default:
+		port = "80"
+	}
+	return domain + ":" + port, secure
+}
+
+// callCounter counts calls as the fake does: the fake itself, or a Front.
+type callCounter interface{ Calls(method string) int }
+
+// counter is what counts the provider's calls: the front when there is
+// one, else the fake; nil against a real ZITADEL without a front.
+func (e *testEnv) counter() callCounter {
+	switch {
+	case e.front != nil:
+		return e.front
+	case e.srv != nil:
+		return e.srv
+	}
+	return nil
+}
+
+// onCalls checks the call counts, where anything counts them.
+func (e *testEnv) onCalls(check func(callCounter) error) statecheck.StateCheck {
+	return serverCheck(func() error {
+		c := e.counter()
+		if c == nil {
+			return nil
+		}
+		return check(c)
+	})
 }
 
 // ownsOrganizations skips a test that changes or owns whole organizations
@@ -513,18 +567,37 @@ func (e *testEnv) Provider(extra ...string) string {
 
 // ProviderWithToken renders a provider block authenticating with token.
 func (e *testEnv) ProviderWithToken(token string, extra ...string) string {
+	switch {
+	case e.front != nil:
+		return e.providerAt(e.front.Addr(), e.front.CACertPEM(), token, extra...)
+	case e.srv != nil:
+		return e.providerAt(e.srv.Addr(), e.srv.CACertPEM(), token, extra...)
+	}
+	return e.providerAt("", nil, token, extra...)
+}
+
+// ProviderVia renders a provider block that reaches ZITADEL at addr
+// (host:port of a proxy in front of it, say), trusting the CA of caPEM, or
+// in plaintext without one.
+func (e *testEnv) ProviderVia(addr string, caPEM []byte, extra ...string) string {
+	return e.providerAt(addr, caPEM, e.OwnerToken, extra...)
+}
+
+// providerAt renders a provider block for addr ("": the address the
+// environment names, against a real ZITADEL), authenticating with token.
+func (e *testEnv) providerAt(addr string, caPEM []byte, token string, extra ...string) string {
 	var b strings.Builder
 	b.WriteString("provider \"zitadelmeta\" {\n")
-	if e.srv != nil {
-		host, port := splitHostPort(e.srv.Addr())
+	if addr != "" {
+		host, port := splitHostPort(addr)
 		fmt.Fprintf(&b, "  domain   = %s\n  port     = %s\n", hclString(host), port)
-		if ca := e.srv.CACertPEM(); ca != nil {
-			fmt.Fprintf(&b, "  ca_certificate = %s\n", hclString(string(ca)))
+		if caPEM != nil {
+			fmt.Fprintf(&b, "  ca_certificate = %s\n  insecure = false\n", hclString(string(caPEM)))
 		} else {
 			b.WriteString("  insecure = true\n")
 		}
 	}
-	if token != e.OwnerToken || e.srv != nil || e.scratch {
+	if token != e.OwnerToken || addr != "" || e.scratch {
 		fmt.Fprintf(&b, "  access_token = %s\n", hclString(token))
 	}
 	for attr, value := range map[string]string{"api_version": e.version, "transport": e.transport} {
@@ -684,7 +757,7 @@ func (f serverCheck) CheckState(_ context.Context, _ statecheck.CheckStateReques
 
 // writes checks the fake's write calls since the last ResetCalls.
 func (e *testEnv) writes(bulkSet, bulkRemove int) statecheck.StateCheck {
-	return e.onFake(func(srv *fakezitadel.Server) error {
+	return e.onCalls(func(srv callCounter) error {
 		gotSet, gotRemove := srv.Calls(e.m.Set), srv.Calls(e.m.Remove)
 		if gotSet != bulkSet || gotRemove != bulkRemove {
 			return fmt.Errorf("%d %s and %d %s calls, want %d and %d", gotSet, e.m.Set, gotRemove, e.m.Remove, bulkSet, bulkRemove)
@@ -708,6 +781,9 @@ func (e *testEnv) pagesPerSearch(pages int) statecheck.StateCheck {
 func (e *testEnv) resetCalls() {
 	if e.srv != nil {
 		e.srv.ResetCalls()
+	}
+	if e.front != nil {
+		e.front.ResetCalls()
 	}
 }
 

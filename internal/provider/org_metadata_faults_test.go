@@ -1,7 +1,8 @@
 package provider
 
-// Faults injected by the fake: retries, bounded failure, partial chunked
-// writes, timeouts, and many resources over one connection.
+// Faults injected by a fakezitadel.Front in front of the server (the fake,
+// or a real ZITADEL): retries, bounded failure, partial chunked writes,
+// timeouts, and many resources over one connection.
 
 import (
 	"context"
@@ -25,24 +26,30 @@ import (
 )
 
 func TestAccFaults_transientWritesAreRetried(t *testing.T) {
-	for _, code := range []codes.Code{codes.Unavailable, codes.ResourceExhausted} {
-		t.Run(code.String(), func(t *testing.T) {
+	faults := map[string]fakezitadel.Fault{
+		"Unavailable":       {Code: codes.Unavailable, Message: "try later"},
+		"ResourceExhausted": {Code: codes.ResourceExhausted, Message: "try later"},
+		// A gateway in front of ZITADEL that answers with its own page.
+		"502 page": {Page: 502},
+	}
+	for name, fault := range faults {
+		t.Run(name, func(t *testing.T) {
 			parallelOnFake(t)
-			fakeOnly(t, "it injects faults")
 			e := newTestEnv(t)
+			front := e.withFront(fakezitadel.Options{})
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
 				Steps: []resource.TestStep{{
 					PreConfig: func() {
-						e.srv.InjectFault(e.m.Set, 2, fakezitadel.Fault{Code: code, Message: "try later"})
+						front.InjectFault(e.m.Set, 2, fault)
 						e.resetCalls()
 					},
-					Config: e.Provider() + orgMetadata("test", "org_id = "+hclString(e.OrgID), `values = { k = "v" }`),
+					Config: e.Provider() + orgMetadata("test", "org_id = "+hclString(e.OrgID), attrMap("values", map[string]string{e.K("k"): "v"})),
 					ConfigStateChecks: []statecheck.StateCheck{
-						e.serverHolds(e.OrgID, map[string]string{"k": "v"}),
+						e.serverHolds(e.OrgID, map[string]string{e.K("k"): "v"}),
 						serverCheck(func() error {
-							if n := e.srv.Calls(e.m.Set); n != 3 {
-								return fmt.Errorf("%d BulkSet calls, want 3 (two failures, then success)", n)
+							if n := front.Calls(e.m.Set); n != 3 {
+								return fmt.Errorf("%d %s calls, want 3 (two failures, then success)", n, e.m.Set)
 							}
 							return nil
 						}),
@@ -55,11 +62,12 @@ func TestAccFaults_transientWritesAreRetried(t *testing.T) {
 
 func TestAccFaults_endlessOutageFailsInBoundedTime(t *testing.T) {
 	parallelOnFake(t)
-	fakeOnly(t, "it injects an endless outage")
 	e := newTestEnv(t)
+	front := e.withFront(fakezitadel.Options{})
 	provider := e.Provider(`retry_timeout = "1s"`)
+	k := e.K("k")
 	cfg := func(v string) string {
-		return provider + orgMetadata("test", "org_id = "+hclString(e.OrgID), `values = { k = "`+v+`" }`)
+		return provider + orgMetadata("test", "org_id = "+hclString(e.OrgID), attrMap("values", map[string]string{k: v}))
 	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
@@ -67,30 +75,30 @@ func TestAccFaults_endlessOutageFailsInBoundedTime(t *testing.T) {
 			{Config: cfg("v1")},
 			{
 				PreConfig: func() {
-					e.srv.InjectFault(e.m.Set, -1, fakezitadel.Fault{Code: codes.Unavailable, Message: "down for good"})
+					front.InjectFault(e.m.Set, -1, fakezitadel.Fault{Code: codes.Unavailable, Message: "down for good"})
 				},
 				Config:      cfg("v2"),
 				ExpectError: errorText("ZITADEL answered Unavailable: down for good", "stayed unavailable or overloaded through", "attempts"),
 			},
 			{
 				// The state still says v1: the plan without refresh wants v2.
-				PreConfig:          e.srv.ClearFaults,
+				PreConfig:          front.ClearFaults,
 				Config:             cfg("v2"),
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: true,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPreRefresh: []plancheck.PlanCheck{
-					expectRefreshed(res, map[string]any{"values": map[string]any{"k": "v1"}}),
+					expectRefreshed(res, map[string]any{"values": map[string]any{k: "v1"}}),
 				}},
 			},
-			{Config: cfg("v2"), ConfigStateChecks: []statecheck.StateCheck{e.serverHolds(e.OrgID, map[string]string{"k": "v2"})}},
+			{Config: cfg("v2"), ConfigStateChecks: []statecheck.StateCheck{e.serverHolds(e.OrgID, map[string]string{k: "v2"})}},
 		},
 	})
 }
 
 func TestAccFaults_partialChunkedWriteIsRecorded(t *testing.T) {
-	fakeOnly(t, "it injects faults")
 	forEachSubject(t, func(t *testing.T, s *subject) {
 		e := s.testEnv
+		front := e.withFront(fakezitadel.Options{})
 		e.tune = func(c *zitadel.Config) {
 			c.Retry.InitialBackoff = 5 * time.Millisecond
 			c.ChunkBytes = 1000 // three 300-byte entries per call
@@ -100,7 +108,7 @@ func TestAccFaults_partialChunkedWriteIsRecorded(t *testing.T) {
 		}
 		old, updated := map[string]string{}, map[string]string{}
 		for i := 0; i < 10; i++ {
-			k := fmt.Sprintf("a%d", i)
+			k := e.K(fmt.Sprintf("a%d", i))
 			old[k] = "old"
 			updated[k] = strings.Repeat(string(rune('n'+i)), 300)
 		}
@@ -110,7 +118,7 @@ func TestAccFaults_partialChunkedWriteIsRecorded(t *testing.T) {
 		// What the first call wrote, and what it did not reach.
 		afterFailure := map[string]any{}
 		for i := 0; i < 10; i++ {
-			k := fmt.Sprintf("a%d", i)
+			k := e.K(fmt.Sprintf("a%d", i))
 			afterFailure[k] = old[k]
 			if i < 3 {
 				afterFailure[k] = updated[k]
@@ -122,7 +130,7 @@ func TestAccFaults_partialChunkedWriteIsRecorded(t *testing.T) {
 				{Config: cfg(old)},
 				{
 					PreConfig: func() {
-						e.srv.InjectFault(s.m.Set, 1, fakezitadel.Fault{Code: codes.Internal, Message: "disk full", Skip: 1})
+						front.InjectFault(s.m.Set, 1, fakezitadel.Fault{Code: codes.Internal, Message: "disk full", Skip: 1})
 					},
 					Config:      cfg(updated),
 					ExpectError: errorText("ZITADEL answered Internal: disk full"),
@@ -150,8 +158,8 @@ func TestAccFaults_partialChunkedWriteIsRecorded(t *testing.T) {
 
 func TestAccFaults_slowServerHitsTheTimeout(t *testing.T) {
 	parallelOnFake(t)
-	fakeOnly(t, "a slow server")
 	e := newTestEnv(t)
+	front := e.withFront(fakezitadel.Options{})
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
@@ -162,9 +170,9 @@ func TestAccFaults_slowServerHitsTheTimeout(t *testing.T) {
 			},
 			{
 				PreConfig: func() {
-					e.srv.InjectFault(e.m.Set, 1, fakezitadel.Fault{Delay: time.Minute})
+					front.InjectFault(e.m.Set, 1, fakezitadel.Fault{Delay: time.Minute})
 				},
-				Config: e.Provider() + orgMetadata("test", "org_id = "+hclString(e.OrgID), `values = { k = "v" }`,
+				Config: e.Provider() + orgMetadata("test", "org_id = "+hclString(e.OrgID), attrMap("values", map[string]string{e.K("k"): "v"}),
 					"timeouts {\n    create = \"1s\"\n  }"),
 				ExpectError: errorText("DeadlineExceeded", "The operation ran out of time", "timeouts block"),
 			},
@@ -347,38 +355,39 @@ func testClient(t *testing.T, srv *fakezitadel.Server, token string, tune func(*
 // An update whose write lands but whose removal fails records exactly that:
 // the new value, and the key that is still there.
 func TestAccFaults_failedRemoveIsRecorded(t *testing.T) {
-	fakeOnly(t, "it injects faults")
 	forEachSubject(t, func(t *testing.T, s *subject) {
 		e := s.testEnv
+		front := e.withFront(fakezitadel.Options{})
+		changed, removed := e.K("changed"), e.K("removed")
 		cfg := func(m map[string]string) string {
 			return e.Provider() + s.resource("test", s.id, attrMap("values", m))
 		}
 		resource.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: e.factories(),
 			Steps: []resource.TestStep{
-				{Config: cfg(map[string]string{"changed": "old", "removed": "x"})},
+				{Config: cfg(map[string]string{changed: "old", removed: "x"})},
 				{
 					PreConfig: func() {
-						e.srv.InjectFault(s.m.Remove, 1, fakezitadel.Fault{Code: codes.Internal, Message: "disk full"})
+						front.InjectFault(s.m.Remove, 1, fakezitadel.Fault{Code: codes.Internal, Message: "disk full"})
 					},
-					Config:      cfg(map[string]string{"changed": "new"}),
+					Config:      cfg(map[string]string{changed: "new"}),
 					ExpectError: errorText("removing 1 keys", "ZITADEL answered Internal: disk full"),
 				},
 				{
 					// Without refresh, the plan starts from the saved state.
-					Config:             cfg(map[string]string{"changed": "new"}),
+					Config:             cfg(map[string]string{changed: "new"}),
 					PlanOnly:           true,
 					ExpectNonEmptyPlan: true,
 					ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPreRefresh: []plancheck.PlanCheck{
-						expectRefreshed(s.addr, map[string]any{"values": map[string]any{"changed": "new", "removed": "x"}}),
+						expectRefreshed(s.addr, map[string]any{"values": map[string]any{changed: "new", removed: "x"}}),
 					}},
 				},
 				{
 					PreConfig: e.resetCalls,
-					Config:    cfg(map[string]string{"changed": "new"}),
+					Config:    cfg(map[string]string{changed: "new"}),
 					ConfigStateChecks: []statecheck.StateCheck{
 						s.writes(0, 1),
-						s.holds(s.id, map[string]string{"changed": "new"}, "removed"),
+						s.holds(s.id, map[string]string{changed: "new"}, removed),
 					},
 				},
 			},

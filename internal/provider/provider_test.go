@@ -378,20 +378,20 @@ func TestAccProvider_jwtProfile(t *testing.T) {
 
 func TestAccProvider_tlsWithPrivateCA(t *testing.T) {
 	parallelOnFake(t)
-	fakeOnly(t, "a private CA")
-	e := newTestEnvWith(t, fakezitadel.Options{TLS: true})
+	e := newTestEnv(t)
+	e.withFront(fakezitadel.Options{TLS: true}) // TLS with a private CA in front of the server
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
 			{
 				// TLS is the default; without the private CA the certificate is
 				// refused, at once and with the fix named.
-				Config:      strings.Replace(e.Provider(), "ca_certificate", "# ca_certificate", 1) + orgMetadata("test", "org_id = "+hclString(e.OrgID), `values = { over_tls = "yes" }`),
+				Config:      strings.Replace(e.Provider(), "ca_certificate", "# ca_certificate", 1) + orgMetadata("test", "org_id = "+hclString(e.OrgID), attrMap("values", map[string]string{e.K("over_tls"): "yes"})),
 				ExpectError: errorText("TLS handshake failed", "certificate signed by unknown authority", "If the server uses a private CA, give its certificate in ca_certificate"),
 			},
 			{
-				Config:            e.Provider() + orgMetadata("test", "org_id = "+hclString(e.OrgID), `values = { over_tls = "yes" }`),
-				ConfigStateChecks: []statecheck.StateCheck{e.serverHolds(e.OrgID, map[string]string{"over_tls": "yes"})},
+				Config:            e.Provider() + orgMetadata("test", "org_id = "+hclString(e.OrgID), attrMap("values", map[string]string{e.K("over_tls"): "yes"})),
+				ConfigStateChecks: []statecheck.StateCheck{e.serverHolds(e.OrgID, map[string]string{e.K("over_tls"): "yes"})},
 			},
 		},
 	})

@@ -5,13 +5,11 @@ package provider
 // TF_ACC_ZITADEL_TRANSPORT).
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 
-	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/fakezitadel"
 	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/proxytest"
 	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
 )
@@ -33,21 +31,19 @@ func TestAccTransport_throughProxiesThatBreakGRPC(t *testing.T) {
 	for _, kind := range proxytest.Kinds() {
 		t.Run(kind.String(), func(t *testing.T) {
 			parallelOnFake(t)
-			fakeOnly(t, "proxies in front of the fake")
-			e := newTestEnvWith(t, fakezitadel.Options{})
-			p := proxytest.Start(t, kind, e.srv.Addr())
-			host, port := splitHostPort(p.Addr())
-			provider := func(transport string) string {
-				cfg := e.Provider("transport = " + hclString(transport)) // the fake's address, replaced below
-				cfg = strings.Replace(cfg, hclString(strings.Split(e.srv.Addr(), ":")[0]), hclString(host), 1)
-				_, fakePort := splitHostPort(e.srv.Addr())
-				cfg = strings.Replace(cfg, "port     = "+fakePort, "port     = "+port, 1)
-				if ca := p.CACertPEM(); ca != nil {
-					cfg = strings.Replace(cfg, "insecure = true", "ca_certificate = "+hclString(string(ca)), 1)
-				}
-				return cfg
+			e := newTestEnv(t)
+			backend, backendTLS := e.serverAddr()
+			if backendTLS {
+				t.Skip("the proxies pass plaintext HTTP to the server; this ZITADEL speaks TLS")
 			}
-			body := orgMetadata("test", "org_id = "+hclString(e.OrgID), `values = { behind = "proxy" }`)
+			// A real ZITADEL finds its instance by the Host header: the
+			// proxy passes its name on.
+			p := proxytest.StartFor(t, kind, backend, backend)
+			provider := func(transport string) string {
+				return e.ProviderVia(p.Addr(), p.CACertPEM(), "transport = "+hclString(transport))
+			}
+			behind := e.K("behind")
+			body := orgMetadata("test", "org_id = "+hclString(e.OrgID), attrMap("values", map[string]string{behind: "proxy"}))
 			advice := "not in gRPC"
 			if kind == proxytest.TLSNoALPN {
 				advice = "does not offer HTTP/2"
@@ -61,11 +57,11 @@ func TestAccTransport_throughProxiesThatBreakGRPC(t *testing.T) {
 					},
 					{
 						Config:            provider("auto") + body + search(e.OrgID),
-						ConfigStateChecks: []statecheck.StateCheck{e.serverHolds(e.OrgID, map[string]string{"behind": "proxy"})},
+						ConfigStateChecks: []statecheck.StateCheck{e.serverHolds(e.OrgID, map[string]string{behind: "proxy"})},
 					},
 					{
 						Config:            provider("rest") + body + search(e.OrgID),
-						ConfigStateChecks: []statecheck.StateCheck{e.serverHolds(e.OrgID, map[string]string{"behind": "proxy"})},
+						ConfigStateChecks: []statecheck.StateCheck{e.serverHolds(e.OrgID, map[string]string{behind: "proxy"})},
 					},
 				},
 			})

@@ -163,6 +163,14 @@ func (p *Proxy) OtherRequests() int { return int(p.otherRequests.Load()) }
 // stream back as they come.
 func Start(t testing.TB, kind Kind, backend string) *Proxy {
 	t.Helper()
+	return StartFor(t, kind, backend, "")
+}
+
+// StartFor is Start with the Host header (and :authority) set to host on
+// every request it passes, unless host is "": a real ZITADEL finds its
+// instance by it, so a proxy in front of one must pass its own name on.
+func StartFor(t testing.TB, kind Kind, backend, host string) *Proxy {
+	t.Helper()
 	if !slices.Contains(Kinds(), kind) && kind != Status502 {
 		t.Fatalf("proxytest: unknown %v", kind)
 	}
@@ -182,6 +190,9 @@ func Start(t testing.TB, kind Kind, backend string) *Proxy {
 		Rewrite: func(r *httputil.ProxyRequest) {
 			r.SetURL(target)
 			r.Out.Host = r.In.Host
+			if host != "" {
+				r.Out.Host = host
+			}
 			// Rewrite drops these from the outbound request; a client's
 			// own values pass unchanged.
 			for _, h := range []string{"Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto"} {
