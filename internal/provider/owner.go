@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -169,26 +168,13 @@ func prefixFilter(prefix string) []zitadel.KeyFilter {
 }
 
 // sharedPrefix is the longest prefix all keys share that a search can use
-// literally, cut at a character boundary; "" without keys.
+// literally, cut at a character boundary; "" without keys. ZITADEL escapes
+// % and _ for its LIKE, but not the backslash, which is LIKE's escape
+// character in PostgreSQL: a prefix stops before one.
 func sharedPrefix(keys []string) string {
-	if len(keys) == 0 {
-		return ""
-	}
-	prefix := keys[0]
-	for _, k := range keys[1:] {
-		n := 0
-		for n < len(prefix) && n < len(k) && prefix[n] == k[n] {
-			n++
-		}
-		prefix = prefix[:n]
-	}
-	// ZITADEL escapes % and _ for its LIKE, but not the backslash, which is
-	// LIKE's escape character in PostgreSQL: a prefix stops before one.
+	prefix := zitadel.CommonPrefix(keys)
 	if i := strings.IndexByte(prefix, '\\'); i >= 0 {
 		prefix = prefix[:i]
-	}
-	for len(prefix) > 0 && !utf8.ValidString(prefix) {
-		prefix = prefix[:len(prefix)-1]
 	}
 	return prefix
 }

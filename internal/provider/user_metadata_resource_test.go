@@ -113,61 +113,43 @@ func TestAccUserMetadata_userKnownOnlyAtApply(t *testing.T) {
 	})
 }
 
+// A removed user, and a user of a removed organization (its users go with
+// it), whichever caller asks: the test's owner was a member of that
+// organization, so once it is removed ZITADEL answers every call about it
+// with AUTHZ-cdgFk, as for a caller without membership. Refresh drops the
+// resource (the lookup confirms the user is gone); planning to create it
+// again fails with advice; the data source says the user does not exist;
+// a configuration without the resource applies.
 func TestAccUserMetadata_removedUser(t *testing.T) {
-	parallelOnFake(t)
-	s := newTestEnv(t).subject("user")
-	e := s.testEnv
-	e.ownsOrganizations()
-	cfg := e.Provider() + s.resource("test", s.spare, attrMap("values", map[string]string{"k": "v"}))
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: e.factories(),
-		Steps: []resource.TestStep{
-			{Config: cfg},
-			{
-				PreConfig: func() { e.removeUser(s.spare) },
-				// Refresh drops it from state (the lookup confirms the user is
-				// gone); planning to create it again fails with advice.
-				Config:      cfg,
-				PlanOnly:    true,
-				ExpectError: errorText(`User Not Found`, `User `+s.spare+` does not exist or was removed`, `point its user_id at an existing user`),
-			},
-			{
-				// Following the advice: without the resource, the apply succeeds.
-				Config: e.Provider(),
-			},
-		},
-	})
-}
-
-// A user of a removed organization is gone with it, whichever caller asks:
-// the test's owner was a member of that organization (its membership went
-// with it, so ZITADEL answers every call about it with AUTHZ-cdgFk, as for
-// a caller without membership). Refresh drops the resource with a warning,
-// the data source says the user does not exist, and a configuration
-// without the resource applies.
-func TestAccUserMetadata_userOfARemovedOrganization(t *testing.T) {
-	parallelOnFake(t)
-	s := newTestEnv(t).subject("user")
-	e := s.testEnv
-	e.ownsOrganizations()
-	cfg := e.Provider() + s.resource("test", s.spare, attrMap("values", map[string]string{"k": "v"}))
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: e.factories(),
-		Steps: []resource.TestStep{
-			{Config: cfg},
-			{
-				PreConfig:   func() { e.removeOrg(e.SecondOrgID) },
-				Config:      cfg,
-				PlanOnly:    true,
-				ExpectError: errorText(`User Not Found`, `User `+s.spare+` does not exist or was removed`),
-			},
-			{
-				Config:      e.Provider() + userSearch(s.spare, "org_id = "+hclString(e.SecondOrgID)),
-				ExpectError: errorText(`While looking up user `+s.spare, `The user does not exist or was removed`),
-			},
-			{Config: e.Provider()},
-		},
-	})
+	for name, remove := range map[string]func(e *testEnv, userID string){
+		"user removed":         func(e *testEnv, userID string) { e.removeUser(userID) },
+		"organization removed": func(e *testEnv, _ string) { e.removeOrg(e.SecondOrgID) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			parallelOnFake(t)
+			s := newTestEnv(t).subject("user")
+			e := s.testEnv
+			e.ownsOrganizations()
+			cfg := e.Provider() + s.resource("test", s.spare, attrMap("values", map[string]string{"k": "v"}))
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: e.factories(),
+				Steps: []resource.TestStep{
+					{Config: cfg},
+					{
+						PreConfig:   func() { remove(e, s.spare) },
+						Config:      cfg,
+						PlanOnly:    true,
+						ExpectError: errorText(`User Not Found`, `User `+s.spare+` does not exist or was removed`, `point its user_id at an existing user`),
+					},
+					{
+						Config:      e.Provider() + userSearch(s.spare, "org_id = "+hclString(e.SecondOrgID)),
+						ExpectError: errorText(`While looking up user `+s.spare, `The user does not exist or was removed`),
+					},
+					{Config: e.Provider()},
+				},
+			})
+		})
+	}
 }
 
 // An empty list alone never drops a user's metadata from state: a user of

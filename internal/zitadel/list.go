@@ -201,7 +201,7 @@ func (r *prefixReader) read(ctx context.Context, prefix string) ([]Entry, uint64
 	}
 	// Every key seen under prefix may share a longer prefix: when the
 	// server counts as many keys under that one, the rest is there.
-	if shared := commonPrefix(under); len(shared) > len(prefix) && !strings.Contains(shared[len(prefix):], `\`) {
+	if shared := CommonPrefix(under); len(shared) > len(prefix) && !strings.Contains(shared[len(prefix):], `\`) {
 		out, n, ok, err := r.read(ctx, shared)
 		if err != nil || !ok || n == total {
 			return out, n, ok, err
@@ -271,9 +271,9 @@ func nextPrefixes(prefix string, keys []string) []string {
 	return out
 }
 
-// commonPrefix is the longest prefix all keys share, cut at a character
+// CommonPrefix is the longest prefix all keys share, cut at a character
 // boundary; "" without keys.
-func commonPrefix(keys []string) string {
+func CommonPrefix(keys []string) string {
 	if len(keys) == 0 {
 		return ""
 	}
