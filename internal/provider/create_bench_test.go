@@ -116,7 +116,7 @@ func mustSucceed(b *testing.B, err error, diags []*tfprotov6.Diagnostic) {
 
 // dynamicObject encodes an object of type t with the given attributes, the
 // others null.
-func dynamicObject(b *testing.B, t tftypes.Object, attrs map[string]tftypes.Value) *tfprotov6.DynamicValue {
+func dynamicObject(b testing.TB, t tftypes.Object, attrs map[string]tftypes.Value) *tfprotov6.DynamicValue {
 	b.Helper()
 	all := map[string]tftypes.Value{}
 	for name, at := range t.AttributeTypes {

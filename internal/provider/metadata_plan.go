@@ -264,7 +264,8 @@ func exclusiveOffWarning(state, plan metadataModel, prior, desired keySet, compl
 	if len(remove) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("exclusive is turning off, but the configuration lacks %s, which this resource manages: applying this plan removes them from ZITADEL. To keep them, add them to the configuration, or set exclusive back to true.", listKeys(remove))
+	n := len(remove)
+	return fmt.Sprintf("exclusive is turning off, but the configuration lacks %[1]s, which this resource manages: applying this plan removes %[2]s from ZITADEL. To keep %[2]s, add %[2]s to the configuration, or set exclusive back to true.", listKeys(remove), itThem(n))
 }
 
 // overlapDiagnostics reports u's collisions with earlier plans, one
@@ -382,6 +383,14 @@ func isAre(n int) string {
 		return "is"
 	}
 	return "are"
+}
+
+// keyCount is "1 key" or "n keys".
+func keyCount(n int) string {
+	if n == 1 {
+		return "1 key"
+	}
+	return fmt.Sprintf("%d keys", n)
 }
 
 func itThem(n int) string {

@@ -218,7 +218,7 @@ func (r *metadataResource) Create(ctx context.Context, req resource.CreateReques
 	set, _ := changes(adopted, desired)
 	tflog.Debug(ctx, "creating metadata", map[string]any{"keys": len(desired), "adopted": len(adopted), "writes": len(set)})
 	if applied, err := r.data.api.SetMetadata(ctx, owner, set); err != nil {
-		addAPIError(&resp.Diagnostics, summary, fmt.Sprintf("writing %d keys", len(set)), owner, writeAccess, err)
+		addAPIError(&resp.Diagnostics, summary, "writing "+keyCount(len(set)), owner, writeAccess, err)
 		r.recordFailedWrite(ctx, w, plan, failedWrite{prior: adopted, desired: desired, set: set, setDone: applied, create: true}, &resp.State, &resp.Diagnostics)
 		return
 	}
@@ -335,13 +335,13 @@ func (r *metadataResource) Update(ctx context.Context, req resource.UpdateReques
 	failed := failedWrite{prior: prior, desired: desired, set: set, remove: remove}
 	var err error
 	if failed.setDone, err = r.data.api.SetMetadata(ctx, owner, set); err != nil {
-		addAPIError(&resp.Diagnostics, summary, fmt.Sprintf("writing %d keys", len(set)), owner, writeAccess, err)
+		addAPIError(&resp.Diagnostics, summary, "writing "+keyCount(len(set)), owner, writeAccess, err)
 		r.recordFailedWrite(ctx, w, plan, failed, &resp.State, &resp.Diagnostics)
 		return
 	}
 	if len(remove) > 0 {
 		if failed.removeDone, err = r.data.api.RemoveMetadata(ctx, owner, remove); err != nil {
-			addAPIError(&resp.Diagnostics, summary, fmt.Sprintf("removing %d keys", len(remove)), owner, writeAccess, err)
+			addAPIError(&resp.Diagnostics, summary, "removing "+keyCount(len(remove)), owner, writeAccess, err)
 			r.recordFailedWrite(ctx, w, plan, failed, &resp.State, &resp.Diagnostics)
 			return
 		}
@@ -488,7 +488,7 @@ func (r *metadataResource) Delete(ctx context.Context, req resource.DeleteReques
 			}
 		}
 		if err != nil && !zitadel.IsKind(err, zitadel.KindOrgNotFound) {
-			addAPIError(&resp.Diagnostics, summary, fmt.Sprintf("removing %d keys", len(keys)), owner, writeAccess, err)
+			addAPIError(&resp.Diagnostics, summary, "removing "+keyCount(len(keys)), owner, writeAccess, err)
 			return
 		}
 		w.release(keys)

@@ -366,8 +366,14 @@ func (p *zitadelMetaProvider) clientConfig(v map[string]string, configured map[s
 	case 1:
 		p.credentials(methods[0], v[methods[0]], &zc, resp)
 	default:
-		diags.AddAttributeError(path.Root(methods[0]), "Conflicting ZITADEL Credentials",
-			fmt.Sprintf("Exactly one authentication method may be set, but %s are %s set in %s. Remove all but one. (Credentials in the provider configuration win over those in the environment; within one of the two, only one may be given.)", strings.Join(methods, " and "), bothOrAll(len(methods)), credentialLayer))
+		detail := fmt.Sprintf("Exactly one authentication method may be set, but %s are %s set in %s. Remove all but one. (Credentials in the provider configuration win over those in the environment; within one of the two, only one may be given.)", strings.Join(methods, " and "), bothOrAll(len(methods)), credentialLayer)
+		// Terraform prints the source line an attribute error points at:
+		// never one that may hold a token or a key.
+		if slices.Contains(methods, "jwt_profile_file") {
+			diags.AddAttributeError(path.Root("jwt_profile_file"), "Conflicting ZITADEL Credentials", detail)
+		} else {
+			diags.AddError("Conflicting ZITADEL Credentials", detail)
+		}
 	}
 	return zc, !diags.HasError()
 }
@@ -389,8 +395,12 @@ func (p *zitadelMetaProvider) credentials(method, value string, zc *zitadel.Conf
 	}
 	kf, err := zitadel.ParseKeyFile(content)
 	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root(method), "Malformed ZITADEL Key File",
-			fmt.Sprintf("The service-account key given in %s is not usable: %s.", method, err))
+		summary, detail := "Malformed ZITADEL Key File", fmt.Sprintf("The service-account key given in %s is not usable: %s.", method, err)
+		if method == "jwt_profile_file" {
+			resp.Diagnostics.AddAttributeError(path.Root(method), summary, detail)
+		} else {
+			resp.Diagnostics.AddError(summary, detail) // never point at the key itself
+		}
 		return
 	}
 	zc.KeyFile = kf

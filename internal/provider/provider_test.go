@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -412,6 +413,46 @@ func TestKeepForTests(t *testing.T) {
 	} {
 		if got := [2]bool{keepForTests(name, false), keepForTests(name, true)}; got != want {
 			t.Errorf("keepForTests(%s) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+// No configuration error points at an attribute that may hold a secret:
+// Terraform prints the source line an attribute error points at, and with
+// access_token or jwt_profile_json written into the configuration that
+// line holds the token or the key.
+func TestConfigureErrorsNeverPointAtSecrets(t *testing.T) {
+	ctx := context.Background()
+	ps, err := providerserver.NewProtocol6WithError(New("test")())()
+	if err != nil {
+		t.Fatal(err)
+	}
+	schemas, err := ps.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pt := schemas.Provider.ValueType().(tftypes.Object)
+	str := func(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
+	for name, attrs := range map[string]map[string]tftypes.Value{
+		"token and key":      {"access_token": str("s3cret"), "jwt_profile_json": str(`{"type":"serviceaccount"}`)},
+		"token and key file": {"access_token": str("s3cret"), "jwt_profile_file": str("/nonexistent/key.json")},
+		"malformed key":      {"jwt_profile_json": str("{")},
+	} {
+		attrs["domain"] = str("id.example.com")
+		resp, err := ps.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{Config: dynamicObject(t, pt, attrs)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(resp.Diagnostics) == 0 {
+			t.Fatalf("%s: no error", name)
+		}
+		for _, d := range resp.Diagnostics {
+			if d.Attribute == nil || len(d.Attribute.Steps()) == 0 {
+				continue
+			}
+			if step, ok := d.Attribute.Steps()[0].(tftypes.AttributeName); ok && (step == "access_token" || step == "jwt_profile_json") {
+				t.Errorf("%s: %q points at %s", name, d.Summary, step)
+			}
 		}
 	}
 }
