@@ -36,9 +36,10 @@ type Front struct {
 }
 
 // StartFront starts a front on 127.0.0.1 for backend (host:port, reached
-// over TLS when backendTLS, with the system's roots) and stops it when the
-// test ends. Only opts.DisableV1, DisableV2 and TLS apply.
-func StartFront(t testing.TB, backend string, backendTLS bool, opts Options) *Front {
+// in plaintext, or over TLS with backendTLS, whose RootCAs nil means the
+// system's) and stops it when the test ends. Only opts.DisableV1,
+// DisableV2 and TLS apply.
+func StartFront(t testing.TB, backend string, backendTLS *tls.Config, opts Options) *Front {
 	t.Helper()
 	f := &Front{s: New(Options{DisableV1: opts.DisableV1, DisableV2: opts.DisableV2, TLS: opts.TLS})}
 	f.s.front = true
@@ -46,10 +47,11 @@ func StartFront(t testing.TB, backend string, backendTLS bool, opts Options) *Fr
 	grpcUpstream := &http.Transport{Proxy: nil, DisableCompression: true, MaxIdleConnsPerHost: 16, IdleConnTimeout: 30 * time.Second, Protocols: new(http.Protocols)}
 	restUpstream := &http.Transport{Proxy: nil, DisableCompression: true, MaxIdleConnsPerHost: 16, IdleConnTimeout: 30 * time.Second, Protocols: new(http.Protocols)}
 	restUpstream.Protocols.SetHTTP1(true)
-	if backendTLS {
+	if backendTLS != nil {
 		scheme = "https"
 		grpcUpstream.Protocols.SetHTTP2(true)
-		grpcUpstream.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12, NextProtos: []string{"h2"}}
+		grpcUpstream.TLSClientConfig = backendTLS.Clone()
+		restUpstream.TLSClientConfig = backendTLS.Clone()
 	} else {
 		grpcUpstream.Protocols.SetUnencryptedHTTP2(true)
 	}
@@ -60,8 +62,12 @@ func StartFront(t testing.TB, backend string, backendTLS bool, opts Options) *Fr
 				r.SetURL(target)
 				r.Out.Host = backend
 			},
-			Transport:     upstream,
-			FlushInterval: -1,
+			Transport: upstream,
+			// 0, not -1: a response of headers only (how gRPC servers answer
+			// an error) must not be flushed before its end, or the client
+			// sees a stream closed without trailers. Streamed bodies are
+			// flushed at once anyway.
+			FlushInterval: 0,
 			ErrorLog:      log.New(io.Discard, "", 0),
 		}
 	}

@@ -7,6 +7,8 @@ package provider
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -392,28 +394,43 @@ func (e *testEnv) withFront(opts fakezitadel.Options) *fakezitadel.Front {
 	return e.front
 }
 
-// serverAddr is the address of the test's ZITADEL, host:port, and whether
-// it speaks TLS: the fake's, or the one ZITADEL_DOMAIN, ZITADEL_PORT and
-// ZITADEL_INSECURE name.
-func (e *testEnv) serverAddr() (string, bool) {
-	if e.srv != nil {
-		return e.srv.Addr(), e.srv.CACertPEM() != nil
+// serverAddr is the address of the test's ZITADEL, host:port, and how to
+// reach it over TLS (nil: plaintext): the fake's, or the one
+// ZITADEL_DOMAIN, ZITADEL_PORT, ZITADEL_INSECURE and ZITADEL_CA_CERTIFICATE
+// name.
+func (e *testEnv) serverAddr() (string, *tls.Config) {
+	trusting := func(caPEM []byte) *tls.Config {
+		cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+		if len(caPEM) > 0 {
+			cfg.RootCAs = x509.NewCertPool()
+			cfg.RootCAs.AppendCertsFromPEM(caPEM)
+		}
+		return cfg
 	}
-	secure := os.Getenv("ZITADEL_INSECURE") != "true"
+	if e.srv != nil {
+		if ca := e.srv.CACertPEM(); ca != nil {
+			return e.srv.Addr(), trusting(ca)
+		}
+		return e.srv.Addr(), nil
+	}
+	var tlsCfg *tls.Config
+	if os.Getenv("ZITADEL_INSECURE") != "true" {
+		tlsCfg = trusting([]byte(os.Getenv("ZITADEL_CA_CERTIFICATE")))
+	}
 	domain := os.Getenv("ZITADEL_DOMAIN")
 	domain = strings.TrimPrefix(strings.TrimPrefix(domain, "https://"), "http://")
 	if strings.Contains(domain, ":") {
-		return domain, secure
+		return domain, tlsCfg
 	}
 	port := os.Getenv("ZITADEL_PORT")
 	switch {
 	case port != "":
-	case secure:
+	case tlsCfg != nil:
 		port = "443"
 	default:
 		port = "80"
 	}
-	return domain + ":" + port, secure
+	return domain + ":" + port, tlsCfg
 }
 
 // callCounter counts calls as the fake does: the fake itself, or a Front.

@@ -259,7 +259,7 @@ func (p *zitadelMetaProvider) Configure(ctx context.Context, req provider.Config
 		resp.Diagnostics.Append(cfg.Headers.ElementsAs(ctx, &headers, false)...)
 	} else if env := strings.TrimSpace(p.getenv("ZITADEL_HEADERS")); env != "" {
 		if err := json.Unmarshal([]byte(env), &headers); err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("headers"), "Invalid ZITADEL_HEADERS",
+			resp.Diagnostics.AddError("Invalid ZITADEL_HEADERS",
 				"ZITADEL_HEADERS must be a JSON object of header names to string values, such as {\"cf-access-client-id\":\"abc\"}; it is not: "+errWithoutValues(err)+".")
 		}
 	}
@@ -477,6 +477,10 @@ func (c choiceValidator) quoted() string {
 
 // checkHeaders validates the extra headers and returns them with names in
 // lower case (gRPC metadata keys must be).
+//
+// Its errors point at no attribute: headers is sensitive (a gateway's
+// service token), and Terraform prints the source line an attribute error
+// points at.
 func checkHeaders(headers map[string]string, diags *diag.Diagnostics) map[string]string {
 	out := make(map[string]string, len(headers))
 	for _, name := range sortedKeys(headers) {
@@ -484,19 +488,19 @@ func checkHeaders(headers map[string]string, diags *diag.Diagnostics) map[string
 		_, dup := out[lower]
 		switch {
 		case lower == "authorization":
-			diags.AddAttributeError(path.Root("headers"), "Reserved Header",
+			diags.AddError("Reserved Header",
 				fmt.Sprintf("headers (or ZITADEL_HEADERS) may not set %q: the provider sets it from access_token or the key file. Remove it.", name))
 		case lower == zitadel.OrgHeader:
-			diags.AddAttributeError(path.Root("headers"), "Reserved Header",
+			diags.AddError("Reserved Header",
 				fmt.Sprintf("headers (or ZITADEL_HEADERS) may not set %q: the provider sets it from org_id. Remove it and set org_id instead.", name))
 		case !validHeaderName(lower) || strings.HasPrefix(lower, "grpc-") || slices.Contains(transportHeaders, lower):
-			diags.AddAttributeError(path.Root("headers"), "Invalid Header Name",
+			diags.AddError("Invalid Header Name",
 				fmt.Sprintf("headers (or ZITADEL_HEADERS) has the header name %q, which cannot be set here: names are letters, digits and dashes, and the headers HTTP and gRPC set themselves (%s, grpc-*) are refused.", name, strings.Join(transportHeaders, ", ")))
 		case !printableASCII(headers[name]):
-			diags.AddAttributeError(path.Root("headers"), "Invalid Header Value",
+			diags.AddError("Invalid Header Value",
 				fmt.Sprintf("The value of header %q (in headers or ZITADEL_HEADERS) holds a character other than printable ASCII (a line break, a tab, a non-ASCII letter), which request headers cannot carry. Encode the value as the gateway expects, or remove stray whitespace.", name))
 		case dup:
-			diags.AddAttributeError(path.Root("headers"), "Duplicate Header",
+			diags.AddError("Duplicate Header",
 				fmt.Sprintf("headers (or ZITADEL_HEADERS) names %q twice, in different cases. Header names are case-insensitive: keep one.", lower))
 		}
 		out[lower] = headers[name]

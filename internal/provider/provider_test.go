@@ -437,6 +437,8 @@ func TestConfigureErrorsNeverPointAtSecrets(t *testing.T) {
 		"token and key":      {"access_token": str("s3cret"), "jwt_profile_json": str(`{"type":"serviceaccount"}`)},
 		"token and key file": {"access_token": str("s3cret"), "jwt_profile_file": str("/nonexistent/key.json")},
 		"malformed key":      {"jwt_profile_json": str("{")},
+		"reserved header": {"access_token": str("s3cret"), "headers": tftypes.NewValue(tftypes.Map{ElementType: tftypes.String},
+			map[string]tftypes.Value{"Authorization": str("Bearer s3cret")})},
 	} {
 		attrs["domain"] = str("id.example.com")
 		resp, err := ps.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{Config: dynamicObject(t, pt, attrs)})
@@ -450,7 +452,7 @@ func TestConfigureErrorsNeverPointAtSecrets(t *testing.T) {
 			if d.Attribute == nil || len(d.Attribute.Steps()) == 0 {
 				continue
 			}
-			if step, ok := d.Attribute.Steps()[0].(tftypes.AttributeName); ok && (step == "access_token" || step == "jwt_profile_json") {
+			if step, ok := d.Attribute.Steps()[0].(tftypes.AttributeName); ok && (step == "access_token" || step == "jwt_profile_json" || step == "headers") {
 				t.Errorf("%s: %q points at %s", name, d.Summary, step)
 			}
 		}

@@ -33,7 +33,7 @@ func TestAccTransport_throughProxiesThatBreakGRPC(t *testing.T) {
 			parallelOnFake(t)
 			e := newTestEnv(t)
 			backend, backendTLS := e.serverAddr()
-			if backendTLS {
+			if backendTLS != nil {
 				t.Skip("the proxies pass plaintext HTTP to the server; this ZITADEL speaks TLS")
 			}
 			// A real ZITADEL finds its instance by the Host header: the

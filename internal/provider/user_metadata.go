@@ -121,6 +121,9 @@ func (d *providerData) lookupUser(ctx context.Context, userID, orgID string) (zi
 	if err != nil {
 		return owner, err
 	}
+	if u.OrgID == "" {
+		u.OrgID = orgID // the lookup did not say: keep what was given
+	}
 	found := zitadel.UserOwner(u.OrgID, userID)
 	d.markAlive(found)
 	return found, nil

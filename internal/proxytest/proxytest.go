@@ -201,8 +201,10 @@ func StartFor(t testing.TB, kind Kind, backend, host string) *Proxy {
 				}
 			}
 		},
-		Transport:     upstream,
-		FlushInterval: -1,
+		Transport: upstream,
+		// 0, not -1: a trailers-only gRPC answer must not be flushed
+		// before its end (streamed bodies are flushed at once anyway).
+		FlushInterval: 0,
 		ErrorLog:      log.New(io.Discard, "", 0),
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			if !errors.Is(err, context.Canceled) {

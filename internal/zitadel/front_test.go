@@ -20,7 +20,7 @@ func TestThroughAFront(t *testing.T) {
 		t.Run(transport, func(t *testing.T) {
 			t.Parallel()
 			h := startFake(t, fakezitadel.Options{})
-			f := fakezitadel.StartFront(t, h.srv.Addr(), false, fakezitadel.Options{})
+			f := fakezitadel.StartFront(t, h.srv.Addr(), nil, fakezitadel.Options{})
 			host, port := splitAddr(f.Addr())
 			c := h.client(t, func(c *Config) { c.Domain, c.Port, c.Transport, c.APIVersion = host, port, transport, APIV1 })
 			ctx := context.Background()
@@ -50,7 +50,7 @@ func TestThroughAFront(t *testing.T) {
 
 func TestThroughAFrontWithoutV1AndWithTLS(t *testing.T) {
 	h := startFake(t, fakezitadel.Options{})
-	f := fakezitadel.StartFront(t, h.srv.Addr(), false, fakezitadel.Options{DisableV1: true, TLS: true})
+	f := fakezitadel.StartFront(t, h.srv.Addr(), nil, fakezitadel.Options{DisableV1: true, TLS: true})
 	host, port := splitAddr(f.Addr())
 	for _, transport := range []string{TransportGRPC, TransportREST} {
 		c := h.client(t, func(c *Config) {

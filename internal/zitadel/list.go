@@ -189,8 +189,9 @@ func (r *prefixReader) read(ctx context.Context, prefix string) ([]Entry, uint64
 	for _, e := range page {
 		r.known[e.Key] = true
 	}
-	if uint64(len(page)) >= total {
-		// Everything in one answer (total is 0 for an empty page).
+	if total > 0 && uint64(len(page)) >= total || total == 0 && len(page) < r.limit {
+		// Everything in one answer (total is 0 for an empty page; a full
+		// page without a total may have more behind it).
 		return page, uint64(len(page)), true, nil
 	}
 	var under []string
@@ -228,7 +229,7 @@ func (r *prefixReader) read(ctx context.Context, prefix string) ([]Entry, uint64
 			return nil, 0, false, err
 		}
 	}
-	if prefix != "" && sum < total {
+	if prefix != "" && sum < total && r.calls > 0 {
 		r.calls--
 		exact, n, err := r.c.page(ctx, r.owner, append(slices.Clip(r.filters), KeyFilter{Key: prefix, Method: Equals}), 0, &r.limit)
 		if err != nil {
