@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -18,7 +16,6 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
-	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
@@ -190,11 +187,7 @@ func restContext(r *http.Request) context.Context {
 			md.Append(key, values...)
 		}
 	}
-	ctx := metadata.NewIncomingContext(r.Context(), md)
-	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
-		ctx = peer.NewContext(ctx, &peer.Peer{Addr: net.TCPAddrFromAddrPort(ap)})
-	}
-	return ctx
+	return metadata.NewIncomingContext(clientContext(r), md)
 }
 
 var restUnmarshal = protojson.UnmarshalOptions{DiscardUnknown: true}

@@ -10,7 +10,6 @@ import (
 	"log"
 	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -222,7 +221,7 @@ func (s *Server) Start(addr string) (string, error) {
 	mux.Handle("/", s.restHandler(impls))
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.noteHeaders(r.Header)
-		if r.ProtoMajor == 2 && strings.HasPrefix(r.Header.Get("Content-Type"), "application/grpc") {
+		if r.ProtoMajor == 2 && isGRPCRequest(r) {
 			s.grpc.ServeHTTP(w, r)
 			return
 		}
