@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -54,6 +55,8 @@ func apiErrorDetail(doing string, owner zitadel.Owner, need access, err error) s
 	case ze.Transport != "":
 		// A failure to get an answer: ZITADEL said nothing.
 		answer = fmt.Sprintf("While %s%s, no answer came from ZITADEL: %s.", doing, where, ze.Message)
+	case ze.Stopped != nil:
+		answer = fmt.Sprintf("While %s%s, the provider stopped waiting for ZITADEL after %s.", doing, where, ze.Waited.Round(100*time.Millisecond))
 	case ze.Concluded:
 		// The provider's own conclusion from answers that were all OK.
 		answer = fmt.Sprintf("While %s%s: %s.", doing, where, ze.Message)
@@ -87,7 +90,7 @@ func apiErrorDetail(doing string, owner zitadel.Owner, need access, err error) s
 	case zitadel.KindPermissionDenied:
 		remedy = fmt.Sprintf("The user or service account behind the provider's credentials is a member of %s but lacks the permission %s. Grant it %s.", org, perm, roles)
 	case zitadel.KindUserNotFound:
-		remedy = "The user does not exist or was removed. Check user_id on the resource or data source."
+		remedy = "The user does not exist or was removed. Check user_id on the resource or data source." + v1UserHint(owner, err)
 	case zitadel.KindOrgNotFound:
 		remedy = "The organization does not exist or was removed. Check org_id on the resource or data source, and the provider's org_id (ZITADEL_ORG_ID)."
 	case zitadel.KindUnauthenticated:
@@ -100,9 +103,15 @@ func apiErrorDetail(doing string, owner zitadel.Owner, need access, err error) s
 			remedy = fmt.Sprintf("A gateway in front of ZITADEL answered every gRPC call of %d attempts with an error page instead: ZITADEL may be restarting, or the gateway may not pass gRPC to it. If it persists, try transport = \"rest\" (ZITADEL_TRANSPORT), or \"auto\" to let the provider switch by itself.", ze.Attempts)
 		}
 	case zitadel.KindTimeout:
-		remedy = "The operation ran out of time. Run it again, or allow more time with a timeouts block."
+		remedy = "ZITADEL answered DeadlineExceeded: its own time limit ran out. Run the command again."
+		if ze.Stopped != nil {
+			remedy = "The operation's time limit ran out before ZITADEL answered. Run the command again, or allow more time in the resource's timeouts block (create, read, update, delete)."
+		}
 	case zitadel.KindCanceled:
-		remedy = "The operation was interrupted."
+		remedy = "ZITADEL answered Canceled: the request was cut off on its side. Run the command again."
+		if ze.Stopped != nil {
+			remedy = "Terraform was interrupted (Ctrl-C, or a signal), so the provider stopped before ZITADEL answered."
+		}
 	case zitadel.KindHandshake:
 		remedy = "If the server uses a private CA, give its certificate in ca_certificate (ZITADEL_CA_CERTIFICATE); if it serves plaintext (local development only), set insecure = true."
 		if !strings.Contains(ze.Message, "handshake") {

@@ -1,10 +1,12 @@
 package provider
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"google.golang.org/grpc/codes"
 
@@ -41,6 +43,15 @@ func TestAPIErrorDetail(t *testing.T) {
 		{"retries exhausted", writeAccess,
 			&zitadel.Error{Code: codes.Unavailable, Message: "down", Kind: zitadel.KindTransient, Attempts: 7},
 			[]string{"through 7 attempts", "Nothing is wrong with the configuration"}, nil},
+		{"the provider's time ran out", writeAccess,
+			&zitadel.Error{Code: codes.DeadlineExceeded, Message: "context deadline exceeded", Kind: zitadel.KindTimeout, Stopped: context.DeadlineExceeded, Waited: 1500 * time.Millisecond},
+			[]string{"the provider stopped waiting for ZITADEL after 1.5s", "time limit ran out before ZITADEL answered", "timeouts block"}, []string{"ZITADEL answered DeadlineExceeded"}},
+		{"interrupted", writeAccess,
+			&zitadel.Error{Code: codes.Canceled, Message: "context canceled", Kind: zitadel.KindCanceled, Stopped: context.Canceled, Waited: 2 * time.Second},
+			[]string{"the provider stopped waiting for ZITADEL after 2s", "Terraform was interrupted"}, []string{"ZITADEL answered Canceled"}},
+		{"ZITADEL's own deadline", writeAccess,
+			&zitadel.Error{Code: codes.DeadlineExceeded, Message: "timeout", Kind: zitadel.KindTimeout},
+			[]string{"ZITADEL answered DeadlineExceeded: timeout", "its own time limit ran out"}, []string{"stopped waiting"}},
 		{"bad input", writeAccess,
 			&zitadel.Error{Code: codes.InvalidArgument, Message: "invalid key", Kind: zitadel.KindInvalidInput},
 			[]string{"rejected the request as invalid"}, []string{"bug"}},

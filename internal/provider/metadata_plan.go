@@ -57,8 +57,8 @@ func (r *metadataResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	for k, v := range desired {
 		use.keeps[k] = mapAttr[v.kind]
 	}
-	use.fingerprint = fingerprintOf(desired, use.exclusive)
 	var prior keySet
+	var predecessor *plannedUse
 	moves := false
 	if state != nil {
 		var diags diag.Diagnostics
@@ -81,12 +81,16 @@ func (r *metadataResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		if w := exclusiveOffWarning(state.metadataModel, plan.metadataModel, prior, desired, complete); w != "" {
 			resp.Diagnostics.AddAttributeWarning(path.Root("exclusive"), "Keys Will Be Removed", w)
 		}
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, planMark, r.data.owners.markPlan(use))...)
+	} else {
+		m, diags := req.Private.GetKey(ctx, planMark)
+		resp.Diagnostics.Append(diags...)
+		predecessor = r.data.owners.markedPlan(m)
 	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	found, predecessor := r.data.owners.registerPlan(owner, use)
-	if len(found) > 0 {
+	if found := r.data.owners.registerPlan(owner, use, predecessor); len(found) > 0 {
 		r.overlapDiagnostics(owner, use, found, &resp.Diagnostics)
 		return
 	}
@@ -116,7 +120,7 @@ func (r *metadataResource) registerRelease(owner zitadel.Owner, prior keySet, di
 	for k := range prior {
 		use.held[k] = true
 	}
-	if found, _ := r.data.owners.registerPlan(owner, use); len(found) > 0 {
+	if found := r.data.owners.registerPlan(owner, use, nil); len(found) > 0 {
 		r.overlapDiagnostics(owner, use, found, diags)
 	}
 }
@@ -139,9 +143,12 @@ func (r *metadataResource) checkCreate(ctx context.Context, owner zitadel.Owner,
 	if predecessor != nil {
 		own = predecessor.held
 	}
-	var adopted, conflicts, foreign []string
+	var adopted, conflicts, foreign, changed []string
 	for k, raw := range server {
 		if own[k] {
+			if d, managed := desired[k]; managed && d.raw != nil && string(d.raw) != string(raw) {
+				changed = append(changed, k)
+			}
 			continue
 		}
 		d, managed := desired[k]
@@ -161,6 +168,15 @@ func (r *metadataResource) checkCreate(ctx context.Context, owner zitadel.Owner,
 		diags.AddError(r.planSummary(), createConflictDetail(owner, conflicts, foreign))
 		return
 	}
+	if len(changed) > 0 {
+		// Terraform shows no warning of a replacement's second plan, and
+		// does not tell the provider whether the new object comes first.
+		slices.Sort(changed)
+		diags.AddError("Replacement Changes Its Own Keys", fmt.Sprintf(
+			"This plan replaces the resource (replace_triggered_by or -replace) and also changes the %[1]s of %[2]s, which the object it replaces holds in %[3]s. With create_before_destroy the new object is created while the old one still holds %[4]s, and a new object cannot tell its own earlier keys from another writer's, so the create would stop with the old object left deposed. Apply the change in two steps: first the new %[1]s without the replacement (for one apply, drop the -replace option or the changed replace_triggered_by reference), then the replacement.",
+			valueNoun(len(changed)), listKeys(changed), ownerName(owner), itThem(len(changed))))
+		return
+	}
 	if len(adopted) > 0 {
 		slices.Sort(adopted)
 		diags.AddWarning("Existing Metadata Adopted", fmt.Sprintf(
@@ -170,12 +186,12 @@ func (r *metadataResource) checkCreate(ctx context.Context, owner zitadel.Owner,
 }
 
 // checkUpdate reads the organization (once per walk) when the plan adds
-// keys, to name those it overwrites, or turns exclusive on, to name the
-// keys it takes in.
+// keys, to fail on those it would overwrite, or turns exclusive on, to name
+// the keys it takes in.
 func (r *metadataResource) checkUpdate(ctx context.Context, owner zitadel.Owner, state, plan metadataObject, prior, desired keySet, diags *diag.Diagnostics) {
 	var added []string
-	for k, v := range desired {
-		if _, had := prior[k]; !had && v.raw != nil {
+	for _, k := range addedKeys(prior, desired) {
+		if desired[k].raw != nil {
 			added = append(added, k)
 		}
 	}
@@ -191,17 +207,9 @@ func (r *metadataResource) checkUpdate(ctx context.Context, owner zitadel.Owner,
 	if gone {
 		return // refresh has already dropped the resource, or will
 	}
-	var overwritten []string
-	for _, k := range added {
-		if raw, ok := server[k]; ok && string(raw) != string(desired[k].raw) {
-			overwritten = append(overwritten, k)
-		}
-	}
-	if len(overwritten) > 0 {
-		slices.Sort(overwritten)
-		diags.AddWarning("Existing Metadata Will Be Overwritten", fmt.Sprintf(
-			"%[1]s already holds %[2]s, which this resource did not manage until now, with values other than the configured ones. Applying this plan overwrites %[3]s with the configured values. If something else owns %[3]s, remove %[3]s from this configuration instead.",
-			capital(ownerName(owner)), listKeys(overwritten), itThem(len(overwritten))))
+	if taken := overwritten(added, desired, server); len(taken) > 0 {
+		diags.AddError(r.planSummary(), addConflictDetail(owner, taken))
+		return
 	}
 	if turningExclusive {
 		// Keys the state holds and the configuration lacks are removed by
@@ -338,6 +346,47 @@ func describePlan(p *plannedUse) string {
 		return "a new one that manages " + list
 	}
 	return "one that manages " + list
+}
+
+// overwritten lists, sorted, the keys among keys that the server holds with
+// other bytes than desired.
+func overwritten(keys []string, desired keySet, server map[string][]byte) []string {
+	var out []string
+	for _, k := range keys {
+		if raw, ok := server[k]; ok && string(raw) != string(desired[k].raw) {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// addConflictDetail explains why an existing resource may not add keys
+// that hold other values on the server, and what to do.
+func addConflictDetail(owner zitadel.Owner, keys []string) string {
+	return fmt.Sprintf("%[1]s already holds %[2]s, which this resource does not manage yet, with %[3]s than the configured %[4]s. Adding a key never overwrites a value that no plan of this resource has shown, as creating a resource never does.\n\nIf another resource of this configuration lets go of %[5]s in this same apply (a key moved between resources), apply the change in two steps: first move %[5]s with the value the server holds, then change it. If nothing else manages %[5]s, take %[5]s over with the value the server holds (put that value into this resource's configuration, apply, then change it), or delete %[5]s from ZITADEL if nothing needs %[5]s. If something else owns %[5]s, remove %[5]s from this configuration.",
+		capital(ownerName(owner)), listKeys(keys), valuesOther(len(keys)), valueWord(len(keys)), itThem(len(keys)))
+}
+
+func valueNoun(n int) string {
+	if n == 1 {
+		return "value"
+	}
+	return "values"
+}
+
+func valuesOther(n int) string {
+	if n == 1 {
+		return "another value"
+	}
+	return "other values"
+}
+
+func valueWord(n int) string {
+	if n == 1 {
+		return "one"
+	}
+	return "ones"
 }
 
 func createConflictDetail(owner zitadel.Owner, conflicts, foreign []string) string {

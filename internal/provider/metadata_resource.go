@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -19,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
 )
@@ -216,10 +218,18 @@ func (r *metadataResource) Create(ctx context.Context, req resource.CreateReques
 	}
 	r.e.record(&plan, owner)
 	set, _ := changes(adopted, desired)
+	write := set
+	if len(set) == 0 {
+		// Every key is adopted. Writing them again (ZITADEL skips values
+		// that do not change) proves that the caller may write: a token
+		// that may only read must not create a resource owning keys it
+		// could never remove.
+		write, _ = changes(nil, desired)
+	}
 	tflog.Debug(ctx, "creating metadata", map[string]any{"keys": len(desired), "adopted": len(adopted), "writes": len(set)})
-	if applied, err := r.data.api.SetMetadata(ctx, owner, set); err != nil {
-		addAPIError(&resp.Diagnostics, summary, "writing "+keyCount(len(set)), owner, writeAccess, err)
-		r.recordFailedWrite(ctx, w, plan, failedWrite{prior: adopted, desired: desired, set: set, setDone: applied, create: true}, &resp.State, &resp.Diagnostics)
+	if applied, err := r.data.api.SetMetadata(ctx, owner, write); err != nil {
+		addAPIError(&resp.Diagnostics, summary, "writing "+keyCount(len(write)), owner, writeAccess, err)
+		r.recordFailedWrite(ctx, w, plan, failedWrite{prior: adopted, desired: desired, set: set, setDone: min(applied, len(set)), create: true}, &resp.State, &resp.Diagnostics)
 		return
 	}
 	w.claim(sortedKeys(desired))
@@ -235,7 +245,11 @@ func (r *metadataResource) lockFor(ctx context.Context, owner zitadel.Owner, sum
 	if diags.HasError() {
 		return nil, nil
 	}
-	return desired, r.lock(ctx, owner, summary, diags)
+	w := r.lock(ctx, owner, summary, diags)
+	if w != nil && r.data.afterLock != nil {
+		r.data.afterLock(ctx, owner)
+	}
+	return desired, w
 }
 
 // lock waits until no other apply call of this process writes to the
@@ -318,14 +332,10 @@ func (r *metadataResource) Update(ctx context.Context, req resource.UpdateReques
 		return
 	}
 	defer w.unlock()
-	set, remove := changes(prior, desired)
-	// A key this resource keeps that another resource of this run removed
-	// (it held the key too, or handed it over) is written again.
-	for _, k := range w.releasedByOthers(sortedKeys(desired)) {
-		if !slices.ContainsFunc(set, func(kv zitadel.KV) bool { return kv.Key == k }) {
-			set = append(set, zitadel.KV{Key: k, Value: desired[k].raw})
-		}
+	if !r.checkAdded(ctx, owner, summary, prior, desired, &resp.Diagnostics) {
+		return
 	}
+	set, remove := changes(prior, desired)
 	remove, kept := w.withoutClaimed(remove)
 	tflog.Debug(ctx, "updating metadata", map[string]any{"writes": len(set), "removals": len(remove), "left_to_others": len(kept)})
 	if plan.OrgID.IsUnknown() {
@@ -350,6 +360,35 @@ func (r *metadataResource) Update(ctx context.Context, req resource.UpdateReques
 	w.release(remove)
 	r.addKeptWarning(&resp.Diagnostics, owner, kept)
 	r.setApplied(ctx, &resp.State, req.Plan.Raw, plan, &resp.Diagnostics)
+	// The plan's mark (see markPlan) names one walk's plan; a state need
+	// not keep it.
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, planMark, nil)...)
+}
+
+// checkAdded reads, under the write lock, the keys an update adds: one that
+// holds another value than the configured one would be overwritten although
+// no plan showed it (the plan fails on such a key, but the server may have
+// changed since, as under a saved plan), so it stops the update as it stops
+// a create. False, with the error reported, when the update must not write.
+func (r *metadataResource) checkAdded(ctx context.Context, owner zitadel.Owner, summary string, prior, desired keySet, diags *diag.Diagnostics) bool {
+	add := addedKeys(prior, desired)
+	if len(add) == 0 {
+		return true
+	}
+	server, gone, err := r.data.readOwner(ctx, owner, prefixFilter(searchPrefix(false, add))...)
+	if err != nil {
+		addAPIError(diags, summary, "reading the existing metadata", owner, manageAccess, err)
+		return false
+	}
+	if gone {
+		diags.AddError(capital(r.e.names().noun)+" Removed", r.e.goneAdvice(owner, "no metadata can be written to it"))
+		return false
+	}
+	if taken := overwritten(add, desired, server); len(taken) > 0 {
+		diags.AddError(summary, addConflictDetail(owner, taken))
+		return false
+	}
+	return true
 }
 
 // addKeptWarning says which keys a delete or update left on the server
@@ -496,6 +535,29 @@ func (r *metadataResource) Delete(ctx context.Context, req resource.DeleteReques
 	r.addKeptWarning(&resp.Diagnostics, owner, kept)
 }
 
+// normalizationHint names the keys of server that equal a missing key in
+// Unicode NFC but not byte for byte, as a key written in NFD does: ZITADEL
+// compares bytes, and Terraform turns the text of a configuration into NFC.
+func normalizationHint(missing []string, server map[string][]byte) string {
+	byNFC := map[string][]string{}
+	for k := range server {
+		if n := norm.NFC.String(k); n != k {
+			byNFC[n] = append(byNFC[n], k)
+		}
+	}
+	var found []string
+	for _, k := range missing {
+		for _, held := range byNFC[norm.NFC.String(k)] {
+			found = append(found, fmt.Sprintf("%q as %q", k, held))
+		}
+	}
+	if len(found) == 0 {
+		return ""
+	}
+	slices.Sort(found)
+	return fmt.Sprintf(" ZITADEL holds %s: the same text in another Unicode normalization (NFD, not NFC). ZITADEL compares keys byte for byte, and Terraform turns the text of a configuration into NFC, so no configuration can name such a key: rename it in ZITADEL to its NFC form (write it under the new key and remove the old one), then import it.", strings.Join(found, ", "))
+}
+
 func (r *metadataResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	summary := "Unable to Import " + r.title()
 	// Import has no timeouts block of its own: it gets a read's default.
@@ -532,7 +594,7 @@ func (r *metadataResource) ImportState(ctx context.Context, req resource.ImportS
 		}
 	}
 	if len(missing) > 0 {
-		resp.Diagnostics.AddError(summary, fmt.Sprintf("%s has no metadata with the keys %s. Check the spelling (keys are case-sensitive) and the escapes in the import ID. %s", capital(ownerName(owner)), listKeys(missing), help))
+		resp.Diagnostics.AddError(summary, fmt.Sprintf("%s has no metadata with the keys %s. Check the spelling (keys are case-sensitive) and the escapes in the import ID.%s %s", capital(ownerName(owner)), listKeys(missing), normalizationHint(missing, server), help))
 		return
 	}
 	var m metadataObject

@@ -349,6 +349,14 @@ func TestAccOrgMetadata_permissions(t *testing.T) {
 				ExpectError: errorText(`lacks the permission org.write`, `ORG_OWNER or ORG_SETTINGS_MANAGER`),
 			},
 			{
+				// Every key already holds the configured value: the create
+				// writes them again, so a token that may only read cannot own
+				// keys it could never remove.
+				PreConfig:   func() { e.Set(e.OrgID, e.K("k"), []byte("v")) },
+				Config:      e.ProviderWithToken(e.ViewerToken) + body,
+				ExpectError: errorText(`lacks the permission org.write`, `ORG_OWNER or ORG_SETTINGS_MANAGER`),
+			},
+			{
 				// The failed creates left no tainted object: this is a plain
 				// create, not a replacement.
 				Config: e.Provider() + body,

@@ -105,6 +105,18 @@ func changes(prior, desired keySet) (set []zitadel.KV, remove []string) {
 	return set, remove
 }
 
+// addedKeys lists, sorted, the keys of desired that prior lacks.
+func addedKeys(prior, desired keySet) []string {
+	var out []string
+	for k := range desired {
+		if _, had := prior[k]; !had {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 // refresh rebuilds the managed keys from what the server holds. Keys gone
 // from the server drop out; an exclusive resource takes in every other key.
 func refresh(prior keySet, server map[string][]byte, exclusive bool) keySet {

@@ -7,6 +7,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -176,7 +177,7 @@ func TestAccFaults_slowServerHitsTheTimeout(t *testing.T) {
 				},
 				Config: e.Provider() + orgMetadata("test", "org_id = "+hclString(e.OrgID), attrMap("values", map[string]string{e.K("k"): "v"}),
 					"timeouts {\n    create = \"1s\"\n  }"),
-				ExpectError: errorText("DeadlineExceeded", "The operation ran out of time", "timeouts block"),
+				ExpectError: regexp.MustCompile(`(?s)the\s+provider\s+stopped\s+waiting\s+for\s+ZITADEL\s+after\s+1(\.\d+)?s\..*time\s+limit\s+ran\s+out\s+before\s+ZITADEL\s+answered.*timeouts\s+block`),
 			},
 		},
 	})

@@ -70,25 +70,44 @@ func planChecksReadTheServerOnce(t *testing.T, api, transport string) {
 	})
 	t.Run("a replacement's own keys are no conflict", func(t *testing.T) {
 		var d diag.Diagnostics
-		desired := keySet{"other": textValue("mine")}
+		desired := keySet{"other": textValue("theirs")}
 		pred := &plannedUse{held: map[string]bool{"other": true}}
 		r.checkCreate(ctx, zitadel.OrgOwner(org), use(false, desired), desired, true, pred, &d)
 		if len(d) != 0 {
 			t.Fatalf("diagnostics: %v", d)
 		}
 	})
-	t.Run("an update names the keys it overwrites and takes in", func(t *testing.T) {
+	t.Run("a replacement that changes its own keys fails", func(t *testing.T) {
+		var d diag.Diagnostics
+		desired := keySet{"other": textValue("mine")}
+		pred := &plannedUse{held: map[string]bool{"other": true}}
+		r.checkCreate(ctx, zitadel.OrgOwner(org), use(false, desired), desired, true, pred, &d)
+		if !strings.Contains(diagText(d, diag.SeverityError), `Replacement Changes Its Own Keys`) {
+			t.Fatalf("diagnostics: %v", d)
+		}
+	})
+	t.Run("an update fails on the keys it would overwrite", func(t *testing.T) {
+		var d diag.Diagnostics
+		null := types.MapNull(types.StringType)
+		state := metadataModel{Exclusive: types.BoolValue(false), Values: stringMap(map[string]string{"same": "1"}), BinaryValues: null, SensitiveValues: null}
+		prior := keySet{"same": textValue("1")}
+		desired := keySet{"same": textValue("1"), "other": textValue("mine")}
+		r.checkUpdate(ctx, zitadel.OrgOwner(org), metadataObject{metadataModel: state}, metadataObject{metadataModel: state}, prior, desired, &d)
+		if !strings.Contains(diagText(d, diag.SeverityError), `Organization `+org+` already holds "other", which this resource does not manage yet, with another value`) {
+			t.Fatalf("diagnostics: %v", d)
+		}
+	})
+	t.Run("an update names the keys it takes in", func(t *testing.T) {
 		var d diag.Diagnostics
 		null := types.MapNull(types.StringType)
 		state := metadataModel{Exclusive: types.BoolValue(false), Values: stringMap(map[string]string{"same": "1"}), BinaryValues: null, SensitiveValues: null}
 		plan := state
 		plan.Exclusive = types.BoolValue(true)
 		prior := keySet{"same": textValue("1")}
-		desired := keySet{"same": textValue("1"), "other": textValue("mine")}
+		desired := keySet{"same": textValue("1"), "other": textValue("theirs")}
 		r.checkUpdate(ctx, zitadel.OrgOwner(org), metadataObject{metadataModel: state}, metadataObject{metadataModel: plan}, prior, desired, &d)
 		w := diagText(d, diag.SeverityWarning)
-		if d.HasError() || !strings.Contains(w, `Existing Metadata Will Be Overwritten: Organization `+org+` already holds "other"`) ||
-			!strings.Contains(w, `Exclusive Takes In Existing Keys`) || !strings.Contains(w, `holds "foreign", which the configuration lacks`) {
+		if d.HasError() || !strings.Contains(w, `Exclusive Takes In Existing Keys`) || !strings.Contains(w, `holds "foreign", which the configuration lacks`) {
 			t.Fatalf("diagnostics: %v", d)
 		}
 	})

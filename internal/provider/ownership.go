@@ -27,8 +27,9 @@ package provider
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/binary"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
 	"sort"
 	"sync"
 
@@ -43,6 +44,11 @@ type runOwnership struct {
 	mu     sync.Mutex
 	next   claimant
 	owners map[string]*ownerState // by ownerKey
+	// walk names this walk in the marks its plans leave (see markPlan);
+	// plans numbers them, and marked finds a marked plan by its number.
+	walk   string
+	plans  uint64
+	marked map[uint64]*plannedUse
 }
 
 // ownerState is what the walk knows of one owner of metadata: an
@@ -52,8 +58,7 @@ type ownerState struct {
 	// what to write and writes, alone among this process's calls.
 	writing chan struct{}
 	// Guarded by writing.
-	claimed  map[string]claimant // key -> the call that wrote, adopted or kept it
-	released map[string]claimant // key -> the call that removed it
+	claimed map[string]claimant // key -> the call that wrote, adopted or kept it
 
 	// Guarded by planMu.
 	planMu  sync.Mutex
@@ -71,7 +76,7 @@ func (o *runOwnership) of(owner zitadel.Owner) *ownerState {
 	key := ownerKey(owner)
 	g := o.owners[key]
 	if g == nil {
-		g = &ownerState{writing: make(chan struct{}, 1), claimed: map[string]claimant{}, released: map[string]claimant{}}
+		g = &ownerState{writing: make(chan struct{}, 1), claimed: map[string]claimant{}}
 		o.owners[key] = g
 	}
 	return g
@@ -99,25 +104,19 @@ func (o *runOwnership) lock(ctx context.Context, owner zitadel.Owner) (*ownerWri
 	return &ownerWriter{g: g, id: id}, nil
 }
 
-// unlock ends the hold. What the call wrote makes the walk's listing of the
-// owner stale, so the next plan that needs it reads it again.
-func (w *ownerWriter) unlock() {
-	w.g.listings.invalidate()
-	<-w.g.writing
-}
+// unlock ends the hold.
+func (w *ownerWriter) unlock() { <-w.g.writing }
 
 // claim records that this call wrote, adopted or keeps keys.
 func (w *ownerWriter) claim(keys []string) {
 	for _, k := range keys {
 		w.g.claimed[k] = w.id
-		delete(w.g.released, k)
 	}
 }
 
 // release records that this call removed keys.
 func (w *ownerWriter) release(keys []string) {
 	for _, k := range keys {
-		w.g.released[k] = w.id
 		delete(w.g.claimed, k)
 	}
 }
@@ -135,22 +134,11 @@ func (w *ownerWriter) withoutClaimed(keys []string) (free, kept []string) {
 	return free, kept
 }
 
-// releasedByOthers returns the keys among keys that another call of this
-// run removed.
-func (w *ownerWriter) releasedByOthers(keys []string) []string {
-	var out []string
-	for _, k := range keys {
-		if by, ok := w.g.released[k]; ok && by != w.id {
-			out = append(out, k)
-		}
-	}
-	return out
-}
-
 // ownerListings are the readings of an owner that the walk's plans shared
 // (new resources, added keys, exclusive turning on): every key, or the keys
-// under one prefix. A write of this process makes them stale; a failed read
-// is not kept.
+// under one prefix. A failed read is not kept. In the apply walk a reading
+// may predate a write of the same run; it only informs warnings there, since
+// Create and Update decide on a reading of their own under the write lock.
 type ownerListings struct {
 	mu       sync.Mutex
 	byPrefix map[string]*ownerListing // "" holds every key
@@ -159,12 +147,6 @@ type ownerListings struct {
 type ownerListing struct {
 	server map[string][]byte
 	gone   bool
-}
-
-func (l *ownerListings) invalidate() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.byPrefix = nil
 }
 
 // listOwner reads the keys of an owner that start with prefix ("": every
@@ -201,10 +183,6 @@ type plannedUse struct {
 	keeps map[string]string
 	// held is the prior state's keys.
 	held map[string]bool
-	// fingerprint digests the configured keys, values and exclusive: equal
-	// fingerprints of an existing and a new instance are taken to be the two
-	// plans Terraform makes for one replaced instance.
-	fingerprint [32]byte
 }
 
 func (u *plannedUse) releases(k string) bool {
@@ -213,27 +191,6 @@ func (u *plannedUse) releases(k string) bool {
 	}
 	_, kept := u.keeps[k]
 	return u.destroy || !kept
-}
-
-// fingerprintOf digests keys, their attribute and value text, and exclusive.
-func fingerprintOf(ks keySet, exclusive bool) [32]byte {
-	h := sha256.New()
-	var n [8]byte
-	for _, k := range sortedKeys(ks) {
-		v := ks[k]
-		for _, s := range []string{k, v.text} {
-			binary.LittleEndian.PutUint64(n[:], uint64(len(s)))
-			h.Write(n[:])
-			h.Write([]byte(s))
-		}
-		h.Write([]byte{byte(v.kind)})
-	}
-	if exclusive {
-		h.Write([]byte{1})
-	}
-	var out [32]byte
-	copy(out[:], h.Sum(nil))
-	return out
 }
 
 // overlapKind says how two plans collide.
@@ -258,28 +215,66 @@ type overlap struct {
 	other *plannedUse
 }
 
-// registerPlan records u for the owner and returns its overlaps with
-// the plans registered before it, and the earlier plan of the same instance
-// when u is the second plan of a replacement.
-func (o *runOwnership) registerPlan(owner zitadel.Owner, u *plannedUse) (found []overlap, predecessor *plannedUse) {
+// registerPlan records u for the owner and returns its overlaps with the
+// plans registered before it, except its predecessor: the first plan of
+// the same replaced instance (nil when u is not the second plan of one).
+func (o *runOwnership) registerPlan(owner zitadel.Owner, u, predecessor *plannedUse) (found []overlap) {
 	g := o.of(owner)
 	g.planMu.Lock()
 	defer g.planMu.Unlock()
 	for _, p := range g.planned {
-		if predecessor == nil && sameInstance(u, p) {
-			predecessor = p
-			continue
+		if p != predecessor {
+			found = append(found, overlaps(u, p)...)
 		}
-		found = append(found, overlaps(u, p)...)
 	}
 	g.planned = append(g.planned, u)
-	return found, predecessor
+	return found
 }
 
-// sameInstance tells the two plans of one replaced instance (first with its
-// prior state, then as new) from two resources.
-func sameInstance(u, p *plannedUse) bool {
-	return !u.destroy && !p.destroy && u.create != p.create && u.fingerprint == p.fingerprint
+// Terraform plans a replaced instance twice, first with its prior state,
+// then as new, and hands the second plan the private data the first one
+// returned; a copy of an instance (count 1 to 2) is planned as new with
+// none. So the first plan of every existing instance leaves a mark that
+// names it, and a plan as new that carries a mark of this walk is that
+// instance's replacement: its own keys are not another resource's.
+
+// planMark is the private-state key of the mark.
+const planMark = "plan"
+
+type mark struct {
+	Walk string `json:"walk"`
+	Plan uint64 `json:"plan"`
+}
+
+// markPlan numbers u and returns the mark naming it.
+func (o *runOwnership) markPlan(u *plannedUse) []byte {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.walk == "" {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		o.walk = hex.EncodeToString(b[:])
+		o.marked = map[uint64]*plannedUse{}
+	}
+	o.plans++
+	o.marked[o.plans] = u
+	out, _ := json.Marshal(mark{Walk: o.walk, Plan: o.plans})
+	return out
+}
+
+// markedPlan returns the plan a mark names, or nil when the mark is empty,
+// malformed or from another walk (a state keeps the last mark it got).
+func (o *runOwnership) markedPlan(b []byte) *plannedUse {
+	var m mark
+	if len(b) == 0 || json.Unmarshal(b, &m) != nil {
+		return nil
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.walk == "" || m.Walk != o.walk {
+		return nil
+	}
+	return o.marked[m.Plan]
 }
 
 // overlaps lists how u and p collide, keys sorted.

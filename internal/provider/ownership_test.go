@@ -8,13 +8,16 @@ package provider
 // particular order.
 
 import (
+	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/fakezitadel"
 	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
@@ -91,8 +94,9 @@ func TestAccOwnership_keyMovesBetweenResources(t *testing.T) {
 	forEachSubjectWith(t, racyFake, func(t *testing.T, s *subject) {
 		e := s.testEnv
 		const resources, keys = 3, 6
-		// Round n gives key j to resource (j+n) mod 3; every other round also
-		// changes the values, so some moves carry a new value.
+		// Rounds alternate: odd rounds move every key to the next resource,
+		// even rounds change the values in place (a move that also changes a
+		// value fails the plan: see TestAccOwnership_moveWithNewValue).
 		layout := func(round int) (string, map[string]string) {
 			all := map[string]string{}
 			per := make([]map[string]string, resources)
@@ -102,7 +106,7 @@ func TestAccOwnership_keyMovesBetweenResources(t *testing.T) {
 			}
 			for j := 0; j < keys; j++ {
 				k, v := e.K(fmt.Sprintf("moving%d", j)), fmt.Sprintf("v%d", round/2)
-				per[(j+round)%resources][k] = v
+				per[(j+(round+1)/2)%resources][k] = v
 				all[k] = v
 			}
 			var b strings.Builder
@@ -238,32 +242,6 @@ func TestAccOwnership_unknownOrgStillCounts(t *testing.T) {
 	})
 }
 
-// A replacement forced by replace_triggered_by that changes a value, beside
-// a new resource of the same organization: the plans of the apply walk must
-// not work from a reading of the organization taken before the old object
-// was deleted.
-func TestAccOwnership_replacementSeesFreshServer(t *testing.T) {
-	parallelOnFake(t)
-	e := newTestEnvWith(t, racyFake)
-	k := e.K("k")
-	org := "org_id = " + hclString(e.OrgID)
-	cfg := func(round int) string {
-		return e.Provider() +
-			fmt.Sprintf("resource \"terraform_data\" \"trigger\" {\n  input = \"%d\"\n}\n", round) +
-			orgMetadata("test", org, attrMap("values", map[string]string{k: fmt.Sprint(round)}),
-				"lifecycle {\n    replace_triggered_by = [terraform_data.trigger]\n  }") +
-			orgMetadata(fmt.Sprintf("n%d", round), org, attrMap("values", map[string]string{e.K(fmt.Sprint("n", round)): "x"}))
-	}
-	steps := []resource.TestStep{{Config: cfg(0)}}
-	for r := 1; r <= 5; r++ {
-		steps = append(steps, resource.TestStep{
-			Config:            cfg(r),
-			ConfigStateChecks: []statecheck.StateCheck{e.serverHolds(e.OrgID, map[string]string{k: fmt.Sprint(r)})},
-		})
-	}
-	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: e.factories(), Steps: steps})
-}
-
 func TestOverlaps(t *testing.T) {
 	keeps := func(keys ...string) map[string]string {
 		m := map[string]string{}
@@ -279,45 +257,44 @@ func TestOverlaps(t *testing.T) {
 		}
 		return m
 	}
-	fp := func(s string) [32]byte { return fingerprintOf(keySet{s: textValue(s)}, false) }
 	cases := map[string]struct {
 		u, p *plannedUse
 		want []string // kind:key
 	}{
 		"two keepers of one key": {
-			u:    &plannedUse{keeps: keeps("k", "a"), fingerprint: fp("1")},
-			p:    &plannedUse{keeps: keeps("k", "b"), fingerprint: fp("2")},
+			u:    &plannedUse{keeps: keeps("k", "a")},
+			p:    &plannedUse{keeps: keeps("k", "b")},
 			want: []string{"0:k"},
 		},
 		"disjoint keys": {
-			u: &plannedUse{keeps: keeps("a"), fingerprint: fp("1")},
-			p: &plannedUse{keeps: keeps("b"), fingerprint: fp("2")},
+			u: &plannedUse{keeps: keeps("a")},
+			p: &plannedUse{keeps: keeps("b")},
 		},
 		"exclusive beside another": {
-			u:    &plannedUse{keeps: keeps("a"), exclusive: true, fingerprint: fp("1")},
-			p:    &plannedUse{keeps: keeps("b"), fingerprint: fp("2")},
+			u:    &plannedUse{keeps: keeps("a"), exclusive: true},
+			p:    &plannedUse{keeps: keeps("b")},
 			want: []string{"1:"},
 		},
 		"handover to a new resource (rename, moved key)": {
-			u: &plannedUse{create: true, keeps: keeps("k"), fingerprint: fp("1")},
+			u: &plannedUse{create: true, keeps: keeps("k")},
 			p: &plannedUse{destroy: true, held: held("k")},
 		},
 		"handover between existing resources": {
-			u: &plannedUse{keeps: keeps("k", "a"), held: held("a"), fingerprint: fp("1")},
-			p: &plannedUse{keeps: keeps("b"), held: held("k", "b"), fingerprint: fp("2")},
+			u: &plannedUse{keeps: keeps("k", "a"), held: held("a")},
+			p: &plannedUse{keeps: keeps("b"), held: held("k", "b")},
 		},
 		"both held it, one destroyed": {
-			u:    &plannedUse{keeps: keeps("k"), held: held("k"), fingerprint: fp("1")},
+			u:    &plannedUse{keeps: keeps("k"), held: held("k")},
 			p:    &plannedUse{destroy: true, held: held("k")},
 			want: []string{"2:k"},
 		},
 		"both held it, the other lets go (order reversed)": {
-			u:    &plannedUse{keeps: keeps("b"), held: held("k", "b"), fingerprint: fp("2")},
-			p:    &plannedUse{keeps: keeps("k"), held: held("k"), fingerprint: fp("1")},
+			u:    &plannedUse{keeps: keeps("b"), held: held("k", "b")},
+			p:    &plannedUse{keeps: keeps("k"), held: held("k")},
 			want: []string{"2:k"},
 		},
 		"an exclusive resource held what a destroyed one releases": {
-			u:    &plannedUse{exclusive: true, held: held("k"), fingerprint: fp("1")},
+			u:    &plannedUse{exclusive: true, held: held("k")},
 			p:    &plannedUse{destroy: true, held: held("k")},
 			want: []string{"2:k"},
 		},
@@ -341,25 +318,36 @@ func TestOverlaps(t *testing.T) {
 
 func TestRegisterPlanPairsAReplacement(t *testing.T) {
 	var o runOwnership
-	same := fingerprintOf(keySet{"k": textValue("v")}, false)
 	// Terraform plans a replaced instance twice: with its prior state, then
-	// as new. The second plan is its own successor, not a second keeper.
-	first := &plannedUse{keeps: map[string]string{"k": "values"}, held: map[string]bool{"k": true}, fingerprint: same}
-	if found, pred := o.registerPlan(zitadel.OrgOwner("org"), first); len(found) != 0 || pred != nil {
-		t.Fatalf("first plan: %v, %v", found, pred)
+	// as new, handing the second plan the mark the first one left. The
+	// second plan is its own successor, not a second keeper.
+	first := &plannedUse{keeps: map[string]string{"k": "values"}, held: map[string]bool{"k": true}}
+	m := o.markPlan(first)
+	if found := o.registerPlan(zitadel.OrgOwner("org"), first, nil); len(found) != 0 {
+		t.Fatalf("first plan: %v", found)
 	}
-	second := &plannedUse{create: true, keeps: map[string]string{"k": "values"}, fingerprint: same}
-	found, pred := o.registerPlan(zitadel.OrgOwner("org"), second)
-	if len(found) != 0 || pred != first {
+	second := &plannedUse{create: true, keeps: map[string]string{"k": "values"}}
+	pred := o.markedPlan(m)
+	if found := o.registerPlan(zitadel.OrgOwner("org"), second, pred); len(found) != 0 || pred != first {
 		t.Fatalf("replacement's second plan: overlaps %v, predecessor %v", found, pred)
 	}
-	// A third instance with the same configuration is a second keeper.
-	third := &plannedUse{create: true, keeps: map[string]string{"k": "values"}, fingerprint: same}
-	if found, _ := o.registerPlan(zitadel.OrgOwner("org"), third); len(found) == 0 {
-		t.Fatal("a second new resource with the same configuration was not reported")
+	// A copy of the instance (count 1 to 2) carries no mark: a second keeper,
+	// however alike the two configurations are.
+	third := &plannedUse{create: true, keeps: map[string]string{"k": "values"}}
+	if found := o.registerPlan(zitadel.OrgOwner("org"), third, o.markedPlan(nil)); len(found) == 0 {
+		t.Fatal("a copy of an existing resource was not reported")
+	}
+	// A mark from another walk (a state keeps the last one) names nothing.
+	var other runOwnership
+	if p := other.markedPlan(m); p != nil {
+		t.Fatalf("another walk's mark names %v", p)
+	}
+	other.markPlan(&plannedUse{})
+	if p := other.markedPlan(m); p != nil {
+		t.Fatalf("another walk's mark names %v", p)
 	}
 	// Another organization is another namespace.
-	if found, _ := o.registerPlan(zitadel.OrgOwner("other"), &plannedUse{create: true, keeps: map[string]string{"k": "values"}}); len(found) != 0 {
+	if found := o.registerPlan(zitadel.OrgOwner("other"), &plannedUse{create: true, keeps: map[string]string{"k": "values"}}, nil); len(found) != 0 {
 		t.Fatalf("other organization: %v", found)
 	}
 }
@@ -375,12 +363,12 @@ func TestOrgWriterClaims(t *testing.T) {
 	if fmt.Sprint(free, kept) != "[j] [k]" {
 		t.Fatalf("free %v, kept %v", free, kept)
 	}
-	b.release([]string{"j"})
+	b.release([]string{"k"})
 	b.unlock()
 	c, _ := o.lock(ctx, zitadel.OrgOwner("org"))
 	defer c.unlock()
-	if got := c.releasedByOthers([]string{"j", "k"}); fmt.Sprint(got) != "[j]" {
-		t.Fatalf("releasedByOthers = %v", got)
+	if free, kept := c.withoutClaimed([]string{"k"}); len(free) != 1 || len(kept) != 0 {
+		t.Fatalf("a released key is still claimed: free %v, kept %v", free, kept)
 	}
 	// A call's own claims never hold it back.
 	c.claim([]string{"own"})
@@ -411,4 +399,146 @@ func TestFailedWriteAcknowledged(t *testing.T) {
 	if _, ok := f.acknowledged()["gone"]; ok {
 		t.Fatal("an acknowledged removal is still recorded")
 	}
+}
+
+// A copy of an existing resource (count 1 to 2) is a second keeper of its
+// keys, not the replacement of the first one: the plan fails.
+func TestAccOwnership_copyFailsThePlan(t *testing.T) {
+	forEachSubject(t, func(t *testing.T, s *subject) {
+		e := s.testEnv
+		want := map[string]string{e.K("k"): "1"}
+		cfg := func(n int) string {
+			return e.Provider() + s.block("test", fmt.Sprintf("count = %d", n), s.attr()+" = "+hclString(s.id), attrMap("values", want))
+		}
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: e.factories(),
+			Steps: []resource.TestStep{
+				{Config: cfg(1)},
+				{Config: cfg(2), PlanOnly: true, ExpectError: errorText("Metadata Key Managed by Two Resources", fmt.Sprintf("%q", e.K("k")))},
+				{Config: cfg(1), PlanOnly: true},
+			},
+		})
+	})
+}
+
+// A replacement (replace_triggered_by) that also changes the values of its
+// own keys fails the plan, with or without create_before_destroy (the
+// provider cannot tell which): the two steps it names both work, for many
+// rounds against a racy fake.
+func TestAccOwnership_replacementChangingItsKeysTakesTwoSteps(t *testing.T) {
+	for _, cbd := range []bool{false, true} {
+		t.Run(fmt.Sprintf("create_before_destroy=%t", cbd), func(t *testing.T) {
+			parallelOnFake(t)
+			e := newTestEnvWith(t, racyFake)
+			k := e.K("k")
+			org := "org_id = " + hclString(e.OrgID)
+			cfg := func(trigger, value int) string {
+				life := "lifecycle {\n    replace_triggered_by = [terraform_data.trigger]\n  }"
+				if cbd {
+					life = "lifecycle {\n    create_before_destroy = true\n    replace_triggered_by = [terraform_data.trigger]\n  }"
+				}
+				return e.Provider() +
+					fmt.Sprintf("resource \"terraform_data\" \"trigger\" {\n  input = \"%d\"\n}\n", trigger) +
+					orgMetadata("test", org, attrMap("values", map[string]string{k: fmt.Sprint(value), e.K("same"): "s"}), life)
+			}
+			steps := []resource.TestStep{{Config: cfg(0, 0)}}
+			for r := 1; r <= 3; r++ {
+				steps = append(steps,
+					resource.TestStep{Config: cfg(r, r), PlanOnly: true, ExpectError: errorText("Replacement Changes Its Own Keys", fmt.Sprintf("%q", k))},
+					resource.TestStep{Config: cfg(r-1, r), ConfigStateChecks: []statecheck.StateCheck{e.serverHolds(e.OrgID, map[string]string{k: fmt.Sprint(r)})}},
+					resource.TestStep{
+						Config: cfg(r, r),
+						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+							plancheck.ExpectResourceAction("zitadelmeta_org_metadata.test", map[bool]plancheck.ResourceActionType{
+								false: plancheck.ResourceActionDestroyBeforeCreate, true: plancheck.ResourceActionCreateBeforeDestroy,
+							}[cbd]),
+						}},
+						ConfigStateChecks: []statecheck.StateCheck{e.serverHolds(e.OrgID, map[string]string{k: fmt.Sprint(r), e.K("same"): "s"})},
+					})
+			}
+			resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: e.factories(), Steps: steps})
+		})
+	}
+}
+
+// Moving a key between existing resources while changing its value fails
+// the plan, as it does for a new resource; the two steps work.
+func TestAccOwnership_moveWithNewValue(t *testing.T) {
+	forEachSubject(t, func(t *testing.T, s *subject) {
+		e := s.testEnv
+		k, j := e.K("k"), e.K("j")
+		cfg := func(a, b map[string]string) string {
+			return e.Provider() + s.resource("a", s.id, attrMap("values", a)) + s.resource("b", s.id, attrMap("values", b))
+		}
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: e.factories(),
+			Steps: []resource.TestStep{
+				{Config: cfg(map[string]string{k: "old", e.K("a"): "a"}, map[string]string{j: "j"})},
+				{
+					Config:      cfg(map[string]string{e.K("a"): "a"}, map[string]string{j: "j", k: "new"}),
+					PlanOnly:    true,
+					ExpectError: errorText(fmt.Sprintf("already holds %q, which this resource does not manage yet, with another value", k)),
+				},
+				{Config: cfg(map[string]string{e.K("a"): "a"}, map[string]string{j: "j", k: "old"})},
+				{
+					Config:            cfg(map[string]string{e.K("a"): "a"}, map[string]string{j: "j", k: "new"}),
+					ConfigStateChecks: []statecheck.StateCheck{s.holds(s.id, map[string]string{k: "new", j: "j"})},
+				},
+			},
+		})
+	})
+}
+
+// writeAfterLock arms e so that the next create or update of owner id,
+// once it holds the owner's lock, first finds key written with value by
+// someone else: a write between the plan and the apply.
+func writeAfterLock(s *subject, key, value string) func() {
+	var armed atomic.Bool
+	s.afterLock = func(_ context.Context, owner zitadel.Owner) {
+		if ownerID(owner) == s.id && armed.CompareAndSwap(true, false) {
+			s.set(s.id, key, []byte(value))
+		}
+	}
+	return func() { armed.Store(true) }
+}
+
+// The apply re-reads what it adds under the owner's write lock: a value
+// written after the plan is never overwritten, by a create or by an update.
+func TestAccOwnership_writeBetweenPlanAndApply(t *testing.T) {
+	forEachSubject(t, func(t *testing.T, s *subject) {
+		e := s.testEnv
+		k, j, n := e.K("k"), e.K("j"), e.K("n")
+		arm := writeAfterLock(s, k, "theirs")
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: e.factories(),
+			Steps: []resource.TestStep{
+				{
+					PreConfig:   arm,
+					Config:      e.Provider() + s.resource("test", s.id, attrMap("values", map[string]string{k: "mine", n: "n"})),
+					ExpectError: errorText(`Keys that exist with a different value: "` + k + `"`),
+				},
+				{
+					PreConfig:         func() { s.del(s.id, k) },
+					Config:            e.Provider() + s.resource("test", s.id, attrMap("values", map[string]string{j: "j"})),
+					ConfigStateChecks: []statecheck.StateCheck{s.holds(s.id, map[string]string{j: "j"}, k, n)},
+				},
+				{
+					PreConfig:   arm,
+					Config:      e.Provider() + s.resource("test", s.id, attrMap("values", map[string]string{j: "j", k: "mine"})),
+					ExpectError: errorText(fmt.Sprintf("already holds %q, which this resource does not manage yet, with another value", k)),
+				},
+				{
+					// Nothing was written; the state still holds j alone.
+					Config:   e.Provider() + s.resource("test", s.id, attrMap("values", map[string]string{j: "j"})),
+					PlanOnly: true,
+				},
+			},
+			CheckDestroy: func(*terraform.State) error {
+				if got := string(s.metadata(s.id)[k]); got != "theirs" {
+					return fmt.Errorf("%s holds %q, want the other writer's value", k, got)
+				}
+				return nil
+			},
+		})
+	})
 }

@@ -113,6 +113,17 @@ func (userEntity) goneAdvice(owner zitadel.Owner, consequence string) string {
 	return fmt.Sprintf("User %s does not exist or was removed from ZITADEL, so %s. Remove this resource from the configuration, or point its user_id at an existing user.", owner.UserID, consequence)
 }
 
+// v1UserHint adds, to a "user not found" of the management API v1 for a
+// user whose organization was not given, that v1 looks users up in one
+// organization only.
+func v1UserHint(owner zitadel.Owner, err error) string {
+	var ze *zitadel.Error
+	if owner.OrgID != "" || !errors.As(err, &ze) || ze.API != zitadel.APIV1 || ze.Concluded {
+		return ""
+	}
+	return " The management API v1 (api_version = \"v1\", or a ZITADEL older than 4.7, which lacks the user service v2) finds a user only in the organization it asks in: the provider's org_id (ZITADEL_ORG_ID), or else the caller's own. If the user belongs to another organization, set org_id to that organization."
+}
+
 // lookupUser finds a user's organization, checking orgID ("" unless the
 // configuration names one) against it.
 func (d *providerData) lookupUser(ctx context.Context, userID, orgID string) (zitadel.Owner, error) {
@@ -167,7 +178,7 @@ func (e userEntity) planOwner(ctx context.Context, d *providerData, req resource
 		case errors.As(err, &w):
 			resp.Diagnostics.AddAttributeError(path.Root("org_id"), "Wrong Organization for the User", wrongOrgDetail(w))
 		case zitadel.IsKind(err, zitadel.KindUserNotFound):
-			resp.Diagnostics.AddAttributeError(path.Root("user_id"), "User Not Found", e.goneAdvice(owner, "no metadata can be written to it"))
+			resp.Diagnostics.AddAttributeError(path.Root("user_id"), "User Not Found", e.goneAdvice(owner, "no metadata can be written to it")+v1UserHint(owner, err))
 		default:
 			addOwnerError(&resp.Diagnostics, summary, owner, manageAccess, err)
 		}

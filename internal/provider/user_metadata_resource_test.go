@@ -13,6 +13,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/fakezitadel"
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
 )
 
 const userRes = "zitadelmeta_user_metadata.test"
@@ -237,6 +240,14 @@ func TestAccUserMetadata_permissions(t *testing.T) {
 				ExpectError: errorText(`Unable to Create User Metadata`, `lacks the permission user.write`, `ORG_OWNER or ORG_USER_MANAGER`),
 			},
 			{
+				// Every key already holds the configured value: the create
+				// writes them again, so a token that may only read cannot own
+				// keys it could never remove.
+				PreConfig:   func() { s.set(s.id, e.K("k"), []byte("v")) },
+				Config:      e.ProviderWithToken(e.ViewerToken) + body,
+				ExpectError: errorText(`Unable to Create User Metadata`, `lacks the permission user.write`, `ORG_OWNER or ORG_USER_MANAGER`),
+			},
+			{
 				// The failed create left no tainted object.
 				Config: e.Provider() + body,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
@@ -284,4 +295,34 @@ func joinLines(lines []string) string {
 		out += l
 	}
 	return out
+}
+
+// Without the user service v2 (a ZITADEL older than 4.7) a user is found
+// only in the organization the lookup asks in: without org_id, the error
+// says to set it.
+func TestAccUserMetadata_withoutV2AUserOfAnotherOrganization(t *testing.T) {
+	parallelOnFake(t)
+	s := newTestEnv(t).subject("user")
+	e := s.testEnv
+	onlyFor(t, zitadel.APIV1)
+	if e.SecondUserID == "" {
+		t.Skip("needs ZITADEL_SECOND_USER_ID, a user of ZITADEL_SECOND_ORG_ID")
+	}
+	e.withFront(fakezitadel.Options{DisableV2: true}) // a ZITADEL older than 4.7
+	body := s.resource("test", e.SecondUserID, attrMap("values", map[string]string{e.K("k"): "v"}))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{
+				Config:      e.Provider("org_id = "+hclString(e.OrgID)) + body,
+				PlanOnly:    true,
+				ExpectError: errorText(`User Not Found`, `finds a user only in the organization it asks in`, `set org_id to that organization`),
+			},
+			{
+				Config:             e.Provider("org_id = "+hclString(e.OrgID)) + s.resource("test", e.SecondUserID, "org_id = "+hclString(e.SecondOrgID), attrMap("values", map[string]string{e.K("k"): "v"})),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+		},
+	})
 }

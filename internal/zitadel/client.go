@@ -11,6 +11,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"google.golang.org/grpc/codes"
 	"net"
 	"strconv"
 	"strings"
@@ -191,6 +192,7 @@ func (r rpc) fullMethod() string { return "/" + r.service + "/" + r.method }
 // and logs for v2.
 func (c *Client) invoke(ctx context.Context, r rpc, owner Owner, req, resp proto.Message) error {
 	orgID := owner.OrgID
+	began := time.Now()
 	err := c.retry.do(ctx, r.method, orgID, r.read, func(ctx context.Context) error {
 		start := time.Now()
 		e := c.wire.attempt(ctx, r, orgID, req, resp)
@@ -201,6 +203,19 @@ func (c *Client) invoke(ctx context.Context, r rpc, owner Owner, req, resp proto
 		return nil
 	})
 	var e *Error
+	if err != nil && ctx.Err() != nil {
+		// The provider gave up, not ZITADEL: say so, whatever the last
+		// attempt reported (a status, a transport error, or none).
+		if !errors.As(err, &e) {
+			e = &Error{Method: r.method, OrgID: orgID, Message: err.Error()}
+			err = e
+		}
+		e.Stopped, e.Waited = ctx.Err(), time.Since(began)
+		e.Code, e.Kind = codes.DeadlineExceeded, KindTimeout
+		if errors.Is(ctx.Err(), context.Canceled) {
+			e.Code, e.Kind = codes.Canceled, KindCanceled
+		}
+	}
 	if errors.As(err, &e) {
 		e.API, e.UserID = r.api, owner.UserID
 		if e.Addr == "" {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	"google.golang.org/grpc/codes"
 )
@@ -118,6 +119,13 @@ type Error struct {
 	// all OK (KindNoAccess, KindOrgNotFound from a v2 organization search,
 	// KindOrgRequired); Code is then not an answer of ZITADEL.
 	Concluded bool
+	// Stopped is set when the provider stopped waiting for the call
+	// itself: context.DeadlineExceeded when its time ran out,
+	// context.Canceled when it was interrupted. Waited is how long the call
+	// had been going on then, retries included. Code then tells nothing of
+	// ZITADEL.
+	Stopped error
+	Waited  time.Duration
 }
 
 func (e *Error) Error() string {
