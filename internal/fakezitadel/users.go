@@ -38,7 +38,10 @@ var (
 	errUserNotFound    = &apiError{codes.FailedPrecondition, "COMMAND-uXHNj", "User could not be found"}
 	errUserKeysMissing = &apiError{codes.NotFound, "META-2nnds", "One or more keys do not exist"}
 	// errUserNotFoundQuery is the user lookup's answer (GetUserByID).
-	errUserNotFoundQuery   = &apiError{codes.NotFound, "QUERY-Dfbg2", "User could not be found"}
+	errUserNotFoundQuery = &apiError{codes.NotFound, "QUERY-Dfbg2", "User could not be found"}
+	// errUserOfAnotherOrg is management v1 GetUserByID's answer for a user
+	// of another organization than the call's.
+	errUserOfAnotherOrg    = &apiError{codes.NotFound, "MANAG-fpo4B", "User could not be found"}
 	errDeactivateNotFound  = &apiError{codes.NotFound, "COMMAND-3M9ds", "User could not be found"}
 	errUserAlreadyInactive = &apiError{codes.FailedPrecondition, "COMMAND-5M0sf", "User already inactive"}
 	errRemoveNotFound      = &apiError{codes.NotFound, "COMMAND-m9od", "User could not be found"}

@@ -63,7 +63,7 @@ func TestRESTUserV1Shapes(t *testing.T) {
 		t.Fatalf("list in another organization %v, want no result and no total", body)
 	}
 	r = e.rest.call(t, "GET", "/management/v1/users/"+id, owner, other, "")
-	wantRESTErr(t, r, 404, codes.NotFound, "User could not be found (QUERY-Dfbg2)", "QUERY-Dfbg2")
+	wantRESTErr(t, r, 404, codes.NotFound, "User could not be found (MANAG-fpo4B)", "MANAG-fpo4B")
 
 	r = e.rest.call(t, "POST", base+"/_bulk", bearer(e.fx.ViewerToken), org, `{"metadata":[{"key":"x","value":"MQ=="}]}`)
 	wantRESTErr(t, r, 403, codes.PermissionDenied, "No matching permissions found (AUTH-5mWD2)", "AUTH-5mWD2")

@@ -131,8 +131,9 @@ func (m *managementServer) changeUser(ctx context.Context, request, userID strin
 	return writeDetails(w), nil
 }
 
-// GetUserByID looks the user up in the organization of the call: missing,
-// removed or of another organization answers NotFound QUERY-Dfbg2.
+// GetUserByID looks the user up in the organization of the call: missing
+// or removed answers NotFound QUERY-Dfbg2; a live user of another
+// organization answers NotFound MANAG-fpo4B (seen on ZITADEL v4.13.1).
 func (m *managementServer) GetUserByID(ctx context.Context, req *management.GetUserByIDRequest) (*management.GetUserByIDResponse, error) {
 	if err := validateID("GetUserByIDRequest", "Id", req.GetId()); err != nil {
 		return nil, err
@@ -141,6 +142,9 @@ func (m *managementServer) GetUserByID(ctx context.Context, req *management.GetU
 	defer m.s.mu.Unlock()
 	u := m.s.liveUser(req.GetId(), orgFrom(ctx))
 	if u == nil {
+		if m.s.liveUser(req.GetId(), "") != nil {
+			return nil, errUserOfAnotherOrg
+		}
 		return nil, errUserNotFoundQuery
 	}
 	state := userpb.UserState_USER_STATE_ACTIVE

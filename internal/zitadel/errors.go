@@ -179,7 +179,7 @@ func kindOf(e *Error) Kind {
 		return KindOrgNotFound
 	case "META-2npds", "META-2nnds", "META-mcnw3", "QUERY-Rph32":
 		return KindKeysMissing
-	case "COMMAND-uXHNj", "QUERY-Dfbg2":
+	case "COMMAND-uXHNj", "QUERY-Dfbg2", "MANAG-fpo4B":
 		return KindUserNotFound
 	}
 	switch e.Code {
