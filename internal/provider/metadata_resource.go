@@ -229,7 +229,7 @@ func (r *metadataResource) Create(ctx context.Context, req resource.CreateReques
 	tflog.Debug(ctx, "creating metadata", map[string]any{"keys": len(desired), "adopted": len(adopted), "writes": len(set)})
 	if applied, err := r.data.api.SetMetadata(ctx, owner, write); err != nil {
 		addAPIError(&resp.Diagnostics, summary, "writing "+keyCount(len(write)), owner, writeAccess, err)
-		r.recordFailedWrite(ctx, w, plan, failedWrite{prior: adopted, desired: desired, set: set, setDone: min(applied, len(set)), create: true}, &resp.State, &resp.Diagnostics)
+		r.recordFailedWrite(ctx, w, owner, plan, failedWrite{prior: adopted, desired: desired, set: set, setDone: min(applied, len(set)), create: true}, &resp.State, &resp.Diagnostics)
 		return
 	}
 	w.claim(sortedKeys(desired))
@@ -346,13 +346,13 @@ func (r *metadataResource) Update(ctx context.Context, req resource.UpdateReques
 	var err error
 	if failed.setDone, err = r.data.api.SetMetadata(ctx, owner, set); err != nil {
 		addAPIError(&resp.Diagnostics, summary, "writing "+keyCount(len(set)), owner, writeAccess, err)
-		r.recordFailedWrite(ctx, w, plan, failed, &resp.State, &resp.Diagnostics)
+		r.recordFailedWrite(ctx, w, owner, plan, failed, &resp.State, &resp.Diagnostics)
 		return
 	}
 	if len(remove) > 0 {
 		if failed.removeDone, err = r.data.api.RemoveMetadata(ctx, owner, remove); err != nil {
 			addAPIError(&resp.Diagnostics, summary, "removing "+keyCount(len(remove)), owner, writeAccess, err)
-			r.recordFailedWrite(ctx, w, plan, failed, &resp.State, &resp.Diagnostics)
+			r.recordFailedWrite(ctx, w, owner, plan, failed, &resp.State, &resp.Diagnostics)
 			return
 		}
 	}
@@ -459,13 +459,13 @@ func (f failedWrite) acknowledged() keySet {
 // rest. If the read-back fails too, it records what the acknowledged calls
 // wrote. A create of which nothing reached the server records nothing, so
 // no empty tainted object is left behind.
-func (r *metadataResource) recordFailedWrite(ctx context.Context, w *ownerWriter, plan metadataObject, f failedWrite, st setter, diags *diag.Diagnostics) {
+func (r *metadataResource) recordFailedWrite(ctx context.Context, w *ownerWriter, owner zitadel.Owner, plan metadataObject, f failedWrite, st setter, diags *diag.Diagnostics) {
 	rctx, cancel := readBackContext(ctx, r.data.interruptGrace)
 	defer cancel()
 	got := f.acknowledged()
 	// readOwner confirms an empty answer: on v2 a caller who may not read
 	// the organization gets one, which must not count as "nothing landed".
-	if server, _, err := r.data.readOwner(rctx, r.e.owner(&plan)); err != nil {
+	if server, _, err := r.data.readOwner(rctx, owner); err != nil {
 		tflog.Warn(ctx, "could not read back metadata after a failed write; recording the acknowledged writes", map[string]any{"error": err.Error()})
 	} else {
 		wanted := make(keySet, len(f.prior)+len(f.desired))

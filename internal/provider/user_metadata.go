@@ -36,16 +36,14 @@ func (userEntity) names() entityNames {
 }
 
 // notBlank rejects an id that is empty or padded (a padded user_id would
-// replace the resource for the same user); omittable rejects an empty or
-// blank org_id and says to omit it instead.
-var (
-	notBlank  = stringvalidator.RegexMatches(regexpTrimmed, "must be a user id, not empty and without white space around it (trimspace() removes it)")
-	omittable = stringvalidator.RegexMatches(regexpNotBlank, "must not be empty: omit the attribute instead")
-)
+// replace the resource for the same user). A blank org_id means "not set",
+// as it does for organization metadata, so that a variable defaulting to
+// "" works for both.
+var notBlank = stringvalidator.RegexMatches(regexpTrimmed, "must be a user id, not empty and without white space around it (trimspace() removes it)")
 
 const (
 	userIDDesc  = "The user (human or machine) whose metadata is %s."
-	userOrgDesc = "The user's organization, %s (the user service v2's `GetUserByID`); when given, it must be the user's own organization, else %s names the right one. Must not be empty: omit it instead. The provider's `org_id` is not used: a user's calls always go to its own organization, which the management API v1 needs in every call."
+	userOrgDesc = "The user's organization, %s (the user service v2's `GetUserByID`); when given, it must be the user's own organization, else %s names the right one. Empty or blank means not set, as omitted (then the organization is looked up on every operation instead of recorded, since Terraform keeps the configured value). The provider's `org_id` is not used: a user's calls always go to its own organization, which the management API v1 needs in every call."
 )
 
 func (userEntity) resourceAttributes() map[string]schema.Attribute {
@@ -56,7 +54,7 @@ func (userEntity) resourceAttributes() map[string]schema.Attribute {
 			PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			Validators:          []validator.String{notBlank},
 		},
-		"org_id": orgIDAttribute(fmt.Sprintf(userOrgDesc, "looked up once when omitted and recorded here", "the plan fails with an error that"), omittable),
+		"org_id": orgIDAttribute(fmt.Sprintf(userOrgDesc, "looked up once when omitted and recorded here", "the plan fails with an error that")),
 	}
 }
 
@@ -71,7 +69,6 @@ func (userEntity) dataSourceAttributes() map[string]dsschema.Attribute {
 			Optional:            true,
 			Computed:            true,
 			MarkdownDescription: fmt.Sprintf(userOrgDesc, "looked up on every read and exported here when omitted", "reading fails with an error that"),
-			Validators:          []validator.String{omittable},
 		},
 	}
 }
@@ -190,8 +187,12 @@ func (e userEntity) planOwner(ctx context.Context, d *providerData, req resource
 	if state == nil || e.owner(state).UserID != owner.UserID {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), owner.UserID)...)
 	}
-	if state != nil && e.owner(state).OrgID != owner.OrgID {
-		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("org_id"))
+	if state != nil {
+		// A state with a blank org_id recorded none: a user never moves
+		// between organizations, so only a recorded one can differ.
+		if was := e.owner(state).OrgID; was != "" && was != owner.OrgID {
+			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("org_id"))
+		}
 	}
 	return owner, true
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/fakezitadel"
@@ -29,11 +30,6 @@ func TestAccUserMetadata_organizationLookedUpOnce(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
-			{
-				Config:      e.Provider() + s.resource("test", s.id, `org_id = ""`, values),
-				PlanOnly:    true,
-				ExpectError: errorText(`must not be empty: omit the attribute instead`),
-			},
 			{
 				// A padded user_id would replace the resource for the same user.
 				Config:      e.Provider() + s.resource("test", s.id+"\n", values),
@@ -323,6 +319,56 @@ func TestAccUserMetadata_withoutV2AUserOfAnotherOrganization(t *testing.T) {
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: true,
 			},
+		},
+	})
+}
+
+// A blank org_id means "not set" on user metadata, as on organization
+// metadata: a variable defaulting to "" works for both. Terraform keeps the
+// configured "", so the organization is looked up instead of recorded, and
+// the plans stay empty.
+func TestAccUserMetadata_blankOrgIsUnset(t *testing.T) {
+	parallelOnFake(t)
+	s := newTestEnv(t).subject("user")
+	e := s.testEnv
+	k := e.K("k")
+	cfg := func(v string) string {
+		return e.Provider() + "variable \"org\" {\n  default = \"\"\n}\n" +
+			s.resource("test", s.id, "org_id = var.org", attrMap("values", map[string]string{k: v})) +
+			orgMetadata("org", "org_id = var.org", attrMap("values", map[string]string{e.K("o"): "o"})) +
+			fmt.Sprintf("data %q \"test\" {\n  user_id = %s\n  org_id = var.org\n}\n", "zitadelmeta_user_metadata", hclString(s.id))
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg("v"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(userRes, tfjsonpath.New("org_id"), knownvalue.StringExact("")),
+					statecheck.ExpectKnownValue(userRes, tfjsonpath.New("id"), knownvalue.StringExact(s.id)),
+					s.holds(s.id, map[string]string{k: "v"}),
+				},
+			},
+			{
+				// Refresh and plan: nothing to change, no replacement.
+				Config: cfg("v"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+			},
+			{
+				Config: cfg("w"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(userRes, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{s.holds(s.id, map[string]string{k: "w"})},
+			},
+		},
+		CheckDestroy: func(*terraform.State) error {
+			if _, ok := s.metadata(s.id)[k]; ok {
+				return fmt.Errorf("%s left behind", k)
+			}
+			return nil
 		},
 	})
 }
