@@ -50,13 +50,16 @@ func apiErrorDetail(doing string, owner zitadel.Owner, need access, err error) s
 	}
 	answer := fmt.Sprintf("While %s%s, ZITADEL answered %s: %s.", doing, where, ze.Code, ze.Message)
 	switch {
+	case ze.Stopped != nil:
+		answer = fmt.Sprintf("While %s%s, the provider stopped waiting for ZITADEL after %s.", doing, where, ze.Waited.Round(100*time.Millisecond))
+		if ze.Last != "" {
+			answer += fmt.Sprintf(" ZITADEL's last answer, after %d attempts, was %s.", ze.Attempts, ze.Last)
+		}
 	case ze.Kind == zitadel.KindUnreachable:
 		answer = fmt.Sprintf("While %s%s, no connection to ZITADEL could be made: %s.", doing, where, ze.Message)
 	case ze.Transport != "":
 		// A failure to get an answer: ZITADEL said nothing.
 		answer = fmt.Sprintf("While %s%s, no answer came from ZITADEL: %s.", doing, where, ze.Message)
-	case ze.Stopped != nil:
-		answer = fmt.Sprintf("While %s%s, the provider stopped waiting for ZITADEL after %s.", doing, where, ze.Waited.Round(100*time.Millisecond))
 	case ze.Concluded:
 		// The provider's own conclusion from answers that were all OK.
 		answer = fmt.Sprintf("While %s%s: %s.", doing, where, ze.Message)

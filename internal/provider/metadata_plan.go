@@ -146,7 +146,13 @@ func (r *metadataResource) checkCreate(ctx context.Context, owner zitadel.Owner,
 	var adopted, conflicts, foreign, changed []string
 	for k, raw := range server {
 		if own[k] {
-			if d, managed := desired[k]; managed && d.raw != nil && string(d.raw) != string(raw) {
+			// The replaced object's keys: the new one must meet them as it
+			// would in either order of create and destroy (see below).
+			d, managed := desired[k]
+			switch {
+			case managed && (d.raw == nil || string(d.raw) != string(raw)): // a new or unknown value
+				changed = append(changed, k)
+			case !managed && use.exclusive && complete: // an exclusive one would remove it
 				changed = append(changed, k)
 			}
 			continue
@@ -173,15 +179,15 @@ func (r *metadataResource) checkCreate(ctx context.Context, owner zitadel.Owner,
 		// does not tell the provider whether the new object comes first.
 		slices.Sort(changed)
 		diags.AddError("Replacement Changes Its Own Keys", fmt.Sprintf(
-			"This plan replaces the resource (replace_triggered_by or -replace) and also changes the %[1]s of %[2]s, which the object it replaces holds in %[3]s. With create_before_destroy the new object is created while the old one still holds %[4]s, and a new object cannot tell its own earlier keys from another writer's, so the create would stop with the old object left deposed. Apply the change in two steps: first the new %[1]s without the replacement (for one apply, drop the -replace option or the changed replace_triggered_by reference), then the replacement.",
-			valueNoun(len(changed)), listKeys(changed), ownerName(owner), itThem(len(changed))))
+			"This plan replaces the resource (replace_triggered_by or -replace) and also changes %[1]s, which the object it replaces holds in %[2]s: a new value, a value not known until apply, or (for an exclusive resource) a key the configuration drops. With create_before_destroy the new object is created while the old one still holds %[3]s, and a new object cannot tell its own earlier keys from another writer's, so the create would stop with the old object left deposed. Apply the change in two steps: first the new configuration without the replacement (for one apply, drop the -replace option or the changed replace_triggered_by reference), then the replacement.",
+			listKeys(changed), ownerName(owner), itThem(len(changed))))
 		return
 	}
 	if len(adopted) > 0 {
 		slices.Sort(adopted)
 		diags.AddWarning("Existing Metadata Adopted", fmt.Sprintf(
-			"%[1]s already holds %[2]s with exactly the configured values. This resource adopts %[3]s (it writes %[3]s only if %[4]s gone by the time it is created, e.g. because a resource it replaces removed %[3]s first) and from then on owns %[3]s: destroying it, or removing %[3]s from its configuration, removes %[3]s from ZITADEL. If another resource of this configuration manages %[3]s, it is a renamed or copied resource: prefer a moved block, or remove the keys from one of the two.",
-			capital(ownerName(owner)), listKeys(adopted), itThem(len(adopted)), isAre(len(adopted))))
+			"%[1]s already holds %[2]s with exactly the configured values. This resource adopts %[3]s and from then on owns %[3]s: destroying it, or removing %[3]s from its configuration, removes %[3]s from ZITADEL. If a resource this plan destroys held %[3]s (a rename without a moved block), prefer a moved block.",
+			capital(ownerName(owner)), listKeys(adopted), itThem(len(adopted))))
 	}
 }
 
@@ -366,13 +372,6 @@ func overwritten(keys []string, desired keySet, server map[string][]byte) []stri
 func addConflictDetail(owner zitadel.Owner, keys []string) string {
 	return fmt.Sprintf("%[1]s already holds %[2]s, which this resource does not manage yet, with %[3]s than the configured %[4]s. Adding a key never overwrites a value that no plan of this resource has shown, as creating a resource never does.\n\nIf another resource of this configuration lets go of %[5]s in this same apply (a key moved between resources), apply the change in two steps: first move %[5]s with the value the server holds, then change it. If nothing else manages %[5]s, take %[5]s over with the value the server holds (put that value into this resource's configuration, apply, then change it), or delete %[5]s from ZITADEL if nothing needs %[5]s. If something else owns %[5]s, remove %[5]s from this configuration.",
 		capital(ownerName(owner)), listKeys(keys), valuesOther(len(keys)), valueWord(len(keys)), itThem(len(keys)))
-}
-
-func valueNoun(n int) string {
-	if n == 1 {
-		return "value"
-	}
-	return "values"
 }
 
 func valuesOther(n int) string {

@@ -268,8 +268,8 @@ func (r *metadataResource) lock(ctx context.Context, owner zitadel.Owner, summar
 // with the keys the state holds.
 func (r *metadataResource) start(ctx context.Context, op string, t timeouts.Value, state *metadataObject, diags *diag.Diagnostics) (context.Context, context.CancelFunc, zitadel.Owner, keySet) {
 	ctx, cancel := withTimeout(ctx, t, op)
-	// A state always records its owner in full; were a part missing, it
-	// is looked up rather than guessed.
+	// A state records its owner in full, except a user's organization
+	// under a blank org_id: what is missing is looked up, never guessed.
 	owner, err := r.e.resolve(ctx, r.data, state)
 	if err != nil {
 		addOwnerError(diags, "Unable to "+capital(op)+" "+r.title(), owner, manageAccess, err)
@@ -336,6 +336,13 @@ func (r *metadataResource) Update(ctx context.Context, req resource.UpdateReques
 		return
 	}
 	set, remove := changes(prior, desired)
+	// A key this resource keeps that another resource of this run removed
+	// (both held it, one with a map unknown at plan time) is written again.
+	for _, k := range w.releasedByOthers(sortedKeys(desired)) {
+		if !slices.ContainsFunc(set, func(kv zitadel.KV) bool { return kv.Key == k }) {
+			set = append(set, zitadel.KV{Key: k, Value: desired[k].raw})
+		}
+	}
 	remove, kept := w.withoutClaimed(remove)
 	tflog.Debug(ctx, "updating metadata", map[string]any{"writes": len(set), "removals": len(remove), "left_to_others": len(kept)})
 	if plan.OrgID.IsUnknown() {

@@ -58,7 +58,8 @@ type ownerState struct {
 	// what to write and writes, alone among this process's calls.
 	writing chan struct{}
 	// Guarded by writing.
-	claimed map[string]claimant // key -> the call that wrote, adopted or kept it
+	claimed  map[string]claimant // key -> the call that wrote, adopted or kept it
+	released map[string]claimant // key -> the call that removed it
 
 	// Guarded by planMu.
 	planMu  sync.Mutex
@@ -76,7 +77,7 @@ func (o *runOwnership) of(owner zitadel.Owner) *ownerState {
 	key := ownerKey(owner)
 	g := o.owners[key]
 	if g == nil {
-		g = &ownerState{writing: make(chan struct{}, 1), claimed: map[string]claimant{}}
+		g = &ownerState{writing: make(chan struct{}, 1), claimed: map[string]claimant{}, released: map[string]claimant{}}
 		o.owners[key] = g
 	}
 	return g
@@ -111,14 +112,31 @@ func (w *ownerWriter) unlock() { <-w.g.writing }
 func (w *ownerWriter) claim(keys []string) {
 	for _, k := range keys {
 		w.g.claimed[k] = w.id
+		delete(w.g.released, k)
 	}
 }
 
 // release records that this call removed keys.
 func (w *ownerWriter) release(keys []string) {
 	for _, k := range keys {
+		w.g.released[k] = w.id
 		delete(w.g.claimed, k)
 	}
+}
+
+// releasedByOthers returns the keys among keys that another call of this
+// run removed. The plan walk refuses two keepers of a key it can see, but
+// not one whose map is unknown at plan time (values from another resource):
+// such a keeper's update must write the key again after another instance's
+// destroy removed it.
+func (w *ownerWriter) releasedByOthers(keys []string) []string {
+	var out []string
+	for _, k := range keys {
+		if by, ok := w.g.released[k]; ok && by != w.id {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // withoutClaimed splits keys into those free to remove and those another
@@ -137,8 +155,8 @@ func (w *ownerWriter) withoutClaimed(keys []string) (free, kept []string) {
 // ownerListings are the readings of an owner that the walk's plans shared
 // (new resources, added keys, exclusive turning on): every key, or the keys
 // under one prefix. A failed read is not kept. In the apply walk a reading
-// may predate a write of the same run; it only informs warnings there, since
-// Create and Update decide on a reading of their own under the write lock.
+// may predate a write of the same run; Create and Update do not rely on it:
+// they decide on a reading of their own under the write lock.
 type ownerListings struct {
 	mu       sync.Mutex
 	byPrefix map[string]*ownerListing // "" holds every key

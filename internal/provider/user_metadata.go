@@ -95,7 +95,14 @@ func (e userEntity) resolve(ctx context.Context, d *providerData, plan *metadata
 	if !plan.ID.IsUnknown() && plan.ID.ValueString() != "" && owner.OrgID != "" {
 		return owner, nil
 	}
-	return d.lookupUser(ctx, owner.UserID, owner.OrgID)
+	found, err := d.lookupUser(ctx, owner.UserID, owner.OrgID)
+	if zitadel.IsKind(err, zitadel.KindUserNotFound) && !plan.ID.IsUnknown() && plan.ID.ValueString() != "" {
+		// A state with a blank org_id names a user that is gone: the
+		// operation goes on with the owner it has, where a removed user is
+		// confirmed and handled as for every state (readOwner, Delete).
+		return owner, nil
+	}
+	return found, err
 }
 
 func (userEntity) importOwner(ctx context.Context, d *providerData, id string) (zitadel.Owner, error) {

@@ -120,16 +120,22 @@ func TestAccUserMetadata_userKnownOnlyAtApply(t *testing.T) {
 // again fails with advice; the data source says the user does not exist;
 // a configuration without the resource applies.
 func TestAccUserMetadata_removedUser(t *testing.T) {
-	for name, remove := range map[string]func(e *testEnv, userID string){
-		"user removed":         func(e *testEnv, userID string) { e.removeUser(userID) },
-		"organization removed": func(e *testEnv, _ string) { e.removeOrg(e.SecondOrgID) },
+	for name, c := range map[string]struct {
+		remove func(e *testEnv, userID string)
+		org    []string // the resource's org_id line: omitted, or blank
+	}{
+		"user removed":                       {func(e *testEnv, userID string) { e.removeUser(userID) }, nil},
+		"organization removed":               {func(e *testEnv, _ string) { e.removeOrg(e.SecondOrgID) }, nil},
+		"user removed, blank org_id":         {func(e *testEnv, userID string) { e.removeUser(userID) }, []string{`org_id = ""`}},
+		"organization removed, blank org_id": {func(e *testEnv, _ string) { e.removeOrg(e.SecondOrgID) }, []string{`org_id = ""`}},
 	} {
+		remove := c.remove
 		t.Run(name, func(t *testing.T) {
 			parallelOnFake(t)
 			s := newTestEnv(t).subject("user")
 			e := s.testEnv
 			e.ownsOrganizations()
-			cfg := e.Provider() + s.resource("test", s.spare, attrMap("values", map[string]string{"k": "v"}))
+			cfg := e.Provider() + s.resource("test", s.spare, append(c.org, attrMap("values", map[string]string{"k": "v"}))...)
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
 				Steps: []resource.TestStep{
@@ -333,7 +339,7 @@ func TestAccUserMetadata_blankOrgIsUnset(t *testing.T) {
 	e := s.testEnv
 	k := e.K("k")
 	cfg := func(v string) string {
-		return e.Provider() + "variable \"org\" {\n  default = \"\"\n}\n" +
+		return e.Provider("org_id = "+hclString(e.OrgID)) + "variable \"org\" {\n  default = \"\"\n}\n" +
 			s.resource("test", s.id, "org_id = var.org", attrMap("values", map[string]string{k: v})) +
 			orgMetadata("org", "org_id = var.org", attrMap("values", map[string]string{e.K("o"): "o"})) +
 			fmt.Sprintf("data %q \"test\" {\n  user_id = %s\n  org_id = var.org\n}\n", "zitadelmeta_user_metadata", hclString(s.id))

@@ -203,12 +203,14 @@ func (c *Client) invoke(ctx context.Context, r rpc, owner Owner, req, resp proto
 		return nil
 	})
 	var e *Error
-	if err != nil && ctx.Err() != nil {
-		// The provider gave up, not ZITADEL: say so, whatever the last
-		// attempt reported (a status, a transport error, or none).
-		if !errors.As(err, &e) {
+	if err != nil && ctx.Err() != nil && (!errors.As(err, &e) || gaveUp(e)) {
+		// The provider gave up, not ZITADEL: say so, keeping the last
+		// answer ZITADEL gave, if any, before the wait ran out.
+		if e == nil {
 			e = &Error{Method: r.method, OrgID: orgID, Message: err.Error()}
 			err = e
+		} else if e.Transport == "" && !e.Concluded && e.Code != codes.DeadlineExceeded && e.Code != codes.Canceled {
+			e.Last = fmt.Sprintf("%s: %s", e.Code, e.Message)
 		}
 		e.Stopped, e.Waited = ctx.Err(), time.Since(began)
 		e.Code, e.Kind = codes.DeadlineExceeded, KindTimeout
@@ -246,6 +248,14 @@ type Org struct {
 // Exists reports whether the organization is still there (active or
 // deactivated). A removed organization answers with state unspecified.
 func (o Org) Exists() bool { return o.State == OrgStateActive || o.State == OrgStateInactive }
+
+// gaveUp tells whether e, returned after the caller's context ended, is
+// the provider giving up rather than an answer of ZITADEL's that just came
+// in: a failed attempt to get an answer, the context's own status, or a
+// transient answer the provider was waiting to retry.
+func gaveUp(e *Error) bool {
+	return e.Transport != "" || e.Kind == KindTimeout || e.Kind == KindCanceled || e.Kind == KindTransient || e.Kind == KindUnreachable
+}
 
 // GetOrg tells which organization calls with orgID act on ("" for the
 // caller's own) and whether it still exists.

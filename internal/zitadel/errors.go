@@ -126,6 +126,9 @@ type Error struct {
 	// ZITADEL.
 	Stopped error
 	Waited  time.Duration
+	// Last is ZITADEL's last answer before the provider stopped waiting
+	// ("Unavailable: ..."), when it was one the provider meant to retry.
+	Last string
 }
 
 func (e *Error) Error() string {

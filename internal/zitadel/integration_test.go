@@ -399,3 +399,36 @@ func TestHTTPSProxyIsHonoured(t *testing.T) {
 		t.Fatal("the proxy saw no CONNECT")
 	}
 }
+
+// When the caller's time runs out, the error says the provider stopped
+// waiting (not that ZITADEL answered DeadlineExceeded), keeps ZITADEL's last
+// answer it meant to retry, and leaves a real answer that came in alone.
+func TestStoppedWaiting(t *testing.T) {
+	h := startFake(t, fakezitadel.Options{})
+	c := h.client(t, func(c *Config) { c.Retry.InitialBackoff = 50 * time.Millisecond })
+	h.srv.InjectFault("ListOrgMetadata", -1, fakezitadel.Fault{Code: codes.Unavailable, Message: "down"})
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	_, err := c.ListMetadata(ctx, OrgOwner(h.fx.OrgID), nil)
+	var e *Error
+	if !errors.As(err, &e) || !errors.Is(e.Stopped, context.DeadlineExceeded) || e.Kind != KindTimeout || e.Waited < 200*time.Millisecond || e.Last != "Unavailable: down" {
+		t.Fatalf("err = %#v", err)
+	}
+	h.srv.ClearFaults()
+	h.srv.InjectFault("ListOrgMetadata", -1, fakezitadel.Fault{Delay: time.Minute})
+	ctx, cancel = context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	_, err = c.ListMetadata(ctx, OrgOwner(h.fx.OrgID), nil)
+	if !errors.As(err, &e) || !errors.Is(e.Stopped, context.Canceled) || e.Kind != KindCanceled || e.Last != "" {
+		t.Fatalf("err = %#v", err)
+	}
+	h.srv.ClearFaults()
+	// A refusal is ZITADEL's answer, whenever it comes.
+	h.srv.InjectFault("ListOrgMetadata", -1, fakezitadel.Fault{Code: codes.PermissionDenied, Message: "no", Delay: 100 * time.Millisecond})
+	ctx, cancel = context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err = c.ListMetadata(ctx, OrgOwner(h.fx.OrgID), nil)
+	if errors.As(err, &e) && e.Stopped != nil && e.Kind != KindTimeout {
+		t.Fatalf("err = %#v", err)
+	}
+}
