@@ -116,12 +116,9 @@ func model[B, F any](e entity, full *F, base *B) any {
 	return base
 }
 
-// regexpNotBlank matches a string with something other than white space;
-// regexpTrimmed one that neither starts nor ends with white space, either.
-var (
-	regexpNotBlank = regexp.MustCompile(`\S`)
-	regexpTrimmed  = regexp.MustCompile(`^\S(?:.*\S)?$`)
-)
+// regexpTrimmed matches a string that is not empty and neither starts nor
+// ends with white space.
+var regexpTrimmed = regexp.MustCompile(`^\S(?:.*\S)?$`)
 
 // orgIDAttribute is a resource's optional org_id: computed when omitted,
 // and kept from the state while the plan does not know it.
