@@ -371,21 +371,7 @@ func overwritten(keys []string, desired keySet, server map[string][]byte) []stri
 // that hold other values on the server, and what to do.
 func addConflictDetail(owner zitadel.Owner, keys []string) string {
 	return fmt.Sprintf("%[1]s already holds %[2]s, which this resource does not manage yet, with %[3]s than the configured %[4]s. Adding a key never overwrites a value that no plan of this resource has shown, as creating a resource never does.\n\nIf another resource of this configuration lets go of %[5]s in this same apply (a key moved between resources), apply the change in two steps: first move %[5]s with the value the server holds, then change it. If nothing else manages %[5]s, take %[5]s over with the value the server holds (put that value into this resource's configuration, apply, then change it), or delete %[5]s from ZITADEL if nothing needs %[5]s. If something else owns %[5]s, remove %[5]s from this configuration.",
-		capital(ownerName(owner)), listKeys(keys), valuesOther(len(keys)), valueWord(len(keys)), itThem(len(keys)))
-}
-
-func valuesOther(n int) string {
-	if n == 1 {
-		return "another value"
-	}
-	return "other values"
-}
-
-func valueWord(n int) string {
-	if n == 1 {
-		return "one"
-	}
-	return "ones"
+		capital(ownerName(owner)), listKeys(keys), plural(len(keys), "another value", "other values"), plural(len(keys), "one", "ones"), itThem(len(keys)))
 }
 
 func createConflictDetail(owner zitadel.Owner, conflicts, foreign []string) string {
@@ -425,28 +411,21 @@ const maxListedKeys = 20
 // listKeys quotes keys for a message, naming at most maxListedKeys.
 func listKeys(keys []string) string { return listKeysN(keys, maxListedKeys) }
 
-// isAre and itThem agree a message's verb and pronoun with n keys.
-func isAre(n int) string {
+// plural is one for n == 1, else many: a message agrees with its count.
+func plural(n int, one, many string) string {
 	if n == 1 {
-		return "is"
+		return one
 	}
-	return "are"
+	return many
 }
+
+// isAre and itThem agree a message's verb and pronoun with n keys.
+func isAre(n int) string { return plural(n, "is", "are") }
+
+func itThem(n int) string { return plural(n, "it", "them") }
 
 // keyCount is "1 key" or "n keys".
-func keyCount(n int) string {
-	if n == 1 {
-		return "1 key"
-	}
-	return fmt.Sprintf("%d keys", n)
-}
-
-func itThem(n int) string {
-	if n == 1 {
-		return "it"
-	}
-	return "them"
-}
+func keyCount(n int) string { return fmt.Sprintf("%d %s", n, plural(n, "key", "keys")) }
 
 // listKeysN quotes keys for a message, naming at most n.
 func listKeysN(keys []string, n int) string {
