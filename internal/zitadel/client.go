@@ -193,28 +193,33 @@ func (r rpc) fullMethod() string { return "/" + r.service + "/" + r.method }
 func (c *Client) invoke(ctx context.Context, r rpc, owner Owner, req, resp proto.Message) error {
 	orgID := owner.OrgID
 	began := time.Now()
+	// last is ZITADEL's last answer: the attempt cut short when the wait
+	// ran out is not one, the answer before it may be.
+	last := ""
 	err := c.retry.do(ctx, r.method, orgID, r.read, func(ctx context.Context) error {
 		start := time.Now()
 		e := c.wire.attempt(ctx, r, orgID, req, resp)
 		logAttempt(ctx, r, orgID, c.wire.name(), e, time.Since(start))
 		if e != nil {
+			if e.Transport == "" && !e.Concluded && e.Code != codes.DeadlineExceeded && e.Code != codes.Canceled {
+				last = fmt.Sprintf("%s: %s", e.Code, e.Message)
+			}
 			return e
 		}
 		return nil
 	})
 	var e *Error
-	if err != nil && ctx.Err() != nil && (!errors.As(err, &e) || gaveUp(e)) {
+	if stopped := ended(ctx); err != nil && stopped != nil && (!errors.As(err, &e) || gaveUp(e)) {
 		// The provider gave up, not ZITADEL: say so, keeping the last
 		// answer ZITADEL gave, if any, before the wait ran out.
 		if e == nil {
 			e = &Error{Method: r.method, OrgID: orgID, Message: err.Error()}
 			err = e
-		} else if e.Transport == "" && !e.Concluded && e.Code != codes.DeadlineExceeded && e.Code != codes.Canceled {
-			e.Last = fmt.Sprintf("%s: %s", e.Code, e.Message)
 		}
-		e.Stopped, e.Waited = ctx.Err(), time.Since(began)
+		e.Last = last
+		e.Stopped, e.Waited = stopped, time.Since(began)
 		e.Code, e.Kind = codes.DeadlineExceeded, KindTimeout
-		if errors.Is(ctx.Err(), context.Canceled) {
+		if errors.Is(stopped, context.Canceled) {
 			e.Code, e.Kind = codes.Canceled, KindCanceled
 		}
 	}

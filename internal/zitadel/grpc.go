@@ -93,7 +93,7 @@ func (t *grpcTransport) attempt(ctx context.Context, r rpc, orgID string, req, r
 		// that breaks gRPC sends none.
 		t.track.answered.Store(true)
 		return answerError(r.method, orgID, st.Code(), st.Message(), detailID(st))
-	case ctx.Err() != nil:
+	case ended(ctx) != nil:
 		// The caller's deadline or cancellation; retry.do names it.
 		return answerError(r.method, orgID, st.Code(), st.Message(), "")
 	case obs.header.Load() && st.Code() == codes.ResourceExhausted:

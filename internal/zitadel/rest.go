@@ -143,10 +143,10 @@ func (t *restTransport) attempt(ctx context.Context, r rpc, orgID string, req, r
 
 // failed classifies a request that got no HTTP answer.
 func (t *restTransport) failed(ctx context.Context, method, orgID string, err error) *Error {
-	if ctx.Err() != nil {
+	if stopped := ended(ctx); stopped != nil {
 		// The caller's deadline or cancellation, in gRPC's words; retry.do
 		// names the kind.
-		return answerError(method, orgID, status.FromContextError(ctx.Err()).Code(), ctx.Err().Error(), "")
+		return answerError(method, orgID, status.FromContextError(stopped).Code(), stopped.Error(), "")
 	}
 	switch {
 	case tlsFailure(err):

@@ -84,6 +84,19 @@ func retryable(e *Error, read bool) bool {
 	return false
 }
 
+// ended is ctx.Err(), or DeadlineExceeded once ctx's deadline has passed:
+// a call can see its deadline pass (gRPC measures it on its own) a moment
+// before the context's timer sets ctx.Err().
+func ended(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) {
+		return context.DeadlineExceeded
+	}
+	return nil
+}
+
 // do runs call until it succeeds, fails for good, or the policy or ctx ends.
 func (p RetryPolicy) do(ctx context.Context, method, orgID string, read bool, call func(context.Context) error) error {
 	now := p.Now
@@ -102,9 +115,9 @@ func (p RetryPolicy) do(ctx context.Context, method, orgID string, read bool, ca
 		}
 		e := classify(method, orgID, err)
 		e.Attempts = n
-		if ctx.Err() != nil {
+		if err := ended(ctx); err != nil {
 			// The caller's deadline or cancellation, not the server's.
-			e.Kind = contextKind(ctx.Err())
+			e.Kind = contextKind(err)
 			return e
 		}
 		if !retryable(e, read) || n >= attempts {
