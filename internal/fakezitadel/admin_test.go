@@ -439,7 +439,7 @@ func TestV2ListOrganizationsByName(t *testing.T) {
 }
 
 // TestRESTRoutesCoverAdminCalls: every administration call has its route
-// (TestRESTRoutesMatchHTTPRules vouches for verb and path).
+// (httprule reads verb and path from the descriptors).
 func TestRESTRoutesCoverAdminCalls(t *testing.T) {
 	e := startAdmin(t)
 	// A route for each answers other than 404 Not Found (routing) or 501.

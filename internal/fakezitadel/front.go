@@ -141,7 +141,7 @@ func isGRPCRequest(r *http.Request) bool {
 func matchRoute(r *http.Request) (restRoute, bool) {
 	segments := strings.Split(strings.TrimPrefix(r.URL.Path, "/"), "/")
 	for _, rt := range restRoutes {
-		if _, ok := rt.match(segments); ok && rt.verb == r.Method {
+		if _, ok := rt.match(segments); ok && rt.Verb == r.Method {
 			return rt, true
 		}
 	}

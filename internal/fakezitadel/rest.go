@@ -20,6 +20,8 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/httprule"
 )
 
 // The REST transport: the routes ZITADEL's grpc-gateway serves for the calls
@@ -32,17 +34,17 @@ import (
 // Answers are protojson (camelCase, uint64 as strings, bytes as base64);
 // errors are the gRPC status as JSON with grpc-gateway's HTTP status.
 
-// restRoute is one google.api.http rule of a gRPC method.
+// restRoute is one gRPC method's REST route, its google.api.http rule as
+// the generated descriptors carry it (the client reads its routes the same
+// way).
 type restRoute struct {
-	verb string
-	// path is the template; a segment "{field}" binds one path segment to
-	// that string field of the request.
-	path    string
+	httprule.Route
 	service *grpc.ServiceDesc
 	method  string
-	// body: the JSON body is the request (body "*"); otherwise the body is
-	// ignored and query parameters fill the request.
-	body bool
+}
+
+func routeOf(service *grpc.ServiceDesc, method string) restRoute {
+	return restRoute{httprule.Must(service.ServiceName, method), service, method}
 }
 
 var (
@@ -53,32 +55,32 @@ var (
 
 // restRoutes, literal segments before variables where both match.
 var restRoutes = []restRoute{
-	{http.MethodGet, "/management/v1/orgs/me", mgmtDesc, "GetMyOrg", false},
-	{http.MethodPost, "/management/v1/orgs", mgmtDesc, "AddOrg", true},
-	{http.MethodDelete, "/management/v1/orgs/me", mgmtDesc, "RemoveOrg", false},
-	{http.MethodPost, "/management/v1/orgs/me/members", mgmtDesc, "AddOrgMember", true},
-	{http.MethodPost, "/management/v1/metadata/_search", mgmtDesc, "ListOrgMetadata", true},
-	{http.MethodPost, "/management/v1/metadata/_bulk", mgmtDesc, "BulkSetOrgMetadata", true},
-	{http.MethodDelete, "/management/v1/metadata/_bulk", mgmtDesc, "BulkRemoveOrgMetadata", true},
-	{http.MethodPost, "/management/v1/metadata/{key}", mgmtDesc, "SetOrgMetadata", true},
-	{http.MethodGet, "/management/v1/metadata/{key}", mgmtDesc, "GetOrgMetadata", false},
-	{http.MethodDelete, "/management/v1/metadata/{key}", mgmtDesc, "RemoveOrgMetadata", false},
-	{http.MethodPost, "/v2/organizations/_search", orgDesc, "ListOrganizations", true},
-	{http.MethodPost, "/v2/organizations/{organization_id}/metadata", orgDesc, "SetOrganizationMetadata", true},
-	{http.MethodPost, "/v2/organizations/{organization_id}/metadata/search", orgDesc, "ListOrganizationMetadata", true},
-	{http.MethodDelete, "/v2/organizations/{organization_id}/metadata", orgDesc, "DeleteOrganizationMetadata", false},
-	{http.MethodPost, "/management/v1/users/machine", mgmtDesc, "AddMachineUser", true},
-	{http.MethodGet, "/management/v1/users/{id}", mgmtDesc, "GetUserByID", false},
-	{http.MethodDelete, "/management/v1/users/{id}", mgmtDesc, "RemoveUser", false},
-	{http.MethodPost, "/management/v1/users/{id}/_deactivate", mgmtDesc, "DeactivateUser", true},
-	{http.MethodPost, "/management/v1/users/{user_id}/pats", mgmtDesc, "AddPersonalAccessToken", true},
-	{http.MethodPost, "/management/v1/users/{id}/metadata/_search", mgmtDesc, "ListUserMetadata", true},
-	{http.MethodPost, "/management/v1/users/{id}/metadata/_bulk", mgmtDesc, "BulkSetUserMetadata", true},
-	{http.MethodDelete, "/management/v1/users/{id}/metadata/_bulk", mgmtDesc, "BulkRemoveUserMetadata", true},
-	{http.MethodGet, "/v2/users/{user_id}", userDesc, "GetUserByID", false},
-	{http.MethodPost, "/v2/users/{user_id}/metadata", userDesc, "SetUserMetadata", true},
-	{http.MethodPost, "/v2/users/{user_id}/metadata/search", userDesc, "ListUserMetadata", true},
-	{http.MethodDelete, "/v2/users/{user_id}/metadata", userDesc, "DeleteUserMetadata", false},
+	routeOf(mgmtDesc, "GetMyOrg"),
+	routeOf(mgmtDesc, "AddOrg"),
+	routeOf(mgmtDesc, "RemoveOrg"),
+	routeOf(mgmtDesc, "AddOrgMember"),
+	routeOf(mgmtDesc, "ListOrgMetadata"),
+	routeOf(mgmtDesc, "BulkSetOrgMetadata"),
+	routeOf(mgmtDesc, "BulkRemoveOrgMetadata"),
+	routeOf(mgmtDesc, "SetOrgMetadata"),
+	routeOf(mgmtDesc, "GetOrgMetadata"),
+	routeOf(mgmtDesc, "RemoveOrgMetadata"),
+	routeOf(orgDesc, "ListOrganizations"),
+	routeOf(orgDesc, "SetOrganizationMetadata"),
+	routeOf(orgDesc, "ListOrganizationMetadata"),
+	routeOf(orgDesc, "DeleteOrganizationMetadata"),
+	routeOf(mgmtDesc, "AddMachineUser"),
+	routeOf(mgmtDesc, "GetUserByID"),
+	routeOf(mgmtDesc, "RemoveUser"),
+	routeOf(mgmtDesc, "DeactivateUser"),
+	routeOf(mgmtDesc, "AddPersonalAccessToken"),
+	routeOf(mgmtDesc, "ListUserMetadata"),
+	routeOf(mgmtDesc, "BulkSetUserMetadata"),
+	routeOf(mgmtDesc, "BulkRemoveUserMetadata"),
+	routeOf(userDesc, "GetUserByID"),
+	routeOf(userDesc, "SetUserMetadata"),
+	routeOf(userDesc, "ListUserMetadata"),
+	routeOf(userDesc, "DeleteUserMetadata"),
 }
 
 // match binds the route's path parameters, matching segment by segment the
@@ -86,7 +88,7 @@ var restRoutes = []restRoute{
 // %2F in a key splits it, so such keys are reachable only through the bulk
 // and search routes.
 func (rt restRoute) match(segments []string) (map[string]string, bool) {
-	want := strings.Split(strings.TrimPrefix(rt.path, "/"), "/")
+	want := strings.Split(strings.TrimPrefix(rt.Path, "/"), "/")
 	if len(want) != len(segments) {
 		return nil, false
 	}
@@ -127,7 +129,7 @@ func (s *Server) restHandler(impls map[*grpc.ServiceDesc]any) http.Handler {
 			}
 			disabled := s.disabled(rt.service.ServiceName)
 			switch {
-			case rt.verb != r.Method:
+			case rt.Verb != r.Method:
 				otherVerb = otherVerb || disabled == nil
 			case disabled != nil:
 				_ = s.countAndFault(restContext(r), rt.service.ServiceName, rt.method, disabled)
@@ -151,7 +153,7 @@ func (s *Server) serveREST(w http.ResponseWriter, r *http.Request, rt restRoute,
 	dec := func(in any) error {
 		msg := in.(proto.Message)
 		var err error
-		if rt.body {
+		if rt.Body {
 			err = decodeBody(r.Body, msg)
 		} else {
 			err = decodeQuery(r.URL.Query(), msg)

@@ -2,7 +2,6 @@ package zitadel
 
 import (
 	"context"
-	"net/http"
 	"time"
 
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
@@ -17,13 +16,13 @@ import (
 // behind. Management API v1, plus the organization service v2's search by
 // name; either transport.
 var (
-	rpcAddOrg                 = mgmtRPC("AddOrg", false, http.MethodPost, "/management/v1/orgs")
-	rpcRemoveOrg              = mgmtRPC("RemoveOrg", false, http.MethodDelete, "/management/v1/orgs/me")
-	rpcAddOrgMember           = mgmtRPC("AddOrgMember", false, http.MethodPost, "/management/v1/orgs/me/members")
-	rpcAddMachineUser         = mgmtRPC("AddMachineUser", false, http.MethodPost, "/management/v1/users/machine")
-	rpcAddPersonalAccessToken = mgmtRPC("AddPersonalAccessToken", false, http.MethodPost, "/management/v1/users/{user_id}/pats")
-	rpcDeactivateUser         = mgmtRPC("DeactivateUser", false, http.MethodPost, "/management/v1/users/{id}/_deactivate")
-	rpcRemoveUser             = mgmtRPC("RemoveUser", false, http.MethodDelete, "/management/v1/users/{id}")
+	rpcAddOrg                 = mgmtRPC("AddOrg", false)
+	rpcRemoveOrg              = mgmtRPC("RemoveOrg", false)
+	rpcAddOrgMember           = mgmtRPC("AddOrgMember", false)
+	rpcAddMachineUser         = mgmtRPC("AddMachineUser", false)
+	rpcAddPersonalAccessToken = mgmtRPC("AddPersonalAccessToken", false)
+	rpcDeactivateUser         = mgmtRPC("DeactivateUser", false)
+	rpcRemoveUser             = mgmtRPC("RemoveUser", false)
 )
 
 // AddOrg creates an organization named name and returns its id; the

@@ -39,6 +39,8 @@ type backend interface {
 	// getOrg tells which organization orgID ("" for the caller's own)
 	// is and whether it exists.
 	getOrg(ctx context.Context, orgID string) (Org, error)
+	// getUser finds a user: its organization and state.
+	getUser(ctx context.Context, owner Owner) (User, error)
 	// listPage reads one page of a search. total is the number of matches
 	// the server reports, 0 for an empty page.
 	listPage(ctx context.Context, owner Owner, filters []KeyFilter, offset uint64, limit int) (page []Entry, total uint64, err error)
@@ -56,11 +58,11 @@ type backend interface {
 func (c *Client) backendFor(version string) (backend, error) {
 	switch version {
 	case APIV1:
-		return v1API{c}, nil
+		return c.v1, nil
 	case APIV2:
-		return v2API{c}, nil
+		return c.v2, nil
 	case "", APIAuto:
-		return &autoAPI{v1: v1API{c}, v2: v2API{c}}, nil
+		return &autoAPI{v1: c.v1, v2: c.v2}, nil
 	}
 	return nil, fmt.Errorf("api version %q is not one of %q, %q and %q", version, APIAuto, APIV1, APIV2)
 }
@@ -164,6 +166,10 @@ func (a *autoAPI) writes(owner Owner) (set, remove rpc) {
 
 func (a *autoAPI) getOrg(ctx context.Context, orgID string) (Org, error) {
 	return autoCall(ctx, a, func(b backend) (Org, error) { return b.getOrg(ctx, orgID) })
+}
+
+func (a *autoAPI) getUser(ctx context.Context, owner Owner) (User, error) {
+	return autoCall(ctx, a, func(b backend) (User, error) { return b.getUser(ctx, owner) })
 }
 
 type pageResult struct {

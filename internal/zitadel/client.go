@@ -11,13 +11,17 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"google.golang.org/grpc/codes"
 	"net"
 	"strconv"
 	"strings"
 	"time"
 
+	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
+
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/httprule"
 )
 
 // OrgHeader chooses the organization a call acts on.
@@ -63,13 +67,15 @@ type Config struct {
 
 // Client talks to one ZITADEL instance. It is safe for concurrent use.
 type Client struct {
-	target     string
-	wire       transport
-	closers    []func() error
-	api        backend
-	retry      RetryPolicy
-	chunkBytes int
-	pageSize   int
+	target  string
+	wire    transport
+	closers []func() error
+	// api is the metadata API in use (Config.APIVersion); v1 and v2 are
+	// both, for the lookups that ask a given one whatever api says.
+	api, v1, v2 backend
+	retry       RetryPolicy
+	chunkBytes  int
+	pageSize    int
 }
 
 // New builds a client. It does not dial: the connection is made on first
@@ -149,6 +155,7 @@ func New(cfg Config) (*Client, error) {
 	if c.pageSize <= 0 || c.pageSize > MaxPageSize {
 		c.pageSize = DefaultPageSize
 	}
+	c.v1, c.v2 = newV1API(c), newV2API(c)
 	c.api, err = c.backendFor(cfg.APIVersion)
 	if err != nil {
 		_ = c.Close()
@@ -181,8 +188,27 @@ type rpc struct {
 	// orgInRequest marks the organization service v2, whose requests name
 	// the organization: no x-zitadel-orgid header.
 	orgInRequest bool
-	// rest is the call's REST route.
-	rest route
+	// rest is the call's REST route, and in and out the types of its
+	// request and answer, read from the descriptors.
+	rest    httprule.Route
+	in, out protoreflect.MessageType
+}
+
+// newRPC describes service's method from its descriptor.
+func newRPC(api, service, method string, read, orgInRequest bool) rpc {
+	md, err := httprule.Method(service, method)
+	if err != nil {
+		panic("zitadel: " + err.Error())
+	}
+	in, err := protoregistry.GlobalTypes.FindMessageByName(md.Input().FullName())
+	if err != nil {
+		panic("zitadel: " + err.Error())
+	}
+	out, err := protoregistry.GlobalTypes.FindMessageByName(md.Output().FullName())
+	if err != nil {
+		panic("zitadel: " + err.Error())
+	}
+	return rpc{api: api, service: service, method: method, read: read, orgInRequest: orgInRequest, rest: httprule.Must(service, method), in: in, out: out}
 }
 
 func (r rpc) fullMethod() string { return "/" + r.service + "/" + r.method }
@@ -288,9 +314,9 @@ type User struct {
 // own). The lookup decides nothing for api_version auto: a server that
 // answers it may still lack the management API, or the other way round.
 func (c *Client) GetUser(ctx context.Context, owner Owner) (User, error) {
-	u, err := v2API{c}.getUser(ctx, owner)
+	u, err := c.v2.getUser(ctx, owner)
 	if apiMissing(err) {
-		return v1API{c}.getUser(ctx, owner)
+		return c.v1.getUser(ctx, owner)
 	}
 	return u, err
 }

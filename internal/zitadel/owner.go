@@ -27,6 +27,15 @@ func UserOwner(orgID, userID string) Owner { return Owner{OrgID: orgID, UserID: 
 // IsUser reports whether the owner is a user.
 func (o Owner) IsUser() bool { return o.UserID != "" }
 
+// Noun names the kind of owner: "organization" or "user".
+func (o Owner) Noun() string {
+	return [ownerKinds]string{orgKind: "organization", userKind: "user"}[o.kind()]
+}
+
+// ID is the id the owner goes by: the user's, or the organization's (""
+// for the caller's own).
+func (o Owner) ID() string { return [ownerKinds]string{orgKind: o.OrgID, userKind: o.UserID}[o.kind()] }
+
 // WrongOrgError is a user looked up in an organization it does not belong
 // to.
 type WrongOrgError struct{ UserID, Given, Actual string }
@@ -91,7 +100,7 @@ func (c *Client) LookupUser(ctx context.Context, owner Owner) (User, error) {
 func (c *Client) orgGone(ctx context.Context, orgID string) (bool, error) {
 	org, err := c.api.getOrg(ctx, orgID)
 	if IsKind(err, KindNoMembership) && orgID != "" {
-		if _, serr := (v2API{c}).getOrg(ctx, orgID); IsKind(serr, KindOrgNotFound) {
+		if _, serr := c.v2.getOrg(ctx, orgID); IsKind(serr, KindOrgNotFound) {
 			return true, nil
 		}
 	}

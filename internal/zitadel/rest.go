@@ -18,16 +18,9 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
-)
 
-// route is a call's REST route (contract sections 1 to 3): an HTTP verb
-// and a path whose {field} parts come from the request. The rest of the
-// request travels as the JSON body, or, for a route with query set, that
-// repeated field as query parameters and no body.
-type route struct {
-	verb, path string
-	query      string
-}
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/httprule"
+)
 
 // restSlack is room for what a request holds besides its items (the
 // organization id, the field names).
@@ -68,12 +61,12 @@ func (t *restTransport) attempt(ctx context.Context, r rpc, orgID string, req, r
 	if err != nil {
 		return &Error{Method: r.method, OrgID: orgID, Code: codes.Internal, Kind: KindOther, Transport: TransportREST, Message: "encoding the request: " + err.Error()}
 	}
-	if len(body) > t.chunkBytes+restSlack || len(path) > len(r.rest.path)+maxQueryBytes+restSlack {
+	if len(body) > t.chunkBytes+restSlack || len(path) > len(r.rest.Path)+maxQueryBytes+restSlack {
 		e := noAnswer(r.method, orgID, KindRequestTooLarge, TransportREST, fmt.Sprintf("the request would be %d bytes", len(body)+len(path)))
 		e.Code = codes.ResourceExhausted
 		return e
 	}
-	hr, err := http.NewRequestWithContext(ctx, r.rest.verb, t.base+path, bytes.NewReader(body))
+	hr, err := http.NewRequestWithContext(ctx, r.rest.Verb, t.base+path, bytes.NewReader(body))
 	if err != nil {
 		return &Error{Method: r.method, OrgID: orgID, Code: codes.Internal, Kind: KindOther, Transport: TransportREST, Message: err.Error()}
 	}
@@ -134,7 +127,7 @@ func (t *restTransport) attempt(ctx context.Context, r rpc, orgID string, req, r
 	code := codes.Code(*answer.Code)
 	if id == "" && (res.StatusCode == http.StatusNotFound && code == codes.NotFound && answer.Message == "Not Found" || res.StatusCode == http.StatusMethodNotAllowed) {
 		// The API gateway knows no such route: the server lacks the call.
-		code, answer.Message = codes.Unimplemented, fmt.Sprintf("no route %s %s (HTTP %d %s)", r.rest.verb, r.rest.path, res.StatusCode, answer.Message)
+		code, answer.Message = codes.Unimplemented, fmt.Sprintf("no route %s %s (HTTP %d %s)", r.rest.Verb, r.rest.Path, res.StatusCode, answer.Message)
 	}
 	e := answerError(r.method, orgID, code, answer.Message, id)
 	e.HTTPStatus = res.StatusCode
@@ -171,17 +164,18 @@ func (t *restTransport) notZITADEL(r rpc, orgID string, res *http.Response, what
 		// reads, and carry the extra headers to another host.
 		what = "a redirect to " + redactURL(loc)
 	}
-	e := noAnswer(r.method, orgID, kind, TransportREST, fmt.Sprintf("%s %s answered HTTP %s with %s (Content-Type %q)", r.rest.verb, res.Request.URL.Path, res.Status, what, res.Header.Get("Content-Type")))
+	e := noAnswer(r.method, orgID, kind, TransportREST, fmt.Sprintf("%s %s answered HTTP %s with %s (Content-Type %q)", r.rest.Verb, res.Request.URL.Path, res.Status, what, res.Header.Get("Content-Type")))
 	e.HTTPStatus = res.StatusCode
 	return e
 }
 
-// encodeREST fills a route's path (and query) from the request and
-// encodes what is left as the JSON body; GET and query routes have none.
-func encodeREST(rt route, req proto.Message) (string, []byte, error) {
+// encodeREST fills a route's path from the request and encodes what is
+// left as the JSON body or, for a route without one, as query parameters
+// (contract sections 1 to 3: the keys of a v2 delete travel in the query).
+func encodeREST(rt httprule.Route, req proto.Message) (string, []byte, error) {
 	msg := proto.Clone(req).ProtoReflect()
 	fields := msg.Descriptor().Fields()
-	path := rt.path
+	path := rt.Path
 	for {
 		i := strings.IndexByte(path, '{')
 		if i < 0 {
@@ -190,25 +184,35 @@ func encodeREST(rt route, req proto.Message) (string, []byte, error) {
 		j := strings.IndexByte(path[i:], '}') + i
 		fd := fields.ByName(protoreflect.Name(path[i+1 : j]))
 		if fd == nil {
-			return "", nil, fmt.Errorf("route %s: no field %s", rt.path, path[i+1:j])
+			return "", nil, fmt.Errorf("route %s: no field %s", rt.Path, path[i+1:j])
 		}
 		path = path[:i] + url.PathEscape(msg.Get(fd).String()) + path[j+1:]
 		msg.Clear(fd)
 	}
-	if rt.query != "" {
-		fd := fields.ByName(protoreflect.Name(rt.query))
-		list := msg.Get(fd).List()
-		q := make(url.Values, 1)
-		for i := 0; i < list.Len(); i++ {
-			q.Add(rt.query, list.Get(i).String())
+	if rt.Body {
+		body, err := protojson.Marshal(msg.Interface())
+		return path, body, err
+	}
+	q := url.Values{}
+	var err error
+	msg.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		switch {
+		case fd.Message() != nil || fd.IsMap() || fd.Kind() == protoreflect.BytesKind:
+			err = fmt.Errorf("route %s: field %s cannot travel as a query parameter", rt.Path, fd.Name())
+			return false
+		case fd.IsList():
+			for i := 0; i < v.List().Len(); i++ {
+				q.Add(string(fd.Name()), v.List().Get(i).String())
+			}
+		default:
+			q.Add(string(fd.Name()), v.String())
 		}
-		return path + "?" + q.Encode(), nil, nil
+		return true
+	})
+	if err != nil || len(q) == 0 {
+		return path, nil, err
 	}
-	if rt.verb == http.MethodGet {
-		return path, nil, nil
-	}
-	body, err := protojson.Marshal(msg.Interface())
-	return path, body, err
+	return path + "?" + q.Encode(), nil, nil
 }
 
 // entrySize is how much one entry adds to a bulk set's JSON body:
@@ -227,7 +231,7 @@ func (*restTransport) keySize(key string) int {
 // limit is the chunk size, or for a route whose items travel in the query
 // string, what a request line may carry.
 func (*restTransport) limit(r rpc, chunkBytes int) int {
-	if r.rest.query != "" {
+	if !r.rest.Body {
 		return maxQueryBytes
 	}
 	return chunkBytes

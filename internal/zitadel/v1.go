@@ -2,45 +2,65 @@ package zitadel
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
 	mdpb "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/metadata"
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/object"
 	userpb "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
 // v1API is the management API v1 (contract sections 1 and 4): the
 // organization travels in the x-zitadel-orgid header, "" meaning the
 // caller's own; a user's calls name the user and need the user's own
 // organization in the header.
-type v1API struct{ c *Client }
+type v1API struct{ tableAPI }
 
 var mgmtService = management.ManagementService_ServiceDesc.ServiceName
 
-func mgmtRPC(method string, read bool, verb, path string) rpc {
-	return rpc{api: APIV1, service: mgmtService, method: method, read: read, rest: route{verb: verb, path: path}}
+func mgmtRPC(method string, read bool) rpc {
+	return newRPC(APIV1, mgmtService, method, read, false)
 }
 
 var (
-	rpcGetMyOrg            = mgmtRPC("GetMyOrg", true, http.MethodGet, "/management/v1/orgs/me")
-	rpcListOrgMetadata     = mgmtRPC("ListOrgMetadata", true, http.MethodPost, "/management/v1/metadata/_search")
-	rpcBulkSet             = mgmtRPC("BulkSetOrgMetadata", false, http.MethodPost, "/management/v1/metadata/_bulk")
-	rpcBulkRemove          = mgmtRPC("BulkRemoveOrgMetadata", false, http.MethodDelete, "/management/v1/metadata/_bulk")
-	rpcGetUserByIDV1       = mgmtRPC("GetUserByID", true, http.MethodGet, "/management/v1/users/{id}")
-	rpcListUserMetadataV1  = mgmtRPC("ListUserMetadata", true, http.MethodPost, "/management/v1/users/{id}/metadata/_search")
-	rpcBulkSetUserMetadata = mgmtRPC("BulkSetUserMetadata", false, http.MethodPost, "/management/v1/users/{id}/metadata/_bulk")
-	rpcBulkRemoveUserMeta  = mgmtRPC("BulkRemoveUserMetadata", false, http.MethodDelete, "/management/v1/users/{id}/metadata/_bulk")
+	rpcGetMyOrg            = mgmtRPC("GetMyOrg", true)
+	rpcListOrgMetadata     = mgmtRPC("ListOrgMetadata", true)
+	rpcBulkSet             = mgmtRPC("BulkSetOrgMetadata", false)
+	rpcBulkRemove          = mgmtRPC("BulkRemoveOrgMetadata", false)
+	rpcGetUserByIDV1       = mgmtRPC("GetUserByID", true)
+	rpcListUserMetadataV1  = mgmtRPC("ListUserMetadata", true)
+	rpcBulkSetUserMetadata = mgmtRPC("BulkSetUserMetadata", false)
+	rpcBulkRemoveUserMeta  = mgmtRPC("BulkRemoveUserMetadata", false)
 )
 
-func (v1API) version() string { return APIV1 }
-
-func (v1API) writes(owner Owner) (set, remove rpc) {
-	if owner.IsUser() {
-		return rpcBulkSetUserMetadata, rpcBulkRemoveUserMeta
-	}
-	return rpcBulkSet, rpcBulkRemove
+// v1Calls is the management API's table: an organization's metadata calls
+// name nothing (the header says whose), a user's name the user.
+var v1Calls = callTable{
+	orgKind:  {list: rpcListOrgMetadata, set: rpcBulkSet, remove: rpcBulkRemove},
+	userKind: {list: rpcListUserMetadataV1, set: rpcBulkSetUserMetadata, remove: rpcBulkRemoveUserMeta, ownerField: "id"},
 }
+
+func newV1API(c *Client) *v1API {
+	return &v1API{tableAPI{c: c, table: &v1Calls, search: v1Search, found: v1Found}}
+}
+
+// v1Search pages and filters a search of either kind of owner.
+func v1Search(req protoreflect.Message, filters []KeyFilter, offset uint64, limit int) {
+	req.Set(field(req, "query"), protoreflect.ValueOfMessage((&object.ListQuery{Offset: offset, Limit: uint32(limit)}).ProtoReflect()))
+	appendMessages(req, "queries", v1Queries(filters))
+}
+
+// v1Found reads the answer of a search of either kind of owner.
+func v1Found(resp proto.Message) ([]Entry, uint64) {
+	r := resp.(interface {
+		GetResult() []*mdpb.Metadata
+		GetDetails() *object.ListDetails
+	})
+	return v1Entries(r.GetResult()), r.GetDetails().GetTotalResult()
+}
+
+func (v1API) version() string { return APIV1 }
 
 func (v v1API) getOrg(ctx context.Context, orgID string) (Org, error) {
 	resp := &management.GetMyOrgResponse{}
@@ -51,6 +71,7 @@ func (v v1API) getOrg(ctx context.Context, orgID string) (Org, error) {
 	return Org{ID: o.GetId(), Name: o.GetName(), State: OrgState(o.GetState())}, nil
 }
 
+// getUser finds users of owner.OrgID only (the caller's own for "").
 func (v v1API) getUser(ctx context.Context, owner Owner) (User, error) {
 	resp := &management.GetUserByIDResponse{}
 	if err := v.c.invoke(ctx, rpcGetUserByIDV1, owner, &management.GetUserByIDRequest{Id: owner.UserID}, resp); err != nil {
@@ -74,27 +95,9 @@ func v1Queries(filters []KeyFilter) []*mdpb.MetadataQuery {
 	return queries
 }
 
-func (v v1API) listPage(ctx context.Context, owner Owner, filters []KeyFilter, offset uint64, limit int) ([]Entry, uint64, error) {
-	query := &object.ListQuery{Offset: offset, Limit: uint32(limit)}
-	var (
-		result []*mdpb.Metadata
-		total  uint64
-	)
-	if owner.IsUser() {
-		resp := &management.ListUserMetadataResponse{}
-		req := &management.ListUserMetadataRequest{Id: owner.UserID, Query: query, Queries: v1Queries(filters)}
-		if err := v.c.invoke(ctx, rpcListUserMetadataV1, owner, req, resp); err != nil {
-			return nil, 0, err
-		}
-		result, total = resp.GetResult(), resp.GetDetails().GetTotalResult()
-	} else {
-		resp := &management.ListOrgMetadataResponse{}
-		req := &management.ListOrgMetadataRequest{Query: query, Queries: v1Queries(filters)}
-		if err := v.c.invoke(ctx, rpcListOrgMetadata, owner, req, resp); err != nil {
-			return nil, 0, err
-		}
-		result, total = resp.GetResult(), resp.GetDetails().GetTotalResult()
-	}
+// v1Entries reads v1's search results, which carry a sequence and the
+// resource owner besides the dates.
+func v1Entries(result []*mdpb.Metadata) []Entry {
 	page := make([]Entry, 0, len(result))
 	for _, m := range result {
 		d := m.GetDetails()
@@ -107,28 +110,5 @@ func (v v1API) listPage(ctx context.Context, owner Owner, filters []KeyFilter, o
 		}
 		page = append(page, e)
 	}
-	return page, total, nil
-}
-
-func (v v1API) set(ctx context.Context, owner Owner, entries []KV) error {
-	if owner.IsUser() {
-		req := &management.BulkSetUserMetadataRequest{Id: owner.UserID, Metadata: make([]*management.BulkSetUserMetadataRequest_Metadata, 0, len(entries))}
-		for _, e := range entries {
-			req.Metadata = append(req.Metadata, &management.BulkSetUserMetadataRequest_Metadata{Key: e.Key, Value: e.Value})
-		}
-		return v.c.invoke(ctx, rpcBulkSetUserMetadata, owner, req, &management.BulkSetUserMetadataResponse{})
-	}
-	req := &management.BulkSetOrgMetadataRequest{Metadata: make([]*management.BulkSetOrgMetadataRequest_Metadata, 0, len(entries))}
-	for _, e := range entries {
-		req.Metadata = append(req.Metadata, &management.BulkSetOrgMetadataRequest_Metadata{Key: e.Key, Value: e.Value})
-	}
-	return v.c.invoke(ctx, rpcBulkSet, owner, req, &management.BulkSetOrgMetadataResponse{})
-}
-
-func (v v1API) remove(ctx context.Context, owner Owner, keys []string) error {
-	if owner.IsUser() {
-		req := &management.BulkRemoveUserMetadataRequest{Id: owner.UserID, Keys: keys}
-		return v.c.invoke(ctx, rpcBulkRemoveUserMeta, owner, req, &management.BulkRemoveUserMetadataResponse{})
-	}
-	return v.c.invoke(ctx, rpcBulkRemove, owner, &management.BulkRemoveOrgMetadataRequest{Keys: keys}, &management.BulkRemoveOrgMetadataResponse{})
+	return page
 }

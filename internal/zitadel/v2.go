@@ -4,13 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 
 	filterv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/filter/v2"
 	mdv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/metadata/v2"
 	orgv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/org/v2"
 	userv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
 // v2API is the organization service v2 and the user service v2 (contract
@@ -19,36 +20,56 @@ import (
 // search by a caller who may not read the organization, and a search of an
 // organization that does not exist, answer OK with an empty list: getOrg
 // is how the engine's callers tell those apart from "no keys".
-type v2API struct{ c *Client }
+type v2API struct{ tableAPI }
 
 var orgService = orgv2.OrganizationService_ServiceDesc.ServiceName
 
-func v2RPC(service, method string, read bool, verb, path, query string) rpc {
-	return rpc{api: APIV2, service: service, method: method, read: read, orgInRequest: true, rest: route{verb: verb, path: path, query: query}}
+func v2RPC(service, method string, read bool) rpc {
+	return newRPC(APIV2, service, method, read, true)
 }
 
 var userService = userv2.UserService_ServiceDesc.ServiceName
 
-// The keys of a REST delete travel as query parameters: a JSON body is
-// ignored (contract sections 2 and 4).
+// The keys of a REST delete travel as query parameters: its rule has no
+// body, and a JSON body is ignored (contract sections 2 and 4).
 var (
-	rpcListOrganizations        = v2RPC(orgService, "ListOrganizations", true, http.MethodPost, "/v2/organizations/_search", "")
-	rpcListOrganizationMetadata = v2RPC(orgService, "ListOrganizationMetadata", true, http.MethodPost, "/v2/organizations/{organization_id}/metadata/search", "")
-	rpcSetOrganizationMetadata  = v2RPC(orgService, "SetOrganizationMetadata", false, http.MethodPost, "/v2/organizations/{organization_id}/metadata", "")
-	rpcDeleteOrgMetadata        = v2RPC(orgService, "DeleteOrganizationMetadata", false, http.MethodDelete, "/v2/organizations/{organization_id}/metadata", "keys")
-	rpcGetUserByIDV2            = v2RPC(userService, "GetUserByID", true, http.MethodGet, "/v2/users/{user_id}", "")
-	rpcListUserMetadataV2       = v2RPC(userService, "ListUserMetadata", true, http.MethodPost, "/v2/users/{user_id}/metadata/search", "")
-	rpcSetUserMetadata          = v2RPC(userService, "SetUserMetadata", false, http.MethodPost, "/v2/users/{user_id}/metadata", "")
-	rpcDeleteUserMetadata       = v2RPC(userService, "DeleteUserMetadata", false, http.MethodDelete, "/v2/users/{user_id}/metadata", "keys")
+	rpcListOrganizations        = v2RPC(orgService, "ListOrganizations", true)
+	rpcListOrganizationMetadata = v2RPC(orgService, "ListOrganizationMetadata", true)
+	rpcSetOrganizationMetadata  = v2RPC(orgService, "SetOrganizationMetadata", false)
+	rpcDeleteOrgMetadata        = v2RPC(orgService, "DeleteOrganizationMetadata", false)
+	rpcGetUserByIDV2            = v2RPC(userService, "GetUserByID", true)
+	rpcListUserMetadataV2       = v2RPC(userService, "ListUserMetadata", true)
+	rpcSetUserMetadata          = v2RPC(userService, "SetUserMetadata", false)
+	rpcDeleteUserMetadata       = v2RPC(userService, "DeleteUserMetadata", false)
 )
 
 func (v2API) version() string { return APIV2 }
 
-func (v2API) writes(owner Owner) (set, remove rpc) {
-	if owner.IsUser() {
-		return rpcSetUserMetadata, rpcDeleteUserMetadata
-	}
-	return rpcSetOrganizationMetadata, rpcDeleteOrgMetadata
+// v2Calls is the v2 services' table: every request names the
+// organization or the user.
+var v2Calls = callTable{
+	orgKind:  {list: rpcListOrganizationMetadata, set: rpcSetOrganizationMetadata, remove: rpcDeleteOrgMetadata, ownerField: "organization_id"},
+	userKind: {list: rpcListUserMetadataV2, set: rpcSetUserMetadata, remove: rpcDeleteUserMetadata, ownerField: "user_id", emptyPageEnds: true},
+}
+
+func newV2API(c *Client) *v2API {
+	return &v2API{tableAPI{c: c, table: &v2Calls, search: v2Search, found: v2Found}}
+}
+
+// v2Search pages and filters a search of either kind of owner.
+func v2Search(req protoreflect.Message, filters []KeyFilter, offset uint64, limit int) {
+	pagination := &filterv2.PaginationRequest{Offset: offset, Limit: uint32(limit), Asc: true}
+	req.Set(field(req, "pagination"), protoreflect.ValueOfMessage(pagination.ProtoReflect()))
+	appendMessages(req, "filters", v2Filters(filters))
+}
+
+// v2Found reads the answer of a search of either kind of owner.
+func v2Found(resp proto.Message) ([]Entry, uint64) {
+	r := resp.(interface {
+		GetMetadata() []*mdv2.Metadata
+		GetPagination() *filterv2.PaginationResponse
+	})
+	return v2Entries(r.GetMetadata()), r.GetPagination().GetTotalResult()
 }
 
 // needOrg is the error of an organization's call without an id: v2 cannot
@@ -107,37 +128,20 @@ func (v v2API) listPage(ctx context.Context, owner Owner, filters []KeyFilter, o
 	if err := needOrg(owner); err != nil {
 		return nil, 0, err
 	}
-	pagination := &filterv2.PaginationRequest{Offset: offset, Limit: uint32(min(limit, MaxPageSize)), Asc: true}
+	return v.tableAPI.listPage(ctx, owner, filters, offset, min(limit, MaxPageSize))
+}
+
+func v2Filters(filters []KeyFilter) []*mdv2.MetadataSearchFilter {
 	search := make([]*mdv2.MetadataSearchFilter, 0, len(filters))
 	for _, f := range filters {
 		search = append(search, &mdv2.MetadataSearchFilter{Filter: &mdv2.MetadataSearchFilter_KeyFilter{
 			KeyFilter: &mdv2.MetadataKeyFilter{Key: f.Key, Method: filterv2.TextFilterMethod(f.Method)},
 		}})
 	}
-	var (
-		result []*mdv2.Metadata
-		total  uint64
-	)
-	if owner.IsUser() {
-		resp := &userv2.ListUserMetadataResponse{}
-		req := &userv2.ListUserMetadataRequest{UserId: owner.UserID, Pagination: pagination, Filters: search}
-		if err := v.c.invoke(ctx, rpcListUserMetadataV2, owner, req, resp); err != nil {
-			return nil, 0, err
-		}
-		result, total = resp.GetMetadata(), resp.GetPagination().GetTotalResult()
-		if len(result) == 0 {
-			// A caller without membership gets an empty page whose total
-			// still counts every entry (contract section 4): no page ahead.
-			total = 0
-		}
-	} else {
-		resp := &orgv2.ListOrganizationMetadataResponse{}
-		req := &orgv2.ListOrganizationMetadataRequest{OrganizationId: owner.OrgID, Pagination: pagination, Filters: search}
-		if err := v.c.invoke(ctx, rpcListOrganizationMetadata, owner, req, resp); err != nil {
-			return nil, 0, err
-		}
-		result, total = resp.GetMetadata(), resp.GetPagination().GetTotalResult()
-	}
+	return search
+}
+
+func v2Entries(result []*mdv2.Metadata) []Entry {
 	page := make([]Entry, 0, len(result))
 	for _, m := range result {
 		e := Entry{Key: m.GetKey(), Value: m.GetValue()}
@@ -149,7 +153,7 @@ func (v v2API) listPage(ctx context.Context, owner Owner, filters []KeyFilter, o
 		}
 		page = append(page, e)
 	}
-	return page, total, nil
+	return page
 }
 
 // set never sends an empty value: v2 would delete the key instead of
@@ -165,31 +169,14 @@ func (v v2API) set(ctx context.Context, owner Owner, entries []KV) error {
 				Message: fmt.Sprintf("the value of key %q is empty, which the v2 API would take as \"delete the key\"; values need 1 to 500000 bytes", e.Key)}
 		}
 	}
-	if owner.IsUser() {
-		req := &userv2.SetUserMetadataRequest{UserId: owner.UserID, Metadata: make([]*userv2.Metadata, 0, len(entries))}
-		for _, e := range entries {
-			req.Metadata = append(req.Metadata, &userv2.Metadata{Key: e.Key, Value: e.Value})
-		}
-		return v.c.invoke(ctx, setRPC, owner, req, &userv2.SetUserMetadataResponse{})
-	}
-	req := &orgv2.SetOrganizationMetadataRequest{OrganizationId: owner.OrgID, Metadata: make([]*orgv2.Metadata, 0, len(entries))}
-	for _, e := range entries {
-		req.Metadata = append(req.Metadata, &orgv2.Metadata{Key: e.Key, Value: e.Value})
-	}
-	return v.c.invoke(ctx, setRPC, owner, req, &orgv2.SetOrganizationMetadataResponse{})
+	return v.tableAPI.set(ctx, owner, entries)
 }
 
 func (v v2API) remove(ctx context.Context, owner Owner, keys []string) error {
 	if err := needOrg(owner); err != nil {
 		return err
 	}
-	_, removeRPC := v.writes(owner)
-	var err error
-	if owner.IsUser() {
-		err = v.c.invoke(ctx, removeRPC, owner, &userv2.DeleteUserMetadataRequest{UserId: owner.UserID, Keys: keys}, &userv2.DeleteUserMetadataResponse{})
-	} else {
-		err = v.c.invoke(ctx, removeRPC, owner, &orgv2.DeleteOrganizationMetadataRequest{OrganizationId: owner.OrgID, Keys: keys}, &orgv2.DeleteOrganizationMetadataResponse{})
-	}
+	err := v.tableAPI.remove(ctx, owner, keys)
 	// The contract gives v2's answer to a missing key as v1's NotFound but
 	// not its id: a NotFound without an id that is not about the
 	// membership counts as a missing key, which the engine then looks up.
