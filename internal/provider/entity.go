@@ -78,12 +78,7 @@ func NewOrgMetadataDataSource() datasource.DataSource { return &metadataDataSour
 func NewUserMetadataDataSource() datasource.DataSource { return &metadataDataSource{e: userEntity{}} }
 
 // ownerKey identifies an owner in the run's ownership registry.
-func ownerKey(o zitadel.Owner) string {
-	if o.IsUser() {
-		return "user/" + o.UserID
-	}
-	return "org/" + o.OrgID
-}
+func ownerKey(o zitadel.Owner) string { return o.Noun() + "/" + o.ID() }
 
 // addOwnerError reports an owner that could not be resolved.
 func addOwnerError(diags *diag.Diagnostics, summary string, owner zitadel.Owner, need access, err error) {
@@ -97,14 +92,6 @@ func addOwnerError(diags *diag.Diagnostics, summary string, owner zitadel.Owner,
 		doing = "looking up user " + owner.UserID
 	}
 	addAPIError(diags, summary, doing, owner, need, err)
-}
-
-// ownerID is the id an owner goes by in import IDs.
-func ownerID(o zitadel.Owner) string {
-	if o.IsUser() {
-		return o.UserID
-	}
-	return o.OrgID
 }
 
 // model is where a plan, state or configuration is read into and written

@@ -856,3 +856,35 @@ func keepForTests(name string, realMode bool) bool {
 	}
 	return true
 }
+
+// forEachWire runs a test that drives the resource without Terraform once
+// per metadata API and transport: these tests are not acceptance tests, so
+// make test's legs do not repeat them.
+func forEachWire(t *testing.T, test func(t *testing.T, api, transport string)) {
+	for _, api := range []string{zitadel.APIV1, zitadel.APIV2} {
+		for _, transport := range []string{zitadel.TransportGRPC, zitadel.TransportREST} {
+			t.Run(api+"/"+transport, func(t *testing.T) { test(t, api, transport) })
+		}
+	}
+}
+
+// testClient connects to an in-process fake, for tests that drive the
+// resource without Terraform.
+func testClient(t *testing.T, srv *fakezitadel.Server, token string, tune func(*zitadel.Config)) *zitadel.Client {
+	t.Helper()
+	_, p := splitHostPort(srv.Addr())
+	port, err := strconv.Atoi(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := zitadel.Config{Domain: "127.0.0.1", Port: port, Insecure: true, AccessToken: token, Retry: zitadel.DefaultRetryPolicy()}
+	if tune != nil {
+		tune(&cfg)
+	}
+	client, err := zitadel.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = client.Close() })
+	return client
+}

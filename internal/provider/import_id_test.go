@@ -1,11 +1,8 @@
 package provider
 
 import (
-	"fmt"
 	"reflect"
 	"testing"
-
-	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 )
 
 func TestParseImportID(t *testing.T) {
@@ -70,26 +67,5 @@ func FuzzImportID(f *testing.F) {
 		if err != nil || !reflect.DeepEqual(again, id) {
 			t.Fatalf("%q parsed to %+v, which builds %q and parses to %+v, %v", s, id, id.String(), again, err)
 		}
-	})
-}
-
-// A key written in NFD cannot be named by a configuration (Terraform writes
-// NFC): importing it by name says so.
-func TestAccImport_keyInAnotherNormalization(t *testing.T) {
-	forEachSubject(t, func(t *testing.T, s *subject) {
-		e := s.testEnv
-		nfc, nfd := e.K("caf\u00e9"), e.K("cafe\u0301")
-		s.set(s.id, nfd, []byte("v"))
-		resource.Test(t, resource.TestCase{
-			ProtoV6ProviderFactories: e.factories(),
-			Steps: []resource.TestStep{{
-				Config:        e.Provider() + s.resource("test", s.id, attrMap("values", map[string]string{nfc: "v"})),
-				ResourceName:  s.addr,
-				ImportState:   true,
-				ImportStateId: importID{Owner: s.id, Keys: []string{nfc}}.String(),
-				ExpectError:   errorText(fmt.Sprintf("ZITADEL holds %q as %q", nfc, nfd), "another Unicode normalization (NFD, not NFC)", "rename it in ZITADEL"),
-			}},
-		})
-		s.del(s.id, nfd)
 	})
 }

@@ -186,7 +186,7 @@ func (d *metadataDataSource) Read(ctx context.Context, req datasource.ReadReques
 		resp.Diagnostics.AddError(summary, fmt.Sprintf("%s does not exist in ZITADEL: it was removed, or never existed. Check %s on the data source.", capital(ownerName(owner)), d.e.names().ownerAttr))
 		return
 	}
-	m.ID = types.StringValue(ownerID(owner))
+	m.ID = types.StringValue(owner.ID())
 	if m.OrgID.IsNull() {
 		m.OrgID = types.StringValue(owner.OrgID)
 	}

@@ -30,14 +30,14 @@ type metadataObject struct {
 	UserID types.String `tfsdk:"user_id"`
 }
 
-// mapAttr names the model's map for each kind.
-var mapAttr = map[kind]string{kindText: "values", kindBinary: "binary_values", kindSensitive: "sensitive_values"}
+// mapAttr names each valueMap's attribute.
+var mapAttr = map[valueMap]string{inValues: "values", inBinaryValues: "binary_values", inSensitiveValues: "sensitive_values"}
 
-func (m *metadataModel) mapOf(k kind) *types.Map {
+func (m *metadataModel) mapOf(k valueMap) *types.Map {
 	switch k {
-	case kindBinary:
+	case inBinaryValues:
 		return &m.BinaryValues
-	case kindSensitive:
+	case inSensitiveValues:
 		return &m.SensitiveValues
 	}
 	return &m.Values
@@ -50,7 +50,7 @@ func (m *metadataModel) mapOf(k kind) *types.Map {
 func (m *metadataModel) keys() (keySet, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	out := keySet{}
-	for _, k := range []kind{kindText, kindBinary, kindSensitive} {
+	for _, k := range valueMaps {
 		mv := m.mapOf(k)
 		if mv.IsNull() || mv.IsUnknown() {
 			continue
@@ -65,11 +65,11 @@ func (m *metadataModel) keys() (keySet, diag.Diagnostics) {
 			}
 			s := sv.ValueString()
 			switch k {
-			case kindText:
+			case inValues:
 				out[key] = textValue(s)
-			case kindSensitive:
+			case inSensitiveValues:
 				out[key] = sensitiveValue(s)
-			case kindBinary:
+			case inBinaryValues:
 				v, err := binaryValue(s)
 				if err != nil {
 					diags.AddAttributeError(p, "Invalid Base64 Value",
@@ -86,10 +86,10 @@ func (m *metadataModel) keys() (keySet, diag.Diagnostics) {
 // setKeys writes the keys into the three maps. A map with no keys keeps the
 // null-ness it had in like, so an omitted map never diffs against {}.
 func (m *metadataModel) setKeys(ks keySet, like metadataModel) {
-	for _, k := range []kind{kindText, kindBinary, kindSensitive} {
+	for _, k := range valueMaps {
 		elems := map[string]attr.Value{}
 		for key, v := range ks {
-			if v.kind == k {
+			if v.in == k {
 				elems[key] = types.StringValue(v.text)
 			}
 		}
@@ -109,7 +109,7 @@ func (m *metadataModel) validateKeys(ctx context.Context) diag.Diagnostics {
 	var diags diag.Diagnostics
 	owner := map[string]string{}
 	total := 0
-	for _, k := range []kind{kindText, kindBinary, kindSensitive} {
+	for _, k := range valueMaps {
 		mv := m.mapOf(k)
 		if mv.IsNull() || mv.IsUnknown() {
 			continue
@@ -138,7 +138,7 @@ func (m *metadataModel) validateKeys(ctx context.Context) diag.Diagnostics {
 				continue
 			}
 			size := len(sv.ValueString())
-			if k == kindBinary {
+			if k == inBinaryValues {
 				v, err := binaryValue(sv.ValueString())
 				if err != nil {
 					diags.AddAttributeError(p, "Invalid Base64 Value",
@@ -149,7 +149,7 @@ func (m *metadataModel) validateKeys(ctx context.Context) diag.Diagnostics {
 			}
 			if size < 1 || size > maxValueSize {
 				what := "bytes"
-				if k == kindBinary {
+				if k == inBinaryValues {
 					what = "bytes after base64 decoding"
 				}
 				diags.AddAttributeError(p, "Invalid Metadata Value Size",

@@ -55,7 +55,7 @@ func (r *metadataResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	desired, complete := plan.knownKeys()
 	use.keeps = make(map[string]string, len(desired))
 	for k, v := range desired {
-		use.keeps[k] = mapAttr[v.kind]
+		use.keeps[k] = mapAttr[v.in]
 	}
 	var prior keySet
 	var predecessor *plannedUse
@@ -241,7 +241,7 @@ func (r *metadataResource) checkUpdate(ctx context.Context, owner zitadel.Owner,
 // known yet has a nil raw. complete is false when a whole map is unknown.
 func (m *metadataModel) knownKeys() (ks keySet, complete bool) {
 	ks, complete = keySet{}, true
-	for _, k := range []kind{kindText, kindBinary, kindSensitive} {
+	for _, k := range valueMaps {
 		mv := m.mapOf(k)
 		if mv.IsUnknown() {
 			complete = false
@@ -250,18 +250,18 @@ func (m *metadataModel) knownKeys() (ks keySet, complete bool) {
 		for key, ev := range mv.Elements() {
 			sv, ok := ev.(types.String)
 			if !ok || sv.IsUnknown() || sv.IsNull() {
-				ks[key] = value{kind: k}
+				ks[key] = value{in: k}
 				continue
 			}
-			if k == kindBinary {
+			if k == inBinaryValues {
 				if v, err := binaryValue(sv.ValueString()); err == nil {
 					ks[key] = v
 					continue
 				}
-				ks[key] = value{kind: k}
+				ks[key] = value{in: k}
 				continue
 			}
-			ks[key] = value{raw: []byte(sv.ValueString()), kind: k, text: sv.ValueString()}
+			ks[key] = value{raw: []byte(sv.ValueString()), in: k, text: sv.ValueString()}
 		}
 	}
 	return ks, complete
@@ -274,7 +274,7 @@ func exclusiveOffWarning(state, plan metadataModel, prior, desired keySet, compl
 	if !state.Exclusive.ValueBool() || plan.Exclusive.IsUnknown() || plan.Exclusive.ValueBool() || !complete {
 		return ""
 	}
-	_, remove := changes(prior, desired)
+	_, remove := writesFor(prior, desired)
 	if len(remove) == 0 {
 		return ""
 	}
@@ -323,7 +323,7 @@ func (r *metadataResource) overlapDiagnostics(owner zitadel.Owner, u *plannedUse
 		case keptAndReleased:
 			diags.AddError("Metadata Key Held by Two Resources", fmt.Sprintf(
 				"%[1]s: %[2]s %[3]s held in the state of this resource and of another %[4]s object (%[5]s), and this plan removes %[6]s through one of the two while the other keeps %[6]s, so applying it would delete keys that stay configured. To stop managing %[6]s with the resource that lets go without deleting %[6]s from ZITADEL, remove that resource from state first (terraform state rm, or, with Terraform 1.7 or later, a removed block with lifecycle { destroy = false }), then plan again. If the object being destroyed is a deposed object that a failed create_before_destroy replacement of the same resource left behind, remove the resource from state and import it again (terraform import <address> '%[7]s:<key>,...').",
-				capital(of), listKeys(g.keys), isAre(len(g.keys)), typ, other, itThem(len(g.keys)), ownerID(owner)))
+				capital(of), listKeys(g.keys), isAre(len(g.keys)), typ, other, itThem(len(g.keys)), owner.ID()))
 		}
 	}
 }
@@ -387,7 +387,7 @@ func createConflictDetail(owner zitadel.Owner, conflicts, foreign []string) stri
 	}
 	all := append(conflicts, foreign...)
 	const hint = "\n\nIf these keys are this resource's own (it replaces a tainted object of itself, or a create_before_destroy replacement changes their values), or another resource lets go of them in this same plan (a rename without a moved block, a key moved to a new resource), do not import them: apply the change in two steps, first with the values the server holds (or terraform untaint the object, or use a moved block), then with the new values. If another resource of this configuration keeps them, remove them from one of the two."
-	id := ownerID(owner)
+	id := owner.ID()
 	ids := fmt.Sprintf("'%s' takes every key", id)
 	if len(all) <= maxListedKeys {
 		ids = fmt.Sprintf("'%s' takes just these keys, '%s' every key", importID{Owner: id, Keys: all}, id)

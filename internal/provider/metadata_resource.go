@@ -2,12 +2,8 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"maps"
 	"slices"
-	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -16,11 +12,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
 )
@@ -94,70 +87,6 @@ func (r *metadataResource) Configure(_ context.Context, req resource.ConfigureRe
 	r.data = configuredData(req.ProviderData, &resp.Diagnostics)
 }
 
-// getter is a plan, state or configuration; setter a plan or state.
-type (
-	getter interface {
-		Get(ctx context.Context, target any) diag.Diagnostics
-	}
-	setter interface {
-		Set(ctx context.Context, v any) diag.Diagnostics
-	}
-)
-
-// get reads a plan, state or configuration of the resource's entity.
-func (r *metadataResource) get(ctx context.Context, g getter, diags *diag.Diagnostics) metadataObject {
-	var o metadataObject
-	diags.Append(g.Get(ctx, model(r.e, &o, &o.metadataModel))...)
-	return o
-}
-
-// set writes a plan or state of the resource's entity.
-func (r *metadataResource) set(ctx context.Context, s setter, o metadataObject, diags *diag.Diagnostics) {
-	diags.Append(s.Set(ctx, model(r.e, &o, &o.metadataModel))...)
-}
-
-// setApplied writes the state of a successful create or update: the planned
-// value Terraform sent, with the owner attributes (id, org_id, user_id)
-// taken from o, which differs from the plan in nothing else (Terraform
-// refuses a new state that differs from any known planned value anyway).
-// The maps pass through as they came instead of being converted into
-// framework values and back, which at thousands of keys cost more than the
-// rest of the apply's own work.
-func (r *metadataResource) setApplied(ctx context.Context, st *tfsdk.State, planned tftypes.Value, o metadataObject, diags *diag.Diagnostics) {
-	if v, ok := withOwners(ctx, planned, r.ownerAttributes(o)); ok {
-		st.Raw = v
-		return
-	}
-	r.set(ctx, st, o, diags)
-}
-
-// ownerAttributes are the attributes of o that name its owner.
-func (r *metadataResource) ownerAttributes(o metadataObject) map[string]types.String {
-	owners := map[string]types.String{"id": o.ID, "org_id": o.OrgID}
-	if r.e.names().hasUser {
-		owners["user_id"] = o.UserID
-	}
-	return owners
-}
-
-// withOwners is planned with the given attributes replaced; false when
-// planned is not an object holding them all, or a value does not convert.
-func withOwners(ctx context.Context, planned tftypes.Value, owners map[string]types.String) (tftypes.Value, bool) {
-	var attrs map[string]tftypes.Value
-	if planned.IsNull() || !planned.IsKnown() || planned.As(&attrs) != nil {
-		return tftypes.Value{}, false
-	}
-	out := maps.Clone(attrs) // As shares the planned value's map
-	for name, v := range owners {
-		tv, err := v.ToTerraformValue(ctx)
-		if _, present := out[name]; err != nil || !present {
-			return tftypes.Value{}, false
-		}
-		out[name] = tv
-	}
-	return tftypes.NewValue(planned.Type(), out), true
-}
-
 func (r *metadataResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	cfg := r.get(ctx, req.Config, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
@@ -217,14 +146,14 @@ func (r *metadataResource) Create(ctx context.Context, req resource.CreateReques
 		return
 	}
 	r.e.record(&plan, owner)
-	set, _ := changes(adopted, desired)
+	set, _ := writesFor(adopted, desired)
 	write := set
 	if len(set) == 0 {
 		// Every key is adopted. Writing them again (ZITADEL skips values
 		// that do not change) proves that the caller may write: a token
 		// that may only read must not create a resource owning keys it
 		// could never remove.
-		write, _ = changes(nil, desired)
+		write, _ = writesFor(nil, desired)
 	}
 	tflog.Debug(ctx, "creating metadata", map[string]any{"keys": len(desired), "adopted": len(adopted), "writes": len(set)})
 	if applied, err := r.data.api.SetMetadata(ctx, owner, write); err != nil {
@@ -335,7 +264,7 @@ func (r *metadataResource) Update(ctx context.Context, req resource.UpdateReques
 	if !r.checkAdded(ctx, owner, summary, prior, desired, &resp.Diagnostics) {
 		return
 	}
-	set, remove := changes(prior, desired)
+	set, remove := writesFor(prior, desired)
 	// A key this resource keeps that another resource of this run removed
 	// (both held it, one with a map unknown at plan time) is written again.
 	for _, k := range w.releasedByOthers(sortedKeys(desired)) {
@@ -409,99 +338,6 @@ func (r *metadataResource) addKeptWarning(diags *diag.Diagnostics, owner zitadel
 		capital(ownerName(owner)), listKeys(kept), r.e.names().typeSuffix, itThem(len(kept))))
 }
 
-// Read-back after a failed write: it normally gets readBackTimeout of its
-// own (the operation's own deadline may be what failed it), but once the
-// user interrupts it gets only interruptGrace, so Ctrl-C stops the provider
-// within seconds.
-const (
-	readBackTimeout = 30 * time.Second
-	interruptGrace  = 3 * time.Second
-)
-
-// readBackContext bounds a read-back as described above; grace 0 means
-// interruptGrace.
-func readBackContext(ctx context.Context, grace time.Duration) (context.Context, context.CancelFunc) {
-	if grace <= 0 {
-		grace = interruptGrace
-	}
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), readBackTimeout)
-	stop := context.AfterFunc(ctx, func() {
-		if errors.Is(ctx.Err(), context.Canceled) {
-			time.AfterFunc(grace, cancel)
-		}
-	})
-	return rctx, func() { stop(); cancel() }
-}
-
-// failedWrite is what a create or update meant to do and how far its
-// acknowledged calls got: setDone entries of set and removeDone keys of
-// remove, in order.
-type failedWrite struct {
-	prior, desired      keySet
-	set                 []zitadel.KV
-	remove              []string
-	setDone, removeDone int
-	create              bool
-}
-
-// acknowledged is prior with the acknowledged calls applied: what is known
-// to be on the server when nothing can be read back.
-func (f failedWrite) acknowledged() keySet {
-	out := make(keySet, len(f.prior))
-	for k, v := range f.prior {
-		out[k] = v
-	}
-	for _, kv := range f.set[:f.setDone] {
-		out[kv.Key] = f.desired[kv.Key]
-	}
-	for _, k := range f.remove[:f.removeDone] {
-		delete(out, k)
-	}
-	return out
-}
-
-// recordFailedWrite records, after a write failed part-way, exactly what
-// the server now holds for every key the resource had or wanted, so nothing
-// that reached the server is forgotten and the next plan shows only the
-// rest. If the read-back fails too, it records what the acknowledged calls
-// wrote. A create of which nothing reached the server records nothing, so
-// no empty tainted object is left behind.
-func (r *metadataResource) recordFailedWrite(ctx context.Context, w *ownerWriter, owner zitadel.Owner, plan metadataObject, f failedWrite, st setter, diags *diag.Diagnostics) {
-	rctx, cancel := readBackContext(ctx, r.data.interruptGrace)
-	defer cancel()
-	got := f.acknowledged()
-	// readOwner confirms an empty answer: on v2 a caller who may not read
-	// the organization gets one, which must not count as "nothing landed".
-	if server, _, err := r.data.readOwner(rctx, owner); err != nil {
-		tflog.Warn(ctx, "could not read back metadata after a failed write; recording the acknowledged writes", map[string]any{"error": err.Error()})
-	} else {
-		wanted := make(keySet, len(f.prior)+len(f.desired))
-		for k, v := range f.prior {
-			wanted[k] = v
-		}
-		for k, v := range f.desired {
-			wanted[k] = v
-		}
-		got = refresh(wanted, server, false)
-	}
-	if f.create && !anyLanded(f.set, got) {
-		return
-	}
-	w.claim(sortedKeys(got))
-	plan.setKeys(got, plan.metadataModel)
-	r.set(ctx, st, plan, diags)
-}
-
-// anyLanded reports whether any entry of set is on the server as written.
-func anyLanded(set []zitadel.KV, got keySet) bool {
-	for _, kv := range set {
-		if v, ok := got[kv.Key]; ok && string(v.raw) == string(kv.Value) {
-			return true
-		}
-	}
-	return false
-}
-
 func (r *metadataResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	state := r.get(ctx, req.State, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
@@ -540,75 +376,4 @@ func (r *metadataResource) Delete(ctx context.Context, req resource.DeleteReques
 		w.release(keys)
 	}
 	r.addKeptWarning(&resp.Diagnostics, owner, kept)
-}
-
-// normalizationHint names the keys of server that equal a missing key in
-// Unicode NFC but not byte for byte, as a key written in NFD does: ZITADEL
-// compares bytes, and Terraform turns the text of a configuration into NFC.
-func normalizationHint(missing []string, server map[string][]byte) string {
-	byNFC := map[string][]string{}
-	for k := range server {
-		if n := norm.NFC.String(k); n != k {
-			byNFC[n] = append(byNFC[n], k)
-		}
-	}
-	var found []string
-	for _, k := range missing {
-		for _, held := range byNFC[norm.NFC.String(k)] {
-			found = append(found, fmt.Sprintf("%q as %q", k, held))
-		}
-	}
-	if len(found) == 0 {
-		return ""
-	}
-	slices.Sort(found)
-	return fmt.Sprintf(" ZITADEL holds %s: the same text in another Unicode normalization (NFD, not NFC). ZITADEL compares keys byte for byte, and Terraform turns the text of a configuration into NFC, so no configuration can name such a key: rename it in ZITADEL to its NFC form (write it under the new key and remove the old one), then import it.", strings.Join(found, ", "))
-}
-
-func (r *metadataResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	summary := "Unable to Import " + r.title()
-	// Import has no timeouts block of its own: it gets a read's default.
-	ctx, cancel := context.WithTimeout(ctx, defaultTimeouts["read"])
-	defer cancel()
-	help := importIDHelp(r.e.names().noun)
-	id, err := parseImportID(req.ID)
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("The import ID %q is not valid: %s. %s", req.ID, err, help))
-		return
-	}
-	owner, err := r.e.importOwner(ctx, r.data, id.Owner)
-	if err != nil {
-		addOwnerError(&resp.Diagnostics, summary, owner, manageAccess, err)
-		return
-	}
-	server, gone, err := r.data.readOwner(ctx, owner)
-	if err != nil {
-		addAPIError(&resp.Diagnostics, summary, "searching the metadata", owner, manageAccess, err)
-		return
-	}
-	if gone {
-		resp.Diagnostics.AddError(summary, fmt.Sprintf("%s does not exist or was removed. Check the %s id in the import ID.", capital(ownerName(owner)), r.e.names().noun))
-		return
-	}
-	keys := id.Keys
-	if keys == nil {
-		keys = sortedKeys(server)
-	}
-	var missing []string
-	for _, k := range keys {
-		if _, ok := server[k]; !ok {
-			missing = append(missing, k)
-		}
-	}
-	if len(missing) > 0 {
-		resp.Diagnostics.AddError(summary, fmt.Sprintf("%s has no metadata with the keys %s. Check the spelling (keys are case-sensitive) and the escapes in the import ID.%s %s", capital(ownerName(owner)), listKeys(missing), normalizationHint(missing, server), help))
-		return
-	}
-	var m metadataObject
-	m.Exclusive = types.BoolValue(false)
-	m.Timeouts = nullTimeouts()
-	r.e.record(&m, owner)
-	null := types.MapNull(types.StringType)
-	m.setKeys(adopt(server, keys), metadataModel{Values: null, BinaryValues: null, SensitiveValues: null})
-	r.set(ctx, &resp.State, m, &resp.Diagnostics)
 }

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -119,31 +118,5 @@ func TestWithOwners_fallsBackWhenItCannotPassThrough(t *testing.T) {
 	v, ok := withOwners(ctx, tftypes.NewValue(obj, map[string]tftypes.Value{"id": tftypes.NewValue(tftypes.String, tftypes.UnknownValue)}), id)
 	if !ok || !v.Equal(tftypes.NewValue(obj, map[string]tftypes.Value{"id": tftypes.NewValue(tftypes.String, "1")})) {
 		t.Errorf("withOwners = %s, %v", v, ok)
-	}
-}
-
-func TestKeys_readsEveryMapAndRefusesUnknownValues(t *testing.T) {
-	m := metadataModel{
-		Values:          stringMap(map[string]string{"t": "text"}),
-		BinaryValues:    stringMap(map[string]string{"b": "AP8="}),
-		SensitiveValues: stringMap(map[string]string{"s": "secret"}),
-	}
-	ks, d := m.keys()
-	if d.HasError() {
-		t.Fatal(d)
-	}
-	if len(ks) != 3 || ks["t"].kind != kindText || string(ks["b"].raw) != "\x00\xff" || ks["b"].text != "AP8=" || ks["s"].kind != kindSensitive {
-		t.Fatalf("keys = %+v", ks)
-	}
-	for _, bad := range []attr.Value{types.StringUnknown(), types.StringNull()} {
-		m.Values = types.MapValueMust(types.StringType, map[string]attr.Value{"t": bad})
-		if _, d := m.keys(); !d.HasError() || !strings.Contains(d[0].Detail(), `"t" in values`) {
-			t.Fatalf("the value %s gave %v", bad, d)
-		}
-	}
-	// A null map holds no keys.
-	m.Values, m.BinaryValues = types.MapNull(types.StringType), types.MapNull(types.StringType)
-	if ks, d := m.keys(); d.HasError() || len(ks) != 1 || ks["s"].text != "secret" {
-		t.Fatalf("keys = %+v, %v", ks, d)
 	}
 }

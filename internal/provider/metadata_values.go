@@ -11,20 +11,24 @@ import (
 	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
 )
 
-// kind says which of the resource's three maps a key lives in.
-type kind int
+// valueMap is the attribute a key's value lives in: values,
+// binary_values or sensitive_values (mapAttr).
+type valueMap int
 
 const (
-	kindText kind = iota
-	kindBinary
-	kindSensitive
+	inValues valueMap = iota
+	inBinaryValues
+	inSensitiveValues
 )
+
+// valueMaps are the maps in the order they are read and written.
+var valueMaps = []valueMap{inValues, inBinaryValues, inSensitiveValues}
 
 // value is one managed key: its raw bytes, the map it lives in and the
 // string that map holds for it.
 type value struct {
-	raw  []byte
-	kind kind
+	raw []byte
+	in  valueMap
 	// text is what the map holds: the text itself, or base64 for binary.
 	text string
 }
@@ -45,8 +49,8 @@ const (
 // must fit with room to spare.
 const maxResourceBytes = 64 << 20
 
-func textValue(s string) value      { return value{raw: []byte(s), kind: kindText, text: s} }
-func sensitiveValue(s string) value { return value{raw: []byte(s), kind: kindSensitive, text: s} }
+func textValue(s string) value      { return value{raw: []byte(s), in: inValues, text: s} }
+func sensitiveValue(s string) value { return value{raw: []byte(s), in: inSensitiveValues, text: s} }
 
 // binaryValue decodes a base64 string from configuration or state.
 func binaryValue(s string) (value, error) {
@@ -54,43 +58,43 @@ func binaryValue(s string) (value, error) {
 	if err != nil {
 		return value{}, err
 	}
-	return value{raw: raw, kind: kindBinary, text: s}, nil
+	return value{raw: raw, in: inBinaryValues, text: s}, nil
 }
 
-// fromServer builds the value for bytes read from ZITADEL, keeping the kind
-// the key had where that is lossless: text that is not valid UTF-8 moves to
+// fromServer builds the value for bytes read from ZITADEL, keeping the map
+// the key was in where that is lossless: text that is not valid UTF-8 moves to
 // the binary map, so drift never loses a byte.
-func fromServer(raw []byte, prefer kind, prior *value) value {
+func fromServer(raw []byte, prefer valueMap, prior *value) value {
 	switch {
-	case prefer == kindSensitive && utf8.Valid(raw):
-		return value{raw: raw, kind: kindSensitive, text: string(raw)}
-	case prefer == kindSensitive:
+	case prefer == inSensitiveValues && utf8.Valid(raw):
+		return value{raw: raw, in: inSensitiveValues, text: string(raw)}
+	case prefer == inSensitiveValues:
 		// Showing these bytes in the binary map would reveal a sensitive
 		// value in plan output; a digest marks the drift without doing so.
 		sum := sha256.Sum256(raw)
-		return value{raw: raw, kind: kindSensitive, text: fmt.Sprintf("<non-UTF-8 value, %d bytes, sha256:%s>", len(raw), hex.EncodeToString(sum[:8]))}
-	case prefer == kindText && utf8.Valid(raw):
-		return value{raw: raw, kind: kindText, text: string(raw)}
+		return value{raw: raw, in: inSensitiveValues, text: fmt.Sprintf("<non-UTF-8 value, %d bytes, sha256:%s>", len(raw), hex.EncodeToString(sum[:8]))}
+	case prefer == inValues && utf8.Valid(raw):
+		return value{raw: raw, in: inValues, text: string(raw)}
 	}
-	if prior != nil && prior.kind == kindBinary && string(prior.raw) == string(raw) {
+	if prior != nil && prior.in == inBinaryValues && string(prior.raw) == string(raw) {
 		// Keep the configuration's spelling of the same bytes.
 		return *prior
 	}
-	return value{raw: raw, kind: kindBinary, text: base64.StdEncoding.EncodeToString(raw)}
+	return value{raw: raw, in: inBinaryValues, text: base64.StdEncoding.EncodeToString(raw)}
 }
 
-// guessKind is the kind for a key the configuration never named (import,
+// guessMap is the map for a key the configuration never named (import,
 // or a foreign key of an exclusive resource).
-func guessKind(raw []byte) kind {
+func guessMap(raw []byte) valueMap {
 	if utf8.Valid(raw) {
-		return kindText
+		return inValues
 	}
-	return kindBinary
+	return inBinaryValues
 }
 
-// changes returns what turns prior into desired: the entries to set (new or
-// changed bytes), in key order, and the keys to remove.
-func changes(prior, desired keySet) (set []zitadel.KV, remove []string) {
+// writesFor returns the writes that turn prior into desired: the entries to
+// set (new or changed bytes), in key order, and the keys to remove.
+func writesFor(prior, desired keySet) (set []zitadel.KV, remove []string) {
 	for _, k := range sortedKeys(desired) {
 		d := desired[k]
 		if p, ok := prior[k]; !ok || string(p.raw) != string(d.raw) {
@@ -123,13 +127,13 @@ func refresh(prior keySet, server map[string][]byte, exclusive bool) keySet {
 	out := keySet{}
 	for k, p := range prior {
 		if raw, ok := server[k]; ok {
-			out[k] = fromServer(raw, p.kind, &p)
+			out[k] = fromServer(raw, p.in, &p)
 		}
 	}
 	if exclusive {
 		for k, raw := range server {
 			if _, ok := out[k]; !ok {
-				out[k] = fromServer(raw, guessKind(raw), nil)
+				out[k] = fromServer(raw, guessMap(raw), nil)
 			}
 		}
 	}
@@ -141,7 +145,7 @@ func adopt(server map[string][]byte, keys []string) keySet {
 	out := keySet{}
 	for _, k := range keys {
 		raw := server[k]
-		out[k] = fromServer(raw, guessKind(raw), nil)
+		out[k] = fromServer(raw, guessMap(raw), nil)
 	}
 	return out
 }

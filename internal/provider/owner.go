@@ -62,13 +62,10 @@ func (d *providerData) callerOrg(ctx context.Context) (string, error) {
 
 // ownerName names an owner in messages: "organization <id>" or "user <id>".
 func ownerName(o zitadel.Owner) string {
-	if o.IsUser() {
-		return "user " + o.UserID
-	}
-	if o.OrgID == "" {
+	if o.ID() == "" {
 		return "the caller's own organization"
 	}
-	return "organization " + o.OrgID
+	return o.Noun() + " " + o.ID()
 }
 
 // capital upper-cases the first letter of a message fragment.

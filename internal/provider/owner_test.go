@@ -1,6 +1,8 @@
 package provider
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/fakezitadel"
@@ -47,4 +49,30 @@ func TestOwnerFoundInPlaceIsRemembered(t *testing.T) {
 			t.Fatalf("new walk: removed = %v, %v after %d lookups", gone, err, lookups())
 		}
 	})
+}
+
+func TestSearchPrefix(t *testing.T) {
+	if got := searchPrefix(true, []string{"app.a", "app.b"}); got != "" {
+		t.Errorf("an exclusive resource searches %q, want every key", got)
+	}
+	for keys, want := range map[string]string{
+		"":                      "[]",
+		"app.color":             "[{app.color 2}]",
+		"app.color app.logo":    "[{app. 2}]",
+		"app.a b":               "[]",
+		"äx äy":                 "[{ä 2}]",
+		"\u00e4x \u00e5y":       "[]", // ä and å share a first byte only
+		"team/a team/b team/ab": "[{team/ 2}]",
+		`dir\a dir\b`:           "[{dir 2}]", // a backslash escapes in ZITADEL's LIKE
+		`a\b.x a\b.y`:           "[{a 2}]",
+		"50%_a 50%_b":           "[{50%_ 2}]", // % and _ are escaped by ZITADEL
+	} {
+		var ks []string
+		if keys != "" {
+			ks = strings.Fields(keys)
+		}
+		if got := fmt.Sprint(prefixFilter(sharedPrefix(ks))); got != want {
+			t.Errorf("prefixFilter(sharedPrefix(%q)) = %s, want %s", keys, got, want)
+		}
+	}
 }

@@ -377,30 +377,6 @@ func TestOrgWriterClaims(t *testing.T) {
 	}
 }
 
-func TestFailedWriteAcknowledged(t *testing.T) {
-	f := failedWrite{
-		prior:   keySet{"old": textValue("1"), "gone": textValue("2"), "stays": textValue("3")},
-		desired: keySet{"old": textValue("new"), "added": textValue("4"), "late": textValue("5"), "stays": textValue("3")},
-		set:     []zitadel.KV{{Key: "added", Value: []byte("4")}, {Key: "old", Value: []byte("new")}, {Key: "late", Value: []byte("5")}},
-		setDone: 2,
-		remove:  []string{"gone"},
-	}
-	got := f.acknowledged()
-	want := map[string]string{"old": "new", "added": "4", "gone": "2", "stays": "3"}
-	if len(got) != len(want) {
-		t.Fatalf("acknowledged = %v", got)
-	}
-	for k, v := range want {
-		if string(got[k].raw) != v {
-			t.Fatalf("acknowledged[%q] = %q, want %q", k, got[k].raw, v)
-		}
-	}
-	f.removeDone = 1
-	if _, ok := f.acknowledged()["gone"]; ok {
-		t.Fatal("an acknowledged removal is still recorded")
-	}
-}
-
 // A copy of an existing resource (count 1 to 2) is a second keeper of its
 // keys, not the replacement of the first one: the plan fails.
 func TestAccOwnership_copyFailsThePlan(t *testing.T) {
@@ -495,7 +471,7 @@ func TestAccOwnership_moveWithNewValue(t *testing.T) {
 func writeAfterLock(s *subject, key, value string) func() {
 	var armed atomic.Bool
 	s.afterLock = func(_ context.Context, owner zitadel.Owner) {
-		if ownerID(owner) == s.id && armed.CompareAndSwap(true, false) {
+		if owner.ID() == s.id && armed.CompareAndSwap(true, false) {
 			s.set(s.id, key, []byte(value))
 		}
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/fakezitadel"
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
 )
 
 func TestSchemasAreValid(t *testing.T) {
@@ -457,4 +458,54 @@ func TestConfigureErrorsNeverPointAtSecrets(t *testing.T) {
 			}
 		}
 	}
+}
+
+// Terraform applies these twenty resources ten at a time (its default
+// -parallelism=10); every write must travel over the provider's one gRPC
+// connection, or over REST's pool of reused connections (HTTP/1.1 carries
+// one call at a time).
+func TestAccFaults_twentyOrganizationsShareOneConnection(t *testing.T) {
+	parallelOnFake(t)
+	e := newTestEnv(t)
+	e.ownsOrganizations() // twenty organizations of its own
+	var cfg strings.Builder
+	var orgs []string
+	for i := 0; i < 20; i++ {
+		org := e.addOrg(fmt.Sprintf("tenant-%d", i))
+		orgs = append(orgs, org)
+		cfg.WriteString(orgMetadata(fmt.Sprintf("t%d", i), "org_id = "+hclString(org), fmt.Sprintf(`values = { tenant = "%d" }`, i)))
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{{
+			PreConfig: e.resetCalls,
+			Config:    e.Provider() + cfg.String(),
+			ConfigStateChecks: []statecheck.StateCheck{
+				serverCheck(func() error {
+					for i, org := range orgs {
+						if got := string(e.Metadata(org)["tenant"]); got != fmt.Sprint(i) {
+							return fmt.Errorf("organization %d holds %q", i, got)
+						}
+					}
+					return nil
+				}),
+				// Only the fake counts the connections it accepted.
+				e.onFake(func(srv *fakezitadel.Server) error {
+					most := 1
+					if e.transport == zitadel.TransportREST {
+						// About ten (one per concurrent call) and never one
+						// per call: a finished call hands its connection back
+						// to the pool just after its caller moves on, so a
+						// burst can dial one or two more than the parallelism
+						// (seen under OpenTofu).
+						most = 15
+					}
+					if n, c := srv.Calls(e.m.Set), srv.Connections(e.m.Set); n != 20 || c > most {
+						return fmt.Errorf("%d %s calls over %d connections, want 20 over at most %d", n, e.m.Set, c, most)
+					}
+					return nil
+				}),
+			},
+		}},
+	})
 }

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -40,7 +41,7 @@ func planChecksReadTheServerOnce(t *testing.T, api, transport string) {
 	use := func(exclusive bool, ks keySet) *plannedUse {
 		u := &plannedUse{create: true, exclusive: exclusive, keeps: map[string]string{}}
 		for k, v := range ks {
-			u.keeps[k] = mapAttr[v.kind]
+			u.keeps[k] = mapAttr[v.in]
 		}
 		return u
 	}
@@ -128,5 +129,31 @@ func planChecksReadTheServerOnce(t *testing.T, api, transport string) {
 	// One search served every check of the walk.
 	if n := srv.Calls(methodsOf[api].List); n != 1 {
 		t.Fatalf("%d searches for the plans of one organization, want 1", n)
+	}
+}
+
+func TestExclusiveOffWarning(t *testing.T) {
+	exclusiveOffWarning := func(ctx context.Context, state, plan metadataModel) string {
+		prior, d1 := state.keys()
+		desired, complete := plan.knownKeys()
+		if d1.HasError() {
+			t.Fatal(d1)
+		}
+		return exclusiveOffWarning(state, plan, prior, desired, complete)
+	}
+	null := types.MapNull(types.StringType)
+	state := metadataModel{Exclusive: types.BoolValue(true), Values: stringMap(map[string]string{"mine": "1", "foreign": "x"}), BinaryValues: null, SensitiveValues: null}
+	plan := metadataModel{Exclusive: types.BoolValue(false), Values: stringMap(map[string]string{"mine": "1"}), BinaryValues: null, SensitiveValues: null}
+	if w := exclusiveOffWarning(context.Background(), state, plan); !strings.Contains(w, `"foreign"`) || strings.Contains(w, `"mine"`) {
+		t.Fatalf("warning %q", w)
+	}
+	plan.Exclusive = types.BoolValue(true)
+	if w := exclusiveOffWarning(context.Background(), state, plan); w != "" {
+		t.Fatalf("still exclusive, but warned %q", w)
+	}
+	plan.Exclusive = types.BoolValue(false)
+	plan.Values = stringMap(map[string]string{"mine": "1", "foreign": "x"})
+	if w := exclusiveOffWarning(context.Background(), state, plan); w != "" {
+		t.Fatalf("nothing removed, but warned %q", w)
 	}
 }
