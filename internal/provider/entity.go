@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -72,10 +73,26 @@ func NewOrgMetadataResource() resource.Resource { return &metadataResource{e: or
 func NewUserMetadataResource() resource.Resource { return &metadataResource{e: userEntity{}} }
 
 // NewOrgMetadataDataSource is the zitadelmeta_org_metadata data source.
-func NewOrgMetadataDataSource() datasource.DataSource { return &metadataDataSource{e: orgEntity{}} }
+func NewOrgMetadataDataSource() datasource.DataSource {
+	return &metadataDataSource{e: orgEntity{}, kind: "data source"}
+}
 
 // NewUserMetadataDataSource is the zitadelmeta_user_metadata data source.
-func NewUserMetadataDataSource() datasource.DataSource { return &metadataDataSource{e: userEntity{}} }
+func NewUserMetadataDataSource() datasource.DataSource {
+	return &metadataDataSource{e: userEntity{}, kind: "data source"}
+}
+
+// NewOrgMetadataEphemeralResource is the zitadelmeta_org_metadata
+// ephemeral resource.
+func NewOrgMetadataEphemeralResource() ephemeral.EphemeralResource {
+	return &metadataEphemeral{metadataDataSource{e: orgEntity{}, kind: "ephemeral resource"}}
+}
+
+// NewUserMetadataEphemeralResource is the zitadelmeta_user_metadata
+// ephemeral resource.
+func NewUserMetadataEphemeralResource() ephemeral.EphemeralResource {
+	return &metadataEphemeral{metadataDataSource{e: userEntity{}, kind: "ephemeral resource"}}
+}
 
 // ownerKey identifies an owner in the run's ownership registry.
 func ownerKey(o zitadel.Owner) string { return o.Noun() + "/" + o.ID() }

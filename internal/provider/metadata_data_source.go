@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -25,6 +26,8 @@ var _ datasource.DataSourceWithConfigure = (*metadataDataSource)(nil)
 type metadataDataSource struct {
 	data *providerData
 	e    entity
+	// kind names it in messages: "data source" or "ephemeral resource".
+	kind string
 }
 
 type filterModel struct {
@@ -83,7 +86,7 @@ func (d *metadataDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 		"sensitive_keys": schema.SetAttribute{
 			ElementType:         types.StringType,
 			Optional:            true,
-			MarkdownDescription: "Keys whose values are secrets, such as those a resource keeps in `sensitive_values`. Their values appear only in `sensitive_values` and `sensitive_binary_values`, which Terraform keeps out of plan output, and never in `values`, `binary_values` or `entries`. Reading a secret with a data source still stores it in state, in clear: protect the state.",
+			MarkdownDescription: "Keys whose values are secrets, such as those a resource keeps in `sensitive_values`. Their values appear only in `sensitive_values` and `sensitive_binary_values`, which Terraform keeps out of plan output, and never in `values`, `binary_values` or `entries`. The data source stores what it reads in state, in clear; the ephemeral resource of the same name keeps it out of plans and state.",
 		},
 		"values": schema.MapAttribute{
 			ElementType:         types.StringType,
@@ -157,17 +160,26 @@ func (d *metadataDataSource) Configure(_ context.Context, req datasource.Configu
 }
 
 func (d *metadataDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	if o, ok := d.search(ctx, req.Config, &resp.Diagnostics); ok {
+		resp.Diagnostics.Append(resp.State.Set(ctx, model(d.e, o, &o.metadataDataModel))...)
+	}
+}
+
+// search runs the search a configuration asks for: the data source's read,
+// and the ephemeral resource's open. False, with the error reported, when
+// it fails.
+func (d *metadataDataSource) search(ctx context.Context, config getter, diags *diag.Diagnostics) (*metadataDataObject, bool) {
 	var o metadataDataObject
-	resp.Diagnostics.Append(req.Config.Get(ctx, model(d.e, &o, &o.metadataDataModel))...)
-	if resp.Diagnostics.HasError() {
-		return
+	diags.Append(config.Get(ctx, model(d.e, &o, &o.metadataDataModel))...)
+	if diags.HasError() {
+		return nil, false
 	}
 	m := &o.metadataDataModel
 	summary := fmt.Sprintf("Unable to Search %s Metadata", capital(d.e.names().noun))
 	owner, err := d.e.dataSourceOwner(ctx, d.data, m.OrgID.ValueString(), o.UserID.ValueString())
 	if err != nil {
-		addOwnerError(&resp.Diagnostics, summary, owner, readAccess, err)
-		return
+		addOwnerError(diags, summary, owner, readAccess, err)
+		return nil, false
 	}
 	filters := make([]zitadel.KeyFilter, 0, len(m.Filters))
 	for _, f := range m.Filters {
@@ -179,21 +191,21 @@ func (d *metadataDataSource) Read(ctx context.Context, req datasource.ReadReques
 	}
 	entries, gone, err := d.data.readEntries(ctx, owner, filters)
 	if err != nil {
-		addAPIError(&resp.Diagnostics, summary, "searching the metadata", owner, readAccess, err)
-		return
+		addAPIError(diags, summary, "searching the metadata", owner, readAccess, err)
+		return nil, false
 	}
 	if gone {
-		resp.Diagnostics.AddError(summary, fmt.Sprintf("%s does not exist in ZITADEL: it was removed, or never existed. Check %s on the data source.", capital(ownerName(owner)), d.e.names().ownerAttr))
-		return
+		diags.AddError(summary, fmt.Sprintf("%s does not exist in ZITADEL: it was removed, or never existed. Check %s on the %s.", capital(ownerName(owner)), d.e.names().ownerAttr, d.kind))
+		return nil, false
 	}
 	m.ID = types.StringValue(owner.ID())
 	if m.OrgID.IsNull() {
 		m.OrgID = types.StringValue(owner.OrgID)
 	}
 	var secret []string
-	resp.Diagnostics.Append(m.SensitiveKeys.ElementsAs(ctx, &secret, false)...)
-	if resp.Diagnostics.HasError() {
-		return
+	diags.Append(m.SensitiveKeys.ElementsAs(ctx, &secret, false)...)
+	if diags.HasError() {
+		return nil, false
 	}
 	hidden := make(map[string]bool, len(secret))
 	for _, k := range secret {
@@ -209,7 +221,7 @@ func (d *metadataDataSource) Read(ctx context.Context, req datasource.ReadReques
 	}
 	m.Values, m.BinaryValues, m.Entries = entriesToValues(open)
 	m.SensitiveValues, m.SensitiveBinaryValues, _ = entriesToValues(sensitive)
-	resp.Diagnostics.Append(resp.State.Set(ctx, model(d.e, &o, &o.metadataDataModel))...)
+	return &o, true
 }
 
 // entriesToValues renders search results as the data source's outputs.

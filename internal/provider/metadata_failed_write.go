@@ -72,7 +72,7 @@ func (f failedWrite) acknowledged() keySet {
 // rest. If the read-back fails too, it records what the acknowledged calls
 // wrote. A create of which nothing reached the server records nothing, so
 // no empty tainted object is left behind.
-func (r *metadataResource) recordFailedWrite(ctx context.Context, w *ownerWriter, owner zitadel.Owner, plan metadataObject, f failedWrite, st setter, diags *diag.Diagnostics) {
+func (r *metadataResource) recordFailedWrite(ctx context.Context, w *ownerWriter, owner zitadel.Owner, plan metadataObject, f failedWrite, st setter, priv privateSetter, digests *woDigests, diags *diag.Diagnostics) {
 	rctx, cancel := readBackContext(ctx, r.data.interruptGrace)
 	defer cancel()
 	got := f.acknowledged()
@@ -88,7 +88,20 @@ func (r *metadataResource) recordFailedWrite(ctx context.Context, w *ownerWriter
 		for k, v := range f.desired {
 			wanted[k] = v
 		}
-		got = refresh(wanted, server, false)
+		got = refresh(wanted, server, false, digests)
+		// A write-only key the write meant to write and did not is "not
+		// written" where the server has it or the state had it.
+		for k, d := range f.desired {
+			g := got[k]
+			if d.in != inWriteOnly || g.text == woWritten {
+				continue
+			}
+			if _, held := f.prior[k]; held || g.text != woRemoved {
+				got[k] = value{in: inWriteOnly, text: woNotWritten}
+			} else {
+				delete(got, k)
+			}
+		}
 	}
 	if f.create && !anyLanded(f.set, got) {
 		return
@@ -96,6 +109,7 @@ func (r *metadataResource) recordFailedWrite(ctx context.Context, w *ownerWriter
 	w.claim(sortedKeys(got))
 	plan.setKeys(got, plan.metadataModel)
 	r.set(ctx, st, plan, diags)
+	digests.save(ctx, priv, got, diags)
 }
 
 // anyLanded reports whether any entry of set is on the server as written.

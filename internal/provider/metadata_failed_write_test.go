@@ -163,7 +163,7 @@ func TestRefusedUpdateKeepsTheState(t *testing.T) {
 		}
 		next, _ := createRequest(t, r, fx.OrgID, map[string]string{"a": "1", "b": "3"})
 		resp := &fwresource.UpdateResponse{State: state}
-		r.Update(ctx, fwresource.UpdateRequest{Plan: next.Plan, State: state}, resp)
+		r.Update(ctx, fwresource.UpdateRequest{Plan: next.Plan, Config: next.Config, State: state}, resp)
 		if !resp.Diagnostics.HasError() {
 			t.Fatal("the refused update reported no error")
 		}
@@ -276,9 +276,11 @@ func createRequest(t *testing.T, r *metadataResource, orgID string, values map[s
 	m := metadataModel{
 		ID: types.StringUnknown(), OrgID: types.StringValue(orgID), Exclusive: types.BoolValue(false),
 		Values: stringMap(values), BinaryValues: null, SensitiveValues: null, Timeouts: nullTimeouts(),
+		SensitiveValuesWO: null, SensitiveValuesWOKeys: null,
 	}
 	if d := plan.Set(ctx, m); d.HasError() {
 		t.Fatal(d)
 	}
-	return fwresource.CreateRequest{Plan: plan}, &fwresource.CreateResponse{State: tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(typ, nil)}}
+	cfg := tfsdk.Config{Schema: sr.Schema, Raw: plan.Raw}
+	return fwresource.CreateRequest{Plan: plan, Config: cfg}, &fwresource.CreateResponse{State: tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(typ, nil)}}
 }

@@ -81,6 +81,7 @@ func (r *metadataResource) ImportState(ctx context.Context, req resource.ImportS
 	m.Timeouts = nullTimeouts()
 	r.e.record(&m, owner)
 	null := types.MapNull(types.StringType)
+	m.SensitiveValuesWO = null
 	m.setKeys(adopt(server, keys), metadataModel{Values: null, BinaryValues: null, SensitiveValues: null})
 	r.set(ctx, &resp.State, m, &resp.Diagnostics)
 }

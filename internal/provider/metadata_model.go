@@ -14,13 +14,18 @@ import (
 
 // metadataModel is the attributes every metadata resource has.
 type metadataModel struct {
-	ID              types.String   `tfsdk:"id"`
-	OrgID           types.String   `tfsdk:"org_id"`
-	Values          types.Map      `tfsdk:"values"`
-	BinaryValues    types.Map      `tfsdk:"binary_values"`
-	SensitiveValues types.Map      `tfsdk:"sensitive_values"`
-	Exclusive       types.Bool     `tfsdk:"exclusive"`
-	Timeouts        timeouts.Value `tfsdk:"timeouts"`
+	ID              types.String `tfsdk:"id"`
+	OrgID           types.String `tfsdk:"org_id"`
+	Values          types.Map    `tfsdk:"values"`
+	BinaryValues    types.Map    `tfsdk:"binary_values"`
+	SensitiveValues types.Map    `tfsdk:"sensitive_values"`
+	// SensitiveValuesWO is write-only: set in a configuration, null in
+	// plans and states, which list its keys in SensitiveValuesWOKeys.
+	SensitiveValuesWO        types.Map      `tfsdk:"sensitive_values_wo"`
+	SensitiveValuesWOVersion types.Int64    `tfsdk:"sensitive_values_wo_version"`
+	SensitiveValuesWOKeys    types.Map      `tfsdk:"sensitive_values_wo_keys"`
+	Exclusive                types.Bool     `tfsdk:"exclusive"`
+	Timeouts                 timeouts.Value `tfsdk:"timeouts"`
 }
 
 // metadataObject is a resource's state or plan: the shared attributes,
@@ -31,7 +36,7 @@ type metadataObject struct {
 }
 
 // mapAttr names each valueMap's attribute.
-var mapAttr = map[valueMap]string{inValues: "values", inBinaryValues: "binary_values", inSensitiveValues: "sensitive_values"}
+var mapAttr = map[valueMap]string{inValues: "values", inBinaryValues: "binary_values", inSensitiveValues: "sensitive_values", inWriteOnly: "sensitive_values_wo"}
 
 func (m *metadataModel) mapOf(k valueMap) *types.Map {
 	switch k {
@@ -39,6 +44,8 @@ func (m *metadataModel) mapOf(k valueMap) *types.Map {
 		return &m.BinaryValues
 	case inSensitiveValues:
 		return &m.SensitiveValues
+	case inWriteOnly:
+		return &m.SensitiveValuesWO
 	}
 	return &m.Values
 }
@@ -46,10 +53,17 @@ func (m *metadataModel) mapOf(k valueMap) *types.Map {
 // keys collects the managed keys of a plan or state. Values must be known.
 // It reads the maps' elements as they are, without converting them through
 // reflection: at thousands of keys that conversion was most of the
-// provider's own share of a create.
+// provider's own share of a create. Write-only keys come with their status
+// and no value (a plan's keys of unknown status are left out: the
+// configuration has them).
 func (m *metadataModel) keys() (keySet, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	out := keySet{}
+	for key, ev := range m.SensitiveValuesWOKeys.Elements() {
+		if sv, ok := ev.(types.String); ok && !sv.IsUnknown() && !sv.IsNull() {
+			out[key] = value{in: inWriteOnly, text: sv.ValueString()}
+		}
+	}
 	for _, k := range valueMaps {
 		mv := m.mapOf(k)
 		if mv.IsNull() || mv.IsUnknown() {
@@ -83,9 +97,20 @@ func (m *metadataModel) keys() (keySet, diag.Diagnostics) {
 	return out, diags
 }
 
-// setKeys writes the keys into the three maps. A map with no keys keeps the
+// setKeys writes the keys into the three maps, and the write-only keys'
+// statuses into sensitive_values_wo_keys. A map with no keys keeps the
 // null-ness it had in like, so an omitted map never diffs against {}.
 func (m *metadataModel) setKeys(ks keySet, like metadataModel) {
+	wo := map[string]attr.Value{}
+	for key, v := range ks {
+		if v.in == inWriteOnly {
+			wo[key] = types.StringValue(v.text)
+		}
+	}
+	m.SensitiveValuesWOKeys = types.MapNull(types.StringType)
+	if len(wo) > 0 {
+		m.SensitiveValuesWOKeys = types.MapValueMust(types.StringType, wo)
+	}
 	for _, k := range valueMaps {
 		elems := map[string]attr.Value{}
 		for key, v := range ks {
@@ -109,7 +134,7 @@ func (m *metadataModel) validateKeys(ctx context.Context) diag.Diagnostics {
 	var diags diag.Diagnostics
 	owner := map[string]string{}
 	total := 0
-	for _, k := range valueMaps {
+	for _, k := range configMaps {
 		mv := m.mapOf(k)
 		if mv.IsNull() || mv.IsUnknown() {
 			continue
@@ -123,7 +148,7 @@ func (m *metadataModel) validateKeys(ctx context.Context) diag.Diagnostics {
 			}
 			if other, dup := owner[key]; dup {
 				diags.AddAttributeError(p, "Metadata Key in Several Maps",
-					fmt.Sprintf("The key %q appears in both %s and %s. A key may appear in only one of values, binary_values and sensitive_values: remove it from one of them.", key, other, attrName))
+					fmt.Sprintf("The key %q appears in both %s and %s. A key may appear in only one of values, binary_values, sensitive_values and sensitive_values_wo: remove it from one of them.", key, other, attrName))
 			}
 			owner[key] = attrName
 			total += len(key)

@@ -42,9 +42,20 @@ func (r *metadataResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		return
 	}
 	plan := r.get(ctx, req.Plan, &resp.Diagnostics)
+	cfg := r.get(ctx, req.Config, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// The write-only values, from the configuration, compared with what
+	// was written by digest.
+	digests := loadDigests(ctx, req.Private, &resp.Diagnostics)
+	held := keySet{}
+	if state != nil && !versionChanged(state.metadataModel, plan.metadataModel) {
+		held, _ = state.keys()
+		digests.attach(held)
+	}
+	wo, woComplete := cfg.writeOnlyValues(digests)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("sensitive_values_wo_keys"), plannedWriteOnlyKeys(wo, woComplete, held))...)
 	owner, known := r.e.planOwner(ctx, r.data, req, resp, state)
 	if resp.Diagnostics.HasError() || (!known && state == nil) {
 		// A new resource whose owner is not known yet is checked in the
@@ -53,6 +64,7 @@ func (r *metadataResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	}
 	use := &plannedUse{create: state == nil, exclusive: plan.Exclusive.ValueBool(), held: map[string]bool{}}
 	desired, complete := plan.knownKeys()
+	desired, complete = withWriteOnly(desired, wo), complete && woComplete
 	use.keeps = make(map[string]string, len(desired))
 	for k, v := range desired {
 		use.keeps[k] = mapAttr[v.in]

@@ -12,7 +12,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
@@ -42,7 +44,7 @@ func (r *metadataResource) title() string { return capital(r.e.names().noun) + "
 func (r *metadataResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	noun := r.e.names().noun
 	mapDesc := func(s string) string {
-		return s + " Keys: 1 to 200 characters; values: 1 to 500000 bytes. A key may appear in only one of `values`, `binary_values` and `sensitive_values`."
+		return s + " Keys: 1 to 200 characters; values: 1 to 500000 bytes. A key may appear in only one of `values`, `binary_values`, `sensitive_values` and `sensitive_values_wo`."
 	}
 	attrs := map[string]schema.Attribute{
 		"values": schema.MapAttribute{
@@ -60,6 +62,22 @@ func (r *metadataResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			Optional:            true,
 			Sensitive:           true,
 			MarkdownDescription: mapDesc("Text values kept out of plan output, by key. Stored in state like every value."),
+		},
+		"sensitive_values_wo": schema.MapAttribute{
+			ElementType:         types.StringType,
+			Optional:            true,
+			Sensitive:           true,
+			WriteOnly:           true,
+			MarkdownDescription: mapDesc("Text values that never touch plan or state, by key (write-only; Terraform 1.11 and later, OpenTofu 1.11 and later). The state keeps only the keys, in `sensitive_values_wo_keys`, and a salted digest of each value in its private part, so a value changed in the configuration or outside Terraform is written again. Use it with ephemeral values (for example the `zitadelmeta_org_metadata` ephemeral resource); bump `sensitive_values_wo_version` to write every value again."),
+		},
+		"sensitive_values_wo_version": schema.Int64Attribute{
+			Optional:            true,
+			MarkdownDescription: "Any number; changing it writes every value of `sensitive_values_wo` again.",
+		},
+		"sensitive_values_wo_keys": schema.MapAttribute{
+			ElementType:         types.StringType,
+			Computed:            true,
+			MarkdownDescription: "The keys of `sensitive_values_wo`, each with its status: `written`, `changed outside Terraform` or `removed outside Terraform` (found by a refresh; the next apply writes it again), or `not written` (a failed apply). No value, no digest.",
 		},
 		"exclusive": schema.BoolAttribute{
 			Optional:            true,
@@ -110,7 +128,10 @@ func (r *metadataResource) Create(ctx context.Context, req resource.CreateReques
 		return
 	}
 	ctx = logOwner(ctx, owner)
-	desired, w := r.lockFor(ctx, owner, summary, &plan, &resp.Diagnostics)
+	cfg := r.get(ctx, req.Config, &resp.Diagnostics)
+	digests := loadDigests(ctx, nil, &resp.Diagnostics)
+	wo, _ := cfg.writeOnlyValues(digests)
+	desired, w := r.lockFor(ctx, owner, summary, &plan, wo, &resp.Diagnostics)
 	if w == nil {
 		return
 	}
@@ -158,22 +179,33 @@ func (r *metadataResource) Create(ctx context.Context, req resource.CreateReques
 	tflog.Debug(ctx, "creating metadata", map[string]any{"keys": len(desired), "adopted": len(adopted), "writes": len(set)})
 	if applied, err := r.data.api.SetMetadata(ctx, owner, write); err != nil {
 		addAPIError(&resp.Diagnostics, summary, "writing "+keyCount(len(write)), owner, writeAccess, err)
-		r.recordFailedWrite(ctx, w, owner, plan, failedWrite{prior: adopted, desired: desired, set: set, setDone: min(applied, len(set)), create: true}, &resp.State, &resp.Diagnostics)
+		r.recordFailedWrite(ctx, w, owner, plan, failedWrite{prior: adopted, desired: desired, set: set, setDone: min(applied, len(set)), create: true}, &resp.State, resp.Private, digests, &resp.Diagnostics)
 		return
 	}
 	w.claim(sortedKeys(desired))
-	r.setApplied(ctx, &resp.State, req.Plan.Raw, plan, &resp.Diagnostics)
+	r.recordApplied(ctx, &resp.State, resp.Private, req.Plan.Raw, plan, desired, digests, &resp.Diagnostics)
 }
 
-// lockFor reads the keys a plan wants, then locks the owner (see lock);
-// nil, with the error reported, when either fails or diags already holds
-// an error.
-func (r *metadataResource) lockFor(ctx context.Context, owner zitadel.Owner, summary string, plan *metadataObject, diags *diag.Diagnostics) (keySet, *ownerWriter) {
+// recordApplied writes the state and the write-only digests of a create or
+// update that wrote every desired key.
+func (r *metadataResource) recordApplied(ctx context.Context, st *tfsdk.State, priv privateSetter, planned tftypes.Value, plan metadataObject, desired keySet, digests *woDigests, diags *diag.Diagnostics) {
+	var wo metadataModel
+	wo.setKeys(desired, plan.metadataModel)
+	plan.SensitiveValuesWOKeys = wo.SensitiveValuesWOKeys
+	r.setApplied(ctx, st, planned, plan, diags)
+	digests.save(ctx, priv, desired, diags)
+}
+
+// lockFor reads the keys a plan wants, with the configuration's write-only
+// ones (wo), then locks the owner (see lock); nil, with the error reported,
+// when either fails or diags already holds an error.
+func (r *metadataResource) lockFor(ctx context.Context, owner zitadel.Owner, summary string, plan *metadataObject, wo keySet, diags *diag.Diagnostics) (keySet, *ownerWriter) {
 	desired, d := plan.keys()
 	diags.Append(d...)
 	if diags.HasError() {
 		return nil, nil
 	}
+	desired = withWriteOnly(desired, wo)
 	w := r.lock(ctx, owner, summary, diags)
 	if w != nil && r.data.afterLock != nil {
 		r.data.afterLock(ctx, owner)
@@ -242,7 +274,9 @@ func (r *metadataResource) Read(ctx context.Context, req resource.ReadRequest, r
 		resp.State.RemoveResource(ctx)
 		return
 	}
-	state.setKeys(refresh(prior, server, state.Exclusive.ValueBool()), state.metadataModel)
+	digests := loadDigests(ctx, req.Private, &resp.Diagnostics)
+	digests.attach(prior)
+	state.setKeys(refresh(prior, server, state.Exclusive.ValueBool(), digests), state.metadataModel)
 	r.e.record(&state, owner)
 	r.set(ctx, &resp.State, state, &resp.Diagnostics)
 }
@@ -256,7 +290,14 @@ func (r *metadataResource) Update(ctx context.Context, req resource.UpdateReques
 	summary := "Unable to Update " + r.title()
 	ctx, cancel, owner, prior := r.start(ctx, "update", plan.Timeouts, &state, &resp.Diagnostics)
 	defer cancel()
-	desired, w := r.lockFor(ctx, owner, summary, &plan, &resp.Diagnostics)
+	cfg := r.get(ctx, req.Config, &resp.Diagnostics)
+	digests := loadDigests(ctx, req.Private, &resp.Diagnostics)
+	if !versionChanged(state.metadataModel, plan.metadataModel) {
+		// A new version writes every write-only value again.
+		digests.attach(prior)
+	}
+	wo, _ := cfg.writeOnlyValues(digests)
+	desired, w := r.lockFor(ctx, owner, summary, &plan, wo, &resp.Diagnostics)
 	if w == nil {
 		return
 	}
@@ -282,20 +323,20 @@ func (r *metadataResource) Update(ctx context.Context, req resource.UpdateReques
 	var err error
 	if failed.setDone, err = r.data.api.SetMetadata(ctx, owner, set); err != nil {
 		addAPIError(&resp.Diagnostics, summary, "writing "+keyCount(len(set)), owner, writeAccess, err)
-		r.recordFailedWrite(ctx, w, owner, plan, failed, &resp.State, &resp.Diagnostics)
+		r.recordFailedWrite(ctx, w, owner, plan, failed, &resp.State, resp.Private, digests, &resp.Diagnostics)
 		return
 	}
 	if len(remove) > 0 {
 		if failed.removeDone, err = r.data.api.RemoveMetadata(ctx, owner, remove); err != nil {
 			addAPIError(&resp.Diagnostics, summary, "removing "+keyCount(len(remove)), owner, writeAccess, err)
-			r.recordFailedWrite(ctx, w, owner, plan, failed, &resp.State, &resp.Diagnostics)
+			r.recordFailedWrite(ctx, w, owner, plan, failed, &resp.State, resp.Private, digests, &resp.Diagnostics)
 			return
 		}
 	}
 	w.claim(sortedKeys(desired))
 	w.release(remove)
 	r.addKeptWarning(&resp.Diagnostics, owner, kept)
-	r.setApplied(ctx, &resp.State, req.Plan.Raw, plan, &resp.Diagnostics)
+	r.recordApplied(ctx, &resp.State, resp.Private, req.Plan.Raw, plan, desired, digests, &resp.Diagnostics)
 	// The plan's mark (see markPlan) names one walk's plan; a state need
 	// not keep it.
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, planMark, nil)...)

@@ -7,9 +7,9 @@ import (
 	"context"
 	"maps"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
@@ -50,9 +50,10 @@ func (r *metadataResource) setApplied(ctx context.Context, st *tfsdk.State, plan
 	r.set(ctx, st, o, diags)
 }
 
-// ownerAttributes are the attributes of o that name its owner.
-func (r *metadataResource) ownerAttributes(o metadataObject) map[string]types.String {
-	owners := map[string]types.String{"id": o.ID, "org_id": o.OrgID}
+// ownerAttributes are the attributes of o that an apply settles: those
+// naming its owner, and the write-only keys' statuses.
+func (r *metadataResource) ownerAttributes(o metadataObject) map[string]attr.Value {
+	owners := map[string]attr.Value{"id": o.ID, "org_id": o.OrgID, "sensitive_values_wo_keys": o.SensitiveValuesWOKeys}
 	if r.e.names().hasUser {
 		owners["user_id"] = o.UserID
 	}
@@ -61,7 +62,7 @@ func (r *metadataResource) ownerAttributes(o metadataObject) map[string]types.St
 
 // withOwners is planned with the given attributes replaced; false when
 // planned is not an object holding them all, or a value does not convert.
-func withOwners(ctx context.Context, planned tftypes.Value, owners map[string]types.String) (tftypes.Value, bool) {
+func withOwners(ctx context.Context, planned tftypes.Value, owners map[string]attr.Value) (tftypes.Value, bool) {
 	var attrs map[string]tftypes.Value
 	if planned.IsNull() || !planned.IsKnown() || planned.As(&attrs) != nil {
 		return tftypes.Value{}, false

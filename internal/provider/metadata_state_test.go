@@ -38,6 +38,7 @@ func TestSetApplied_writesWhatTheConversionWould(t *testing.T) {
 				Values:          stringMap(map[string]string{"a": "1", "b": "two"}),
 				BinaryValues:    stringMap(map[string]string{"bin": "AP8="}),
 				SensitiveValues: types.MapNull(types.StringType), Timeouts: nullTimeouts(),
+				SensitiveValuesWO: types.MapNull(types.StringType), SensitiveValuesWOKeys: types.MapUnknown(types.StringType),
 			}, UserID: types.StringValue("u1")}
 		},
 		"update": func(t *testing.T) metadataObject {
@@ -46,6 +47,8 @@ func TestSetApplied_writesWhatTheConversionWould(t *testing.T) {
 				Values:          stringMap(map[string]string{}),
 				BinaryValues:    types.MapNull(types.StringType),
 				SensitiveValues: stringMap(map[string]string{"s": "secret"}), Timeouts: timeoutsSet(t),
+				SensitiveValuesWO: types.MapNull(types.StringType), SensitiveValuesWOKeys: stringMap(map[string]string{"w": woWritten}),
+				SensitiveValuesWOVersion: types.Int64Value(2),
 			}, UserID: types.StringValue("u1")}
 		},
 	}
@@ -72,6 +75,9 @@ func TestSetApplied_writesWhatTheConversionWould(t *testing.T) {
 					owner = zitadel.UserOwner("o1", "u1")
 				}
 				e.record(&applied, owner)
+				if applied.SensitiveValuesWOKeys.IsUnknown() {
+					applied.SensitiveValuesWOKeys = stringMap(map[string]string{"w": woWritten})
+				}
 
 				want := tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(typ, nil)}
 				got := want
@@ -104,7 +110,7 @@ func TestSetApplied_writesWhatTheConversionWould(t *testing.T) {
 func TestWithOwners_fallsBackWhenItCannotPassThrough(t *testing.T) {
 	ctx := context.Background()
 	obj := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"id": tftypes.String}}
-	id := map[string]types.String{"id": types.StringValue("1")}
+	id := map[string]attr.Value{"id": types.StringValue("1")}
 	for name, planned := range map[string]tftypes.Value{
 		"null":    tftypes.NewValue(obj, nil),
 		"unknown": tftypes.NewValue(obj, tftypes.UnknownValue),

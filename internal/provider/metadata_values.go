@@ -12,25 +12,46 @@ import (
 )
 
 // valueMap is the attribute a key's value lives in: values,
-// binary_values or sensitive_values (mapAttr).
+// binary_values, sensitive_values or sensitive_values_wo (mapAttr).
 type valueMap int
 
 const (
 	inValues valueMap = iota
 	inBinaryValues
 	inSensitiveValues
+	// inWriteOnly is sensitive_values_wo: the configuration has the value,
+	// a plan or state only the key and its status
+	// (sensitive_values_wo_keys).
+	inWriteOnly
 )
 
-// valueMaps are the maps in the order they are read and written.
+// valueMaps are the maps a plan or state holds values in, in the order
+// they are read and written.
 var valueMaps = []valueMap{inValues, inBinaryValues, inSensitiveValues}
+
+// configMaps are the maps a configuration gives values in.
+var configMaps = []valueMap{inValues, inBinaryValues, inSensitiveValues, inWriteOnly}
 
 // value is one managed key: its raw bytes, the map it lives in and the
 // string that map holds for it.
 type value struct {
 	raw []byte
 	in  valueMap
-	// text is what the map holds: the text itself, or base64 for binary.
+	// text is what the map holds: the text itself, or base64 for binary;
+	// for a write-only key, its status (woWritten, ...).
 	text string
+	// digest is a write-only value's salted digest (woDigests.sum), ""
+	// when not known; raw is then nil unless the configuration gave it.
+	digest string
+}
+
+// same tells whether two values of a key hold the same bytes: compared as
+// bytes when both are known, else by digest (a write-only key of a state).
+func (v value) same(o value) bool {
+	if v.raw != nil && o.raw != nil {
+		return string(v.raw) == string(o.raw)
+	}
+	return v.digest != "" && v.digest == o.digest
 }
 
 // keySet is a set of managed keys with their values.
@@ -97,7 +118,7 @@ func guessMap(raw []byte) valueMap {
 func writesFor(prior, desired keySet) (set []zitadel.KV, remove []string) {
 	for _, k := range sortedKeys(desired) {
 		d := desired[k]
-		if p, ok := prior[k]; !ok || string(p.raw) != string(d.raw) {
+		if p, ok := prior[k]; !ok || !p.same(d) {
 			set = append(set, zitadel.KV{Key: k, Value: d.raw})
 		}
 	}
@@ -123,10 +144,23 @@ func addedKeys(prior, desired keySet) []string {
 
 // refresh rebuilds the managed keys from what the server holds. Keys gone
 // from the server drop out; an exclusive resource takes in every other key.
-func refresh(prior keySet, server map[string][]byte, exclusive bool) keySet {
+// A write-only key stays, with its status: written while the server holds
+// the bytes whose digest the state keeps, else changed or removed outside
+// Terraform (the next plan writes it again).
+func refresh(prior keySet, server map[string][]byte, exclusive bool, d *woDigests) keySet {
 	out := keySet{}
 	for k, p := range prior {
-		if raw, ok := server[k]; ok {
+		raw, ok := server[k]
+		switch {
+		case p.in == inWriteOnly && !ok:
+			out[k] = value{in: inWriteOnly, text: woRemoved}
+		case p.in == inWriteOnly && p.text == woWritten && p.digest != "" && d.sum(raw) == p.digest:
+			out[k] = p
+		case p.in == inWriteOnly && (p.text == woWritten || p.text == woRemoved):
+			out[k] = value{in: inWriteOnly, text: woChanged}
+		case p.in == inWriteOnly:
+			out[k] = p
+		case ok:
 			out[k] = fromServer(raw, p.in, &p)
 		}
 	}

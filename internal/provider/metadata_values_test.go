@@ -51,7 +51,7 @@ func TestRefresh(t *testing.T) {
 	}
 	server := map[string][]byte{"text": []byte("A"), "nowbin": bin, "bin": []byte("hi"), "secret": []byte("S"), "secretbin": bin, "foreign": []byte("f")}
 
-	got := refresh(prior, server, false)
+	got := refresh(prior, server, false, &woDigests{Salt: []byte("s")})
 	want := map[string]string{
 		"text":   "0:A",
 		"nowbin": "1:" + base64.StdEncoding.EncodeToString(bin),
@@ -72,7 +72,7 @@ func TestRefresh(t *testing.T) {
 	if sb := got["secretbin"]; sb.in != inSensitiveValues || strings.Contains(sb.text, base64.StdEncoding.EncodeToString(bin)) || string(sb.raw) != string(bin) {
 		t.Errorf("non-UTF-8 sensitive value: %+v", sb)
 	}
-	if f := refresh(prior, server, true)["foreign"]; f.in != inValues || f.text != "f" {
+	if f := refresh(prior, server, true, &woDigests{Salt: []byte("s")})["foreign"]; f.in != inValues || f.text != "f" {
 		t.Errorf("exclusive foreign key: %+v", f)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -23,7 +24,10 @@ import (
 	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
 )
 
-var _ provider.Provider = (*zitadelMetaProvider)(nil)
+var (
+	_ provider.Provider                       = (*zitadelMetaProvider)(nil)
+	_ provider.ProviderWithEphemeralResources = (*zitadelMetaProvider)(nil)
+)
 
 // zitadelMetaProvider configures one ZITADEL client shared by every
 // resource and data source.
@@ -274,6 +278,7 @@ func (p *zitadelMetaProvider) Configure(ctx context.Context, req provider.Config
 	data := &providerData{api: client, defaultOrgID: v["org_id"], afterLock: p.afterLock}
 	resp.ResourceData = data
 	resp.DataSourceData = data
+	resp.EphemeralResourceData = data
 }
 
 func (p *zitadelMetaProvider) Resources(context.Context) []func() resource.Resource {
@@ -282,4 +287,8 @@ func (p *zitadelMetaProvider) Resources(context.Context) []func() resource.Resou
 
 func (p *zitadelMetaProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{NewOrgMetadataDataSource, NewUserMetadataDataSource}
+}
+
+func (p *zitadelMetaProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{NewOrgMetadataEphemeralResource, NewUserMetadataEphemeralResource}
 }

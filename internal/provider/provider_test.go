@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	fwdatasource "github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	fwprovider "github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
@@ -42,6 +43,28 @@ func TestSchemasAreValid(t *testing.T) {
 	NewOrgMetadataDataSource().Schema(ctx, fwdatasource.SchemaRequest{}, &dr)
 	if d := dr.Schema.ValidateImplementation(ctx); d.HasError() {
 		t.Fatalf("data source schema: %v", d)
+	}
+	// The ephemeral resources carry the data sources' schemas over whole.
+	for _, pair := range []struct {
+		ds func() fwdatasource.DataSource
+		er func() ephemeral.EphemeralResource
+	}{{NewOrgMetadataDataSource, NewOrgMetadataEphemeralResource}, {NewUserMetadataDataSource, NewUserMetadataEphemeralResource}} {
+		var dr fwdatasource.SchemaResponse
+		pair.ds().Schema(ctx, fwdatasource.SchemaRequest{}, &dr)
+		var er ephemeral.SchemaResponse
+		pair.er().Schema(ctx, ephemeral.SchemaRequest{}, &er)
+		if d := er.Schema.ValidateImplementation(ctx); d.HasError() {
+			t.Fatalf("ephemeral resource schema: %v", d)
+		}
+		if got, want := er.Schema.Type().TerraformType(ctx), dr.Schema.Type().TerraformType(ctx); !got.Equal(want) {
+			t.Fatalf("ephemeral resource type %s, data source type %s", got, want)
+		}
+		for name, a := range dr.Schema.Attributes {
+			ea := er.Schema.Attributes[name]
+			if ea.IsSensitive() != a.IsSensitive() || ea.IsRequired() != a.IsRequired() || ea.IsOptional() != a.IsOptional() || ea.GetMarkdownDescription() != a.GetMarkdownDescription() {
+				t.Errorf("ephemeral attribute %s differs from the data source's", name)
+			}
+		}
 	}
 }
 

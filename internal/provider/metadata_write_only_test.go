@@ -1,0 +1,301 @@
+package provider
+
+// Write-only values (metadata_write_only.go): they reach ZITADEL and leave
+// no trace in plans or states, drift is found and repaired, and they take
+// part in ownership like every other key.
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-testing/config"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+)
+
+// traces are the forms a secret must not take anywhere: itself, its
+// base64, and its unsalted SHA-256 in hex and base64.
+func traces(secrets ...string) []string {
+	var out []string
+	for _, s := range secrets {
+		sum := sha256.Sum256([]byte(s))
+		out = append(out, s, base64.StdEncoding.EncodeToString([]byte(s)), hex.EncodeToString(sum[:]), base64.StdEncoding.EncodeToString(sum[:]))
+	}
+	return out
+}
+
+// noTrace checks plans (plancheck) and states (statecheck, from terraform
+// show -json) for the traces of secrets.
+type noTrace struct{ forbidden []string }
+
+func (c noTrace) find(v any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	for _, f := range c.forbidden {
+		if strings.Contains(string(raw), f) {
+			return fmt.Errorf("a write-only value shows (as %q)", truncate(f))
+		}
+	}
+	return nil
+}
+
+func (c noTrace) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	resp.Error = c.find(req.Plan)
+}
+
+func (c noTrace) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	resp.Error = c.find(req.State)
+}
+
+// ephemeralVariable declares an ephemeral string variable: its value, set
+// with ConfigVariables, is kept out of plans and states.
+func ephemeralVariable(name string) string {
+	return fmt.Sprintf("variable %q {\n  type      = string\n  ephemeral = true\n  sensitive = true\n}\n", name)
+}
+
+// writeOnlyCLI skips below the CLIs that have write-only attributes.
+var writeOnlyCLI = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)}
+
+func TestAccWriteOnly_valuesNeverTouchState(t *testing.T) {
+	forEachSubject(t, func(t *testing.T, s *subject) {
+		e := s.testEnv
+		secret, plain := e.K("secret"), e.K("plain")
+		v1, v2 := "wo-first-"+e.K("XyZ"), "wo-second-"+e.K("QwE")
+		hidden := noTrace{traces(v1, v2)}
+		// The value comes as users pass secrets: an ephemeral variable
+		// (a literal would show in the plan's copy of the configuration).
+		cfg := func(version int) string {
+			lines := []string{attrMap("values", map[string]string{plain: "p"}), "sensitive_values_wo = { " + hclString(secret) + " = var.secret }"}
+			if version > 0 {
+				lines = append(lines, fmt.Sprintf("sensitive_values_wo_version = %d", version))
+			}
+			return e.Provider() + ephemeralVariable("secret") + s.resource("test", s.id, lines...)
+		}
+		secretIs := func(v string) config.Variables { return config.Variables{"secret": config.StringVariable(v)} }
+		status := func(want string) statecheck.StateCheck {
+			return statecheck.ExpectKnownValue(s.addr, tfjsonpath.New("sensitive_values_wo_keys"), knownvalue.MapExact(map[string]knownvalue.Check{secret: knownvalue.StringExact(want)}))
+		}
+		planned := func(action plancheck.ResourceActionType, checks ...plancheck.PlanCheck) resource.ConfigPlanChecks {
+			return resource.ConfigPlanChecks{PreApply: append([]plancheck.PlanCheck{plancheck.ExpectResourceAction(s.addr, action), hidden}, checks...)}
+		}
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: e.factories(),
+			TerraformVersionChecks:   writeOnlyCLI,
+			Steps: []resource.TestStep{
+				{
+					Config: cfg(0), ConfigVariables: secretIs(v1),
+					ConfigPlanChecks: planned(plancheck.ResourceActionCreate),
+					ConfigStateChecks: []statecheck.StateCheck{
+						s.holds(s.id, map[string]string{secret: v1, plain: "p"}),
+						status(woWritten), hidden,
+						statecheck.ExpectKnownValue(s.addr, tfjsonpath.New("sensitive_values_wo"), knownvalue.Null()),
+					},
+				},
+				{Config: cfg(0), ConfigVariables: secretIs(v1), ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+				{
+					// Changed outside Terraform: refresh says so, without the value,
+					// and the apply writes it back.
+					PreConfig: func() { s.set(s.id, secret, []byte("edited by hand")) },
+					Config:    cfg(0), ConfigVariables: secretIs(v1),
+					ConfigPlanChecks: planned(plancheck.ResourceActionUpdate,
+						expectRefreshed(s.addr, map[string]any{"sensitive_values_wo_keys": map[string]any{secret: woChanged}}),
+						plancheck.ExpectKnownValue(s.addr, tfjsonpath.New("sensitive_values_wo_keys").AtMapKey(secret), knownvalue.StringExact(woWritten))),
+					ConfigStateChecks: []statecheck.StateCheck{s.holds(s.id, map[string]string{secret: v1, plain: "p"}), status(woWritten), hidden},
+				},
+				{
+					PreConfig: func() { s.del(s.id, secret) },
+					Config:    cfg(0), ConfigVariables: secretIs(v1),
+					ConfigPlanChecks: planned(plancheck.ResourceActionUpdate,
+						expectRefreshed(s.addr, map[string]any{"sensitive_values_wo_keys": map[string]any{secret: woRemoved}})),
+					ConfigStateChecks: []statecheck.StateCheck{s.holds(s.id, map[string]string{secret: v1, plain: "p"}), status(woWritten), hidden},
+				},
+				{
+					// A new value in the configuration: the digest tells, and the
+					// plan shows the key written again without the value.
+					Config: cfg(0), ConfigVariables: secretIs(v2),
+					ConfigPlanChecks: planned(plancheck.ResourceActionUpdate,
+						plancheck.ExpectUnknownValue(s.addr, tfjsonpath.New("sensitive_values_wo_keys").AtMapKey(secret))),
+					ConfigStateChecks: []statecheck.StateCheck{s.holds(s.id, map[string]string{secret: v2, plain: "p"}), status(woWritten), hidden},
+				},
+				{
+					// A new version writes the values again, even unchanged.
+					PreConfig: e.resetCalls,
+					Config:    cfg(1), ConfigVariables: secretIs(v2),
+					ConfigPlanChecks:  planned(plancheck.ResourceActionUpdate),
+					ConfigStateChecks: []statecheck.StateCheck{s.holds(s.id, map[string]string{secret: v2}), s.writes(1, 0), status(woWritten), hidden},
+				},
+				{
+					// Dropping the key removes it, like any key.
+					Config:            e.Provider() + ephemeralVariable("secret") + s.resource("test", s.id, attrMap("values", map[string]string{plain: "p"})),
+					ConfigVariables:   secretIs(v2),
+					ConfigPlanChecks:  planned(plancheck.ResourceActionUpdate),
+					ConfigStateChecks: []statecheck.StateCheck{s.holds(s.id, map[string]string{plain: "p"}, secret), hidden},
+				},
+			},
+		})
+	})
+}
+
+// Write-only keys are keys like any other: two resources cannot share one,
+// a new resource meets an existing one by its value (adopted when equal,
+// an error otherwise), and an exclusive resource keeps its own.
+func TestAccWriteOnly_ownership(t *testing.T) {
+	forEachSubject(t, func(t *testing.T, s *subject) {
+		e := s.testEnv
+		k, other := e.K("wo"), e.K("other")
+		wo := func(v string) string { return attrMap("sensitive_values_wo", map[string]string{k: v}) }
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: e.factories(),
+			TerraformVersionChecks:   writeOnlyCLI,
+			Steps: []resource.TestStep{
+				{
+					Config:      e.Provider() + s.resource("a", s.id, wo("x")) + s.resource("b", s.id, attrMap("values", map[string]string{k: "y"})),
+					PlanOnly:    true,
+					ExpectError: errorText("Metadata Key Managed by Two Resources", fmt.Sprintf("%q", k)),
+				},
+				{
+					PreConfig:   func() { s.set(s.id, k, []byte("theirs")) },
+					Config:      e.Provider() + s.resource("test", s.id, wo("mine")),
+					PlanOnly:    true,
+					ExpectError: errorText("Keys that exist with a different value: " + fmt.Sprintf("%q", k)),
+				},
+				{
+					// Equal bytes are adopted.
+					PreConfig:         func() { s.set(s.id, k, []byte("mine")) },
+					Config:            e.Provider() + s.resource("test", s.id, wo("mine")),
+					ConfigStateChecks: []statecheck.StateCheck{s.holds(s.id, map[string]string{k: "mine"})},
+				},
+				{
+					// Exclusive: the other key goes, the write-only one stays.
+					PreConfig:         func() { s.set(s.id, other, []byte("foreign")) },
+					Config:            e.Provider() + s.resource("test", s.spare, "exclusive = true", wo("mine")),
+					ConfigStateChecks: []statecheck.StateCheck{s.holds(s.spare, map[string]string{k: "mine"})},
+				},
+				{
+					PreConfig: func() { s.set(s.spare, other, []byte("foreign")) },
+					Config:    e.Provider() + s.resource("test", s.spare, "exclusive = true", wo("mine")),
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(s.addr, plancheck.ResourceActionUpdate),
+						expectRefreshed(s.addr, map[string]any{"values": map[string]any{other: "foreign"}, "sensitive_values_wo_keys": map[string]any{k: woWritten}}),
+					}},
+					ConfigStateChecks: []statecheck.StateCheck{s.holds(s.spare, map[string]string{k: "mine"}, other)},
+				},
+			},
+		})
+	})
+}
+
+// A CLI without write-only attributes fails the plan, naming the version.
+func TestAccWriteOnly_olderCLIFails(t *testing.T) {
+	e := newTestEnv(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipAbove(tfversion.Version1_10_0)},
+		Steps: []resource.TestStep{{
+			Config:      e.Provider() + orgMetadata("test", "org_id = "+hclString(e.OrgID), attrMap("sensitive_values_wo", map[string]string{e.K("k"): "v"})),
+			PlanOnly:    true,
+			ExpectError: errorText("Write-only attributes are only supported in Terraform 1.11 and later"),
+		}},
+	})
+}
+
+// The private state keeps a salted digest: neither the value, its base64,
+// nor its unsalted digest, and another salt gives another digest.
+func TestWriteOnlyDigestsHideTheValue(t *testing.T) {
+	ctx := context.Background()
+	var d1, d2 woDigestsSaver
+	var diags diag.Diagnostics
+	a := loadDigests(ctx, nil, &diags)
+	b := loadDigests(ctx, nil, &diags)
+	secret := []byte("hunter2-hunter2")
+	ks := keySet{"k": {in: inWriteOnly, raw: secret, text: woWritten, digest: a.sum(secret)}}
+	a.save(ctx, &d1, ks, &diags)
+	ks["k"] = value{in: inWriteOnly, raw: secret, text: woWritten, digest: b.sum(secret)}
+	b.save(ctx, &d2, ks, &diags)
+	if err := (noTrace{traces(string(secret))}).find(string(d1.raw) + string(d2.raw)); err != nil {
+		t.Fatal(err)
+	}
+	if a.sum(secret) == b.sum(secret) || string(d1.raw) == string(d2.raw) {
+		t.Fatal("two salts gave the same digest")
+	}
+	back := loadDigests(ctx, d1, &diags)
+	back.attach(ks)
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	if ks["k"].digest != a.sum(secret) || back.sum(secret) != a.sum(secret) {
+		t.Fatal("the saved digests do not read back")
+	}
+}
+
+// woDigestsSaver is a private state in memory.
+type woDigestsSaver struct{ raw []byte }
+
+func (s *woDigestsSaver) SetKey(_ context.Context, _ string, v []byte) diag.Diagnostics {
+	s.raw = v
+	return nil
+}
+
+func (s woDigestsSaver) GetKey(context.Context, string) ([]byte, diag.Diagnostics) { return s.raw, nil }
+
+// The ephemeral resource reads a secret that a write-only value carries to
+// another owner: it reaches ZITADEL and leaves no trace in plan or state.
+func TestAccEphemeral_copiesASecretWithoutATrace(t *testing.T) {
+	forEachSubject(t, func(t *testing.T, s *subject) {
+		e := s.testEnv
+		src, dst := e.K("api-key"), e.K("copied")
+		secret := "eph-" + e.K("Zz9")
+		s.set(s.id, src, []byte(secret))
+		s.set(s.id, e.K("not-matched"), []byte("x"))
+		hidden := noTrace{traces(secret)}
+		cfg := e.Provider() +
+			fmt.Sprintf("ephemeral %q \"src\" {\n  %s = %s\n  sensitive_keys = [%s]\n  filter {\n    key = %s\n  }\n}\n", s.typ, s.attr(), hclString(s.id), hclString(src), hclString(src)) +
+			s.resource("test", s.spare, fmt.Sprintf("sensitive_values_wo = { %s = ephemeral.%s.src.sensitive_values[%s] }", hclString(dst), s.typ, hclString(src)))
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: e.factories(),
+			TerraformVersionChecks:   writeOnlyCLI,
+			Steps: []resource.TestStep{
+				{
+					Config:            cfg,
+					ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(s.addr, plancheck.ResourceActionCreate), hidden}},
+					ConfigStateChecks: []statecheck.StateCheck{s.holds(s.spare, map[string]string{dst: secret}), hidden},
+				},
+				{Config: cfg, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan(), hidden}}},
+				{
+					// The source changes: the next plan writes the copy again.
+					PreConfig:         func() { s.set(s.id, src, []byte(secret+"-rotated")) },
+					Config:            cfg,
+					ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(s.addr, plancheck.ResourceActionUpdate), hidden}},
+					ConfigStateChecks: []statecheck.StateCheck{s.holds(s.spare, map[string]string{dst: secret + "-rotated"})},
+				},
+			},
+		})
+	})
+}
+
+// An ephemeral resource of an owner that does not exist fails, naming the
+// attribute to check.
+func TestAccEphemeral_missingOwner(t *testing.T) {
+	e := newTestEnv(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   writeOnlyCLI,
+		Steps: []resource.TestStep{{
+			Config:      e.Provider() + "ephemeral \"zitadelmeta_org_metadata\" \"x\" {\n  org_id = \"999999999999999999\"\n}\n",
+			ExpectError: errorText("does not exist in ZITADEL", "Check org_id on the ephemeral resource"),
+		}},
+	})
+}
