@@ -89,22 +89,24 @@ func (r *metadataResource) recordFailedWrite(ctx context.Context, w *ownerWriter
 			wanted[k] = v
 		}
 		got = refresh(wanted, server, false, digests)
-		// A write-only key the write meant to write and did not is "not
-		// written" where the server has it or the state had it.
-		for k, d := range f.desired {
-			g := got[k]
-			if d.in != inWriteOnly || g.text == woWritten {
-				continue
-			}
-			if _, held := f.prior[k]; held || g.text != woRemoved {
-				got[k] = value{in: inWriteOnly, text: woNotWritten}
-			} else {
-				delete(got, k)
-			}
-		}
 	}
 	if f.create && !anyLanded(f.set, got) {
 		return
+	}
+	// A write-only key the write meant to write and is not known to have
+	// written stays in the state as "not written", whether or not the
+	// server shows it (a write may land unacknowledged, a list may lag):
+	// the next plan writes it, and an exclusive refresh never takes it in
+	// as a value. One the update let go of and the server lacks leaves.
+	for k, d := range f.desired {
+		if g, ok := got[k]; d.in == inWriteOnly && (!ok || g.in != inWriteOnly || g.text != woWritten) {
+			got[k] = value{in: inWriteOnly, text: woNotWritten}
+		}
+	}
+	for k, g := range got {
+		if _, wanted := f.desired[k]; g.in == inWriteOnly && g.text == woRemoved && !wanted {
+			delete(got, k)
+		}
 	}
 	w.claim(sortedKeys(got))
 	plan.setKeys(got, plan.metadataModel)

@@ -49,13 +49,13 @@ func (r *metadataResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	// The write-only values, from the configuration, compared with what
 	// was written by digest.
 	digests := loadDigests(ctx, req.Private, &resp.Diagnostics)
-	held := keySet{}
-	if state != nil && !versionChanged(state.metadataModel, plan.metadataModel) {
-		held, _ = state.keys()
-		digests.attach(held)
-	}
 	wo, woComplete := cfg.writeOnlyValues(digests)
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("sensitive_values_wo_keys"), plannedWriteOnlyKeys(wo, woComplete, held))...)
+	held := keySet{}
+	if state != nil {
+		held, _ = state.keys()
+	}
+	noChange := state != nil && req.Plan.Raw.Equal(req.State.Raw)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("sensitive_values_wo_keys"), plannedWriteOnlyKeys(wo, woComplete, state, held, noChange))...)
 	owner, known := r.e.planOwner(ctx, r.data, req, resp, state)
 	if resp.Diagnostics.HasError() || (!known && state == nil) {
 		// A new resource whose owner is not known yet is checked in the

@@ -68,11 +68,11 @@ func (r *metadataResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			Optional:            true,
 			Sensitive:           true,
 			WriteOnly:           true,
-			MarkdownDescription: mapDesc("Text values that never touch plan or state, by key (write-only; Terraform 1.11 and later, OpenTofu 1.11 and later). The state keeps only the keys, in `sensitive_values_wo_keys`, and a salted digest of each value in its private part, so a value changed in the configuration or outside Terraform is written again. Use it with ephemeral values (for example the `zitadelmeta_org_metadata` ephemeral resource); bump `sensitive_values_wo_version` to write every value again."),
+			MarkdownDescription: mapDesc("Text values that never touch plan or state, by key (write-only; Terraform 1.11 and later, OpenTofu 1.11 and later). The state keeps only the keys, in `sensitive_values_wo_keys`, and a salted digest of each value in its private part, so a value changed or removed outside Terraform is written again. A value is written when its key is added and when `sensitive_values_wo_version` changes, not when only the configuration gives another value (a source that changes on every run would rotate the secret on every apply). Give the values from ephemeral sources, such as an ephemeral variable or the `zitadelmeta_org_metadata` ephemeral resource."),
 		},
 		"sensitive_values_wo_version": schema.Int64Attribute{
 			Optional:            true,
-			MarkdownDescription: "Any number; changing it writes every value of `sensitive_values_wo` again.",
+			MarkdownDescription: "Any number; changing it writes every value of `sensitive_values_wo` again, as the configuration gives them now. Change it to roll out a new value.",
 		},
 		"sensitive_values_wo_keys": schema.MapAttribute{
 			ElementType:         types.StringType,
@@ -292,10 +292,7 @@ func (r *metadataResource) Update(ctx context.Context, req resource.UpdateReques
 	defer cancel()
 	cfg := r.get(ctx, req.Config, &resp.Diagnostics)
 	digests := loadDigests(ctx, req.Private, &resp.Diagnostics)
-	if !versionChanged(state.metadataModel, plan.metadataModel) {
-		// A new version writes every write-only value again.
-		digests.attach(prior)
-	}
+	digests.attach(prior)
 	wo, _ := cfg.writeOnlyValues(digests)
 	desired, w := r.lockFor(ctx, owner, summary, &plan, wo, &resp.Diagnostics)
 	if w == nil {
@@ -305,12 +302,22 @@ func (r *metadataResource) Update(ctx context.Context, req resource.UpdateReques
 	if !r.checkAdded(ctx, owner, summary, prior, desired, &resp.Diagnostics) {
 		return
 	}
+	rewrite := versionChanged(state.metadataModel, plan.metadataModel)
+	keepWritten(prior, desired, rewrite)
 	set, remove := writesFor(prior, desired)
+	if rewrite {
+		set = rewriteAll(set, desired)
+	}
 	// A key this resource keeps that another resource of this run removed
 	// (both held it, one with a map unknown at plan time) is written again.
 	for _, k := range w.releasedByOthers(sortedKeys(desired)) {
 		if !slices.ContainsFunc(set, func(kv zitadel.KV) bool { return kv.Key == k }) {
-			set = append(set, zitadel.KV{Key: k, Value: desired[k].raw})
+			v := desired[k]
+			if v.in == inWriteOnly {
+				v.digest = digests.sum(v.raw)
+				desired[k] = v
+			}
+			set = append(set, zitadel.KV{Key: k, Value: v.raw})
 		}
 	}
 	remove, kept := w.withoutClaimed(remove)

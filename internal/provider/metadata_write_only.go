@@ -5,8 +5,7 @@ package provider
 // state keeps the keys, each with a status (sensitive_values_wo_keys); the
 // private state keeps, per key, an HMAC-SHA256 of the value under a random
 // salt of the resource, so that a refresh tells a value changed or removed
-// outside Terraform, and a plan a value changed in the configuration,
-// without holding the value (DESIGN.md section 7).
+// outside Terraform without holding the value (DESIGN.md section 7).
 
 import (
 	"context"
@@ -14,10 +13,11 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/json"
+	"slices"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
 )
 
 // The statuses of a write-only key in sensitive_values_wo_keys.
@@ -106,10 +106,13 @@ func (d *woDigests) save(ctx context.Context, p privateSetter, ks keySet, diags 
 }
 
 // writeOnlyValues reads sensitive_values_wo of a configuration: its keys
-// with their values and digests. complete is false when the map or a value
-// is not known yet.
+// with their values and digests. complete is false when the map (then ks
+// is nil) or a value is not known yet.
 func (m *metadataModel) writeOnlyValues(d *woDigests) (ks keySet, complete bool) {
-	ks, complete = keySet{}, !m.SensitiveValuesWO.IsUnknown()
+	if m.SensitiveValuesWO.IsUnknown() {
+		return nil, false
+	}
+	ks, complete = keySet{}, true
 	for key, ev := range m.SensitiveValuesWO.Elements() {
 		sv, ok := ev.(types.String)
 		if !ok || sv.IsUnknown() || sv.IsNull() {
@@ -137,35 +140,63 @@ func withWriteOnly(plan, wo keySet) keySet {
 	return plan
 }
 
+// rewriteAll adds to set, in key order, every write-only key of desired it
+// lacks: a new version writes them all again, changed or not.
+func rewriteAll(set []zitadel.KV, desired keySet) []zitadel.KV {
+	for _, k := range sortedKeys(desired) {
+		if d := desired[k]; d.in == inWriteOnly && !slices.ContainsFunc(set, func(kv zitadel.KV) bool { return kv.Key == k }) {
+			set = append(set, zitadel.KV{Key: k, Value: d.raw})
+		}
+	}
+	return set
+}
+
 // versionChanged tells whether a plan asks to write the write-only values
 // again.
 func versionChanged(state, plan metadataModel) bool {
 	return !state.SensitiveValuesWOVersion.Equal(plan.SensitiveValuesWOVersion)
 }
 
-// plannedWriteOnlyKeys is sensitive_values_wo_keys after the apply: every
-// configured write-only key written. A key held as written whose value
-// differs from what was written (changed in the configuration), or is not
-// known yet, is unknown, so the plan shows that it is written again; a
-// state that says it drifted shows by its status. held is the state's
-// write-only keys with their digests (none when the version changes: the
-// version's own change shows then).
-func plannedWriteOnlyKeys(cfg keySet, complete bool, held keySet) types.Map {
-	if !complete && len(cfg) == 0 {
-		return types.MapUnknown(types.StringType)
+// keepWritten makes the write-only keys of desired that prior holds as
+// written keep what was written: an update writes a write-only value when
+// its key is new, when a refresh found it changed, removed or not written,
+// and when the version changes (rewrite), not when only the configuration
+// gives another value. So a source that changes on every run (an ephemeral
+// random password, a short-lived token) does not rewrite, and rotate, the
+// secret on every apply; a new version does, as for write-only attributes
+// across providers.
+func keepWritten(prior, desired keySet, rewrite bool) {
+	if rewrite {
+		return
 	}
-	elems := make(map[string]attr.Value, len(cfg))
-	for k, v := range cfg {
-		h, had := held[k]
-		switch {
-		case v.raw == nil, had && h.text == woWritten && h.digest != v.digest:
-			elems[k] = types.StringUnknown()
-		default:
-			elems[k] = types.StringValue(woWritten)
+	for k, d := range desired {
+		if p, ok := prior[k]; ok && d.in == inWriteOnly && p.in == inWriteOnly && p.text == woWritten && p.digest != "" {
+			d.digest = p.digest
+			desired[k] = d
 		}
 	}
-	if len(elems) == 0 {
-		return types.MapNull(types.StringType)
+}
+
+// plannedWriteOnlyKeys is sensitive_values_wo_keys in a plan. It stays as
+// the state has it only when the plan changes nothing (noChange) and every
+// configured key is held as written: then no apply follows. Any other plan
+// leaves it unknown, so that the apply walk's second plan (which opens the
+// ephemeral sources again) can never contradict it; a state that says a
+// key drifted, or a new or dropped key, is such a change.
+func plannedWriteOnlyKeys(cfg keySet, complete bool, state *metadataObject, held keySet, noChange bool) types.Map {
+	unknown := types.MapUnknown(types.StringType)
+	if state == nil || !noChange || (!complete && cfg == nil) || state.SensitiveValuesWOKeys.IsUnknown() {
+		return unknown
 	}
-	return types.MapValueMust(types.StringType, elems)
+	for k := range cfg {
+		if h, ok := held[k]; !ok || h.in != inWriteOnly || h.text != woWritten {
+			return unknown
+		}
+	}
+	for k, h := range held {
+		if _, ok := cfg[k]; h.in == inWriteOnly && !ok {
+			return unknown
+		}
+	}
+	return state.SensitiveValuesWOKeys
 }

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-testing/config"
@@ -22,6 +23,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/fakezitadel"
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
+	"google.golang.org/grpc/codes"
 )
 
 // traces are the forms a secret must not take anywhere: itself, its
@@ -112,7 +116,7 @@ func TestAccWriteOnly_valuesNeverTouchState(t *testing.T) {
 					Config:    cfg(0), ConfigVariables: secretIs(v1),
 					ConfigPlanChecks: planned(plancheck.ResourceActionUpdate,
 						expectRefreshed(s.addr, map[string]any{"sensitive_values_wo_keys": map[string]any{secret: woChanged}}),
-						plancheck.ExpectKnownValue(s.addr, tfjsonpath.New("sensitive_values_wo_keys").AtMapKey(secret), knownvalue.StringExact(woWritten))),
+						plancheck.ExpectUnknownValue(s.addr, tfjsonpath.New("sensitive_values_wo_keys"))),
 					ConfigStateChecks: []statecheck.StateCheck{s.holds(s.id, map[string]string{secret: v1, plain: "p"}), status(woWritten), hidden},
 				},
 				{
@@ -123,20 +127,34 @@ func TestAccWriteOnly_valuesNeverTouchState(t *testing.T) {
 					ConfigStateChecks: []statecheck.StateCheck{s.holds(s.id, map[string]string{secret: v1, plain: "p"}), status(woWritten), hidden},
 				},
 				{
-					// A new value in the configuration: the digest tells, and the
-					// plan shows the key written again without the value.
+					// A new value alone writes nothing (a source that changes on
+					// every run must not rotate the secret on every apply)...
 					Config: cfg(0), ConfigVariables: secretIs(v2),
-					ConfigPlanChecks: planned(plancheck.ResourceActionUpdate,
-						plancheck.ExpectUnknownValue(s.addr, tfjsonpath.New("sensitive_values_wo_keys").AtMapKey(secret))),
+					ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan(), hidden}},
+					ConfigStateChecks: []statecheck.StateCheck{s.holds(s.id, map[string]string{secret: v1}), hidden},
+				},
+				{
+					// ...nor does an update of another key...
+					PreConfig:         e.resetCalls,
+					Config:            e.Provider() + ephemeralVariable("secret") + s.resource("test", s.id, attrMap("values", map[string]string{plain: "p2"}), "sensitive_values_wo = { "+hclString(secret)+" = var.secret }"),
+					ConfigVariables:   secretIs(v2),
+					ConfigPlanChecks:  planned(plancheck.ResourceActionUpdate),
+					ConfigStateChecks: []statecheck.StateCheck{s.holds(s.id, map[string]string{secret: v1, plain: "p2"}), s.writes(1, 0), status(woWritten), hidden},
+				},
+				{
+					// ...while a new version writes it.
+					Config: cfg(1), ConfigVariables: secretIs(v2),
+					ConfigPlanChecks:  planned(plancheck.ResourceActionUpdate),
 					ConfigStateChecks: []statecheck.StateCheck{s.holds(s.id, map[string]string{secret: v2, plain: "p"}), status(woWritten), hidden},
 				},
 				{
 					// A new version writes the values again, even unchanged.
 					PreConfig: e.resetCalls,
-					Config:    cfg(1), ConfigVariables: secretIs(v2),
+					Config:    cfg(2), ConfigVariables: secretIs(v2),
 					ConfigPlanChecks:  planned(plancheck.ResourceActionUpdate),
 					ConfigStateChecks: []statecheck.StateCheck{s.holds(s.id, map[string]string{secret: v2}), s.writes(1, 0), status(woWritten), hidden},
 				},
+				{Config: cfg(2), ConfigVariables: secretIs(v2), ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
 				{
 					// Dropping the key removes it, like any key.
 					Config:            e.Provider() + ephemeralVariable("secret") + s.resource("test", s.id, attrMap("values", map[string]string{plain: "p"})),
@@ -275,9 +293,14 @@ func TestAccEphemeral_copiesASecretWithoutATrace(t *testing.T) {
 				},
 				{Config: cfg, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan(), hidden}}},
 				{
-					// The source changes: the next plan writes the copy again.
+					// The source changes: the copy stays until the version says.
 					PreConfig:         func() { s.set(s.id, src, []byte(secret+"-rotated")) },
 					Config:            cfg,
+					ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan(), hidden}},
+					ConfigStateChecks: []statecheck.StateCheck{s.holds(s.spare, map[string]string{dst: secret})},
+				},
+				{
+					Config:            strings.Replace(cfg, "sensitive_values_wo = {", "sensitive_values_wo_version = 2\n  sensitive_values_wo = {", 1),
 					ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(s.addr, plancheck.ResourceActionUpdate), hidden}},
 					ConfigStateChecks: []statecheck.StateCheck{s.holds(s.spare, map[string]string{dst: secret + "-rotated"})},
 				},
@@ -297,5 +320,80 @@ func TestAccEphemeral_missingOwner(t *testing.T) {
 			Config:      e.Provider() + "ephemeral \"zitadelmeta_org_metadata\" \"x\" {\n  org_id = \"999999999999999999\"\n}\n",
 			ExpectError: errorText("does not exist in ZITADEL", "Check org_id on the ephemeral resource"),
 		}},
+	})
+}
+
+// preApply runs f between a step's plan and its apply.
+type preApply func()
+
+func (f preApply) CheckPlan(context.Context, plancheck.CheckPlanRequest, *plancheck.CheckPlanResponse) {
+	f()
+}
+
+// The ephemeral source changes between the plan and the apply of an update
+// made for another reason: Terraform opens the source again for the apply,
+// and the provider's two plans agree (no "inconsistent final plan"); the
+// written value stays until a new version asks for the new one.
+func TestAccWriteOnly_sourceChangesBetweenPlanAndApply(t *testing.T) {
+	forEachSubject(t, func(t *testing.T, s *subject) {
+		e := s.testEnv
+		src, dst, plain := e.K("src"), e.K("dst"), e.K("plain")
+		s.set(s.id, src, []byte("secret-one"))
+		cfg := func(p string) string {
+			return e.Provider() +
+				fmt.Sprintf("ephemeral %q \"src\" {\n  %s = %s\n  sensitive_keys = [%s]\n  filter {\n    key = %s\n  }\n}\n", s.typ, s.attr(), hclString(s.id), hclString(src), hclString(src)) +
+				s.resource("test", s.spare, attrMap("values", map[string]string{plain: p}), fmt.Sprintf("sensitive_values_wo = { %s = ephemeral.%s.src.sensitive_values[%s] }", hclString(dst), s.typ, hclString(src)))
+		}
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: e.factories(),
+			TerraformVersionChecks:   writeOnlyCLI,
+			Steps: []resource.TestStep{
+				{Config: cfg("p1")},
+				{
+					Config: cfg("p2"),
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(s.addr, plancheck.ResourceActionUpdate),
+						preApply(func() { s.set(s.id, src, []byte("secret-two")) }),
+					}},
+					ConfigStateChecks: []statecheck.StateCheck{s.holds(s.spare, map[string]string{dst: "secret-one", plain: "p2"})},
+				},
+			},
+		})
+	})
+}
+
+// An update that fails part way records each write-only key as it is: one
+// it removed leaves the state, one whose removal failed stays written.
+func TestAccWriteOnly_failedUpdateRecordsWhatHappened(t *testing.T) {
+	forEachSubject(t, func(t *testing.T, s *subject) {
+		e := s.testEnv
+		front := e.withFront(fakezitadel.Options{})
+		e.tune = func(c *zitadel.Config) { c.Retry.InitialBackoff = 5 * time.Millisecond; c.ChunkBytes = 1 }
+		a, b, c := e.K("a"), e.K("b"), e.K("c")
+		cfg := func(m map[string]string) string {
+			return e.Provider() + s.resource("test", s.id, attrMap("sensitive_values_wo", m))
+		}
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: e.factories(),
+			TerraformVersionChecks:   writeOnlyCLI,
+			Steps: []resource.TestStep{
+				{Config: cfg(map[string]string{a: "1", b: "2", c: "3"})},
+				{
+					// One key per remove call; the second fails.
+					PreConfig: func() {
+						front.InjectFault(s.m.Remove, 1, fakezitadel.Fault{Code: codes.Internal, Message: "disk full", Skip: 1})
+					},
+					Config:      cfg(map[string]string{c: "3"}),
+					ExpectError: errorText("disk full"),
+				},
+				{
+					Config: cfg(map[string]string{c: "3"}),
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						expectRefreshed(s.addr, map[string]any{"sensitive_values_wo_keys": map[string]any{b: woWritten, c: woWritten}}),
+					}},
+					ConfigStateChecks: []statecheck.StateCheck{s.holds(s.id, map[string]string{c: "3"}, a, b)},
+				},
+			},
+		})
 	})
 }
