@@ -20,7 +20,14 @@ var needsNewCLI = regexp.MustCompile(`(?m)^\s*(ephemeral\s+"|ephemeral\s*=\s*tru
 // ("Terraform v1.11.4", "OpenTofu v1.12.6").
 func cliVersion(t *testing.T, cli string) (major, minor int) {
 	t.Helper()
-	out, err := exec.Command(cli, "version").Output()
+	cmd := exec.Command(cli, "version")
+	// make test's TF_CLI_ARGS (a flag no command takes) would fail it.
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "TF_CLI_ARGS") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("%s version: %v", cli, err)
 	}
