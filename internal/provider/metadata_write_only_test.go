@@ -221,7 +221,7 @@ func TestAccWriteOnly_olderCLIFails(t *testing.T) {
 	e := newTestEnv(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipAbove(tfversion.Version1_10_0)},
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBetween(tfversion.Version1_11_0, tfversion.Version2_0_0)},
 		Steps: []resource.TestStep{{
 			Config:      e.Provider() + orgMetadata("test", "org_id = "+hclString(e.OrgID), attrMap("sensitive_values_wo", map[string]string{e.K("k"): "v"})),
 			PlanOnly:    true,
