@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/devenv"
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/proxytest"
 )
 
 // Environment of the wrapper mode: the bench binary stands in for the
@@ -48,7 +49,12 @@ func main() {
 	sparse := flag.Int("sparse", 5000, "also measure a 2-key resource refreshed in an organization of this many keys (0: skip)")
 	owners := flag.Int("owners", 1000, "also measure this many users and as many organizations of 10 keys each, one resource per owner (0: skip)")
 	ownerAPIs := flag.String("owner-apis", "v1,v2", "metadata APIs (ZITADEL_API_VERSION) of the many-owners runs, comma-separated: v1, v2")
+	rtt := flag.Duration("rtt", 0, "round trip between the provider and the fake: the provider reaches it through a proxy on loopback that holds every byte for half of it each way (0: straight)")
 	flag.Parse()
+	if *rtt < 0 {
+		fmt.Fprintf(os.Stderr, "bench: -rtt %v: give 0 or more\n", *rtt)
+		os.Exit(2)
+	}
 	var ws []string
 	for _, w := range strings.Split(*workloads, ",") {
 		w = strings.TrimSpace(w)
@@ -83,7 +89,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "bench: -owners %d: give 0 to skip, or at least 2\n", *owners)
 		os.Exit(2)
 	}
-	if err := run(*terraform, *dir, *out, ns, ws, *sparse, *owners, apis); err != nil {
+	if err := run(*terraform, *dir, *out, ns, ws, *sparse, *owners, apis, *rtt); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -127,7 +133,7 @@ var steps = []string{"create", "no-op plan", "no-op apply", "one-key update", "d
 // changedFrom is the first step that sees the one changed key.
 const changedFrom = 3
 
-func run(terraform, dir, out string, ns []int, workloads []string, sparse, owners int, ownerAPIs []string) error {
+func run(terraform, dir, out string, ns []int, workloads []string, sparse, owners int, ownerAPIs []string, rtt time.Duration) error {
 	dir, err := filepath.Abs(dir)
 	if err != nil {
 		return err
@@ -155,6 +161,17 @@ func run(terraform, dir, out string, ns []int, workloads []string, sparse, owner
 		return err
 	}
 	defer info.Stop()
+	// The provider reaches the fake through the latency proxy; the bench's
+	// own calls to the fake (counts) go straight.
+	reach := *info
+	if rtt > 0 {
+		lp, err := proxytest.StartLatency(info.Endpoint, rtt)
+		if err != nil {
+			return err
+		}
+		defer func() { _ = lp.Close() }()
+		reach.Endpoint = lp.Addr()
+	}
 
 	rc := filepath.Join(dir, "terraformrc")
 	if err := devenv.WriteCLIConfig(rc, wrapDir); err != nil {
@@ -162,10 +179,10 @@ func run(terraform, dir, out string, ns []int, workloads []string, sparse, owner
 	}
 	rssFile := filepath.Join(dir, "rss.txt")
 	wrapEnv := []string{envWrapTarget + "=" + realProvider, envRSSFile + "=" + rssFile}
-	env := append(info.TerraformEnv(rc), wrapEnv...)
+	env := append(reach.TerraformEnv(rc), wrapEnv...)
 
 	var report strings.Builder
-	fmt.Fprintf(&report, "Measured %s on %s/%s, %d cores (%s), %s memory; Terraform %s.\n\n", time.Now().UTC().Format("2006-01-02"), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpuModel(), memTotal(), tfVersion(terraform))
+	fmt.Fprintf(&report, "Measured %s on %s/%s, %d cores (%s), %s memory; Terraform %s; %s.\n\n", time.Now().UTC().Format("2006-01-02"), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpuModel(), memTotal(), tfVersion(terraform), rttText(rtt))
 	for _, workload := range workloads {
 		fmt.Fprintf(&report, "## Workload %q: %s\n\n", workload, workloadDescription[workload])
 		if err := measure(terraform, dir, workload, ns, env, info, rssFile, &report); err != nil {
@@ -179,7 +196,7 @@ func run(terraform, dir, out string, ns []int, workloads []string, sparse, owner
 	}
 	var violations []string
 	if owners > 0 {
-		if violations, err = measureOwners(terraform, dir, owners, ownerAPIs, rc, wrapEnv, rssFile, &report); err != nil {
+		if violations, err = measureOwners(terraform, dir, owners, ownerAPIs, rc, wrapEnv, rssFile, rtt, &report); err != nil {
 			return err
 		}
 	}
@@ -509,4 +526,12 @@ func cpuModel() string {
 		}
 	}
 	return "unknown CPU"
+}
+
+// rttText says how far the fake was: every table's runs share it.
+func rttText(rtt time.Duration) string {
+	if rtt == 0 {
+		return "RTT 0 (the fake on loopback, no latency proxy)"
+	}
+	return fmt.Sprintf("RTT %v (the fake behind a latency proxy on loopback, -rtt)", rtt)
 }

@@ -12,11 +12,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/devenv"
 	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/fakezitadel"
+	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/proxytest"
 )
 
 // ownerKeys is how many keys every owner gets: never an empty list, so a
@@ -121,14 +124,22 @@ func ownerValues(ids []string) map[string]map[string]string {
 // measureOwners runs the scenario for n owners and appends its tables. It
 // returns the requirement violations it found (the caller fails the run
 // after writing the report) or an error that stopped it.
-func measureOwners(terraform, dir string, n int, apis []string, rc string, wrapEnv []string, rssFile string, report *strings.Builder) ([]string, error) {
-	fmt.Printf("many owners: %d users and %d organizations, %d keys each\n", n, n, ownerKeys)
+func measureOwners(terraform, dir string, n int, apis []string, rc string, wrapEnv []string, rssFile string, rtt time.Duration, report *strings.Builder) ([]string, error) {
+	fmt.Printf("many owners: %d users and %d organizations, %d keys each, %s\n", n, n, ownerKeys, rttText(rtt))
 	f, err := startOwnerFixture(n)
 	if err != nil {
 		return nil, err
 	}
 	defer f.srv.Close()
 	fake := devenv.Fake{Endpoint: f.addr, AccessToken: f.token}
+	if rtt > 0 {
+		lp, err := proxytest.StartLatency(f.addr, rtt)
+		if err != nil {
+			return nil, err
+		}
+		defer func() { _ = lp.Close() }()
+		fake.Endpoint = lp.Addr()
+	}
 	baseEnv := append(fake.TerraformEnv(rc), wrapEnv...)
 
 	work := filepath.Join(dir, "owners", fmt.Sprint(n))
@@ -183,7 +194,7 @@ func measureOwners(terraform, dir string, n int, apis []string, rc string, wrapE
 				r.cpu.Round(time.Millisecond), r.providerCPU.Round(time.Millisecond), formatOwnerCalls(r.calls))
 		}
 	}
-	writeOwnerTables(report, n, workspaces, results)
+	writeOwnerTables(report, n, rtt, workspaces, results)
 	return violations, nil
 }
 
@@ -253,22 +264,41 @@ func formatOwnerCalls(calls map[string]int) string {
 	return devenv.FormatCallsAs(calls, func(k string) string { return k })
 }
 
+// perOwner is the round trips per owner of a step, in all and by method:
+// "6: BulkSetUserMetadata 1, GetUserByID 2, ListUserMetadata 3".
+func perOwner(calls map[string]int, owners int) string {
+	total := 0
+	for _, c := range calls {
+		total += c
+	}
+	if total == 0 {
+		return "0"
+	}
+	per := func(c int) string { return strconv.FormatFloat(float64(c)/float64(owners), 'f', -1, 64) }
+	methods := sortedCallNames(calls)
+	parts := make([]string, len(methods))
+	for i, m := range methods {
+		parts[i] = m + " " + per(calls[m])
+	}
+	return per(total) + ": " + strings.Join(parts, ", ")
+}
+
 // writeOwnerTables appends one table per step; the floor is the last
 // workspace.
-func writeOwnerTables(report *strings.Builder, n int, workspaces []ownerWorkspace, results [][]result) {
+func writeOwnerTables(report *strings.Builder, n int, rtt time.Duration, workspaces []ownerWorkspace, results [][]result) {
 	fmt.Fprintf(report, "## Many owners: %d users and %d organizations, %d keys each\n\n", n, n, ownerKeys)
-	fmt.Fprintf(report, "One resource per owner (`for_each`), gRPC; the floor is a `terraform_data` with the same `for_each` over %d ids and the same %d values as input. CPU is the whole command's (Terraform and the provider processes; steadier than wall time on a shared machine), provider CPU the provider processes' alone. RPC counts are per step, over all owners.\n\n", n, ownerKeys)
+	fmt.Fprintf(report, "One resource per owner (`for_each`), gRPC, %s; the floor is a `terraform_data` with the same `for_each` over %d ids and the same %d values as input. CPU is the whole command's (Terraform and the provider processes; steadier than wall time on a shared machine), provider CPU the provider processes' alone. RPC counts are per step, over all owners; round trips per owner are those counts divided by the owners, by method.\n\n", rttText(rtt), n, ownerKeys)
 	floor := results[len(results)-1]
 	for i, step := range ownerSteps {
-		fmt.Fprintf(report, "### %s\n\n| resource | wall | / floor | CPU | / floor | provider CPU | peak RSS | RPCs |\n|---|---:|---:|---:|---:|---:|---:|---|\n", step)
+		fmt.Fprintf(report, "### %s\n\n| resource | wall | / floor | CPU | / floor | provider CPU | peak RSS | RPCs | round trips per owner |\n|---|---:|---:|---:|---:|---:|---:|---|---|\n", step)
 		for wi, ws := range workspaces {
 			r := results[wi][i]
 			if ws.api == "" {
-				fmt.Fprintf(report, "| %s | %s | 1.00x | %s | 1.00x | | | |\n", ws.label(), seconds(r.wall), seconds(r.cpu))
+				fmt.Fprintf(report, "| %s | %s | 1.00x | %s | 1.00x | | | | |\n", ws.label(), seconds(r.wall), seconds(r.cpu))
 				continue
 			}
-			fmt.Fprintf(report, "| %s | %s | %.2fx | %s | %.2fx | %s | %.1f MB | %s |\n", ws.label(), seconds(r.wall), r.wall.Seconds()/floor[i].wall.Seconds(),
-				seconds(r.cpu), r.cpu.Seconds()/floor[i].cpu.Seconds(), seconds(r.providerCPU), float64(r.rssKB)/1024, formatOwnerCalls(r.calls))
+			fmt.Fprintf(report, "| %s | %s | %.2fx | %s | %.2fx | %s | %.1f MB | %s | %s |\n", ws.label(), seconds(r.wall), r.wall.Seconds()/floor[i].wall.Seconds(),
+				seconds(r.cpu), r.cpu.Seconds()/floor[i].cpu.Seconds(), seconds(r.providerCPU), float64(r.rssKB)/1024, formatOwnerCalls(r.calls), perOwner(r.calls, n))
 		}
 		report.WriteString("\n")
 	}
@@ -312,3 +342,12 @@ resource "terraform_data" "floor" {
   input    = { values = each.value }
 }
 `
+
+func sortedCallNames(calls map[string]int) []string {
+	names := make([]string, 0, len(calls))
+	for k := range calls {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}

@@ -61,3 +61,19 @@ func TestOwnerValues(t *testing.T) {
 		t.Errorf("ownerValues = %v", got)
 	}
 }
+
+func TestPerOwner(t *testing.T) {
+	for _, c := range []struct {
+		calls  map[string]int
+		owners int
+		want   string
+	}{
+		{map[string]int{"ListUserMetadata": 3000, "GetUserByID": 2000, "BulkSetUserMetadata": 1000}, 1000, "6: BulkSetUserMetadata 1, GetUserByID 2, ListUserMetadata 3"},
+		{map[string]int{"ListOrgMetadata": 30}, 20, "1.5: ListOrgMetadata 1.5"},
+		{nil, 10, "0"},
+	} {
+		if got := perOwner(c.calls, c.owners); got != c.want {
+			t.Errorf("perOwner(%v, %d) = %q, want %q", c.calls, c.owners, got, c.want)
+		}
+	}
+}
