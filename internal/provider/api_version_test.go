@@ -59,7 +59,7 @@ func TestAccAPIVersion_autoOnAServerWithoutV1(t *testing.T) {
 			{
 				// Without an organization id v2 cannot go on: the plan says so.
 				Config:      e.Provider(`api_version = "auto"`) + orgMetadata("test", attrMap("values", map[string]string{"a": "1"})),
-				ExpectError: errorText(`the organization service v2 names the organization in every call`, `Set org_id on the resource or data source`),
+				ExpectError: errorText(`the organization service v2 names the organization in every call`, `Set org_id on the resource, data source or ephemeral resource`),
 			},
 			{
 				PreConfig: e.resetCalls,

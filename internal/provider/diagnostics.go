@@ -93,9 +93,9 @@ func apiErrorDetail(doing string, owner zitadel.Owner, need access, err error) s
 	case zitadel.KindPermissionDenied:
 		remedy = fmt.Sprintf("The user or service account behind the provider's credentials is a member of %s but lacks the permission %s. Grant it %s.", org, perm, roles)
 	case zitadel.KindUserNotFound:
-		remedy = "The user does not exist or was removed. Check user_id on the resource or data source." + v1UserHint(owner, err)
+		remedy = "The user does not exist or was removed. Check user_id on the resource, data source or ephemeral resource." + v1UserHint(owner, err)
 	case zitadel.KindOrgNotFound:
-		remedy = "The organization does not exist or was removed. Check org_id on the resource or data source, and the provider's org_id (ZITADEL_ORG_ID)."
+		remedy = "The organization does not exist or was removed. Check org_id on the resource, data source or ephemeral resource, and the provider's org_id (ZITADEL_ORG_ID)."
 	case zitadel.KindUnauthenticated:
 		remedy = "ZITADEL refused the credentials. Check access_token (ZITADEL_ACCESS_TOKEN) or the service-account key in jwt_profile_file / jwt_profile_json; personal access tokens and keys expire. A key file's token is requested from the issuer: behind a proxy whose address differs from ZITADEL's own, also check issuer (ZITADEL_ISSUER)."
 	case zitadel.KindInvalidInput:
@@ -137,9 +137,9 @@ func apiErrorDetail(doing string, owner zitadel.Owner, need access, err error) s
 	case zitadel.KindNoAccess:
 		remedy = fmt.Sprintf("The user or service account behind the provider's credentials may not read %s, and the organization service v2 hides such an organization's metadata behind an empty list, so the provider cannot tell which keys exist there and changes nothing. Grant it %s, or point org_id at an organization it can read.", org, roles)
 	case zitadel.KindOrgRequired:
-		remedy = "Set org_id on the resource or data source, or org_id (ZITADEL_ORG_ID) in the provider configuration; or, on a ZITADEL that still serves the management API v1, api_version = \"v1\" or \"auto\"."
+		remedy = "Set org_id on the resource, data source or ephemeral resource, or org_id (ZITADEL_ORG_ID) in the provider configuration; or, on a ZITADEL that still serves the management API v1, api_version = \"v1\" or \"auto\"."
 		if ze.AutoChosen {
-			remedy = "Set org_id on the resource or data source, or org_id (ZITADEL_ORG_ID) in the provider configuration."
+			remedy = "Set org_id on the resource, data source or ephemeral resource, or org_id (ZITADEL_ORG_ID) in the provider configuration."
 			remedy += " (api_version = \"auto\" chose the organization service v2 because the server does not serve the management API v1.)"
 		}
 	case zitadel.KindUnimplemented:

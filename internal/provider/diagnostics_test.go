@@ -67,7 +67,7 @@ func TestAPIErrorDetail(t *testing.T) {
 			[]string{"ZITADEL answered"}},
 		{"v2 needs an organization", readAccess,
 			&zitadel.Error{Message: "the organization service v2 names the organization in every call", Kind: zitadel.KindOrgRequired, Concluded: true},
-			[]string{"Set org_id on the resource or data source", "ZITADEL_ORG_ID", `api_version = "v1"`}, []string{"ZITADEL answered", "chose"}},
+			[]string{"Set org_id on the resource, data source or ephemeral resource", "ZITADEL_ORG_ID", `api_version = "v1"`}, []string{"ZITADEL answered", "chose"}},
 		{"v2 chosen by auto needs an organization", readAccess,
 			&zitadel.Error{Message: "the organization service v2 names the organization in every call", Kind: zitadel.KindOrgRequired, Concluded: true, AutoChosen: true},
 			[]string{"Set org_id", `api_version = "auto" chose the organization service v2`}, []string{`api_version = "v1"`}},

@@ -248,7 +248,7 @@ func TestAccOrgMetadataDataSource_defaultOrg(t *testing.T) {
 	if e.version == zitadel.APIV2 {
 		// v2 has no way to name it: the error says what to set.
 		step.ConfigStateChecks = nil
-		step.ExpectError = errorText(`cannot tell the caller's own organization`, `Set org_id on the resource or data source, or org_id (ZITADEL_ORG_ID) in the provider configuration`)
+		step.ExpectError = errorText(`cannot tell the caller's own organization`, `Set org_id on the resource, data source or ephemeral resource, or org_id (ZITADEL_ORG_ID) in the provider configuration`)
 	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
