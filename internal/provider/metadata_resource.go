@@ -68,7 +68,7 @@ func (r *metadataResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			Optional:            true,
 			Sensitive:           true,
 			WriteOnly:           true,
-			MarkdownDescription: mapDesc("Text values that never touch plan or state, by key (write-only; Terraform 1.11 and later, OpenTofu 1.11 and later). The state keeps only the keys, in `sensitive_values_wo_keys`, and a salted digest of each value in its private part, so a value changed or removed outside Terraform is written again. A value is written when its key is added and when `sensitive_values_wo_version` changes, not when only the configuration gives another value (a source that changes on every run would rotate the secret on every apply). Give the values from ephemeral sources, such as an ephemeral variable or the `zitadelmeta_org_metadata` ephemeral resource."),
+			MarkdownDescription: mapDesc("Text values that never touch plan or state, by key (write-only; Terraform 1.11 and later, OpenTofu 1.11 and later). The state keeps only the keys, in `sensitive_values_wo_keys`, and a salted digest of each value in its private part, so a value changed or removed outside Terraform is written again. A value is written when its key is added, when a refresh or a failed apply left it changed, removed or not written, and when `sensitive_values_wo_version` changes, not when only the configuration gives another value (a source that changes on every run would rotate the secret on every apply). Give the values from ephemeral sources, such as an ephemeral variable or the `zitadelmeta_org_metadata` ephemeral resource."),
 		},
 		"sensitive_values_wo_version": schema.Int64Attribute{
 			Optional:            true,

@@ -1,6 +1,7 @@
 # A secret that never reaches a plan or the state (Terraform 1.11 or
 # OpenTofu 1.11 and later): from an ephemeral variable, given with -var or
-# TF_VAR_billing_api_key, or from an ephemeral resource.
+# TF_VAR_billing_api_key (with a saved plan, give it again to terraform
+# apply), or from an ephemeral resource.
 variable "billing_api_key" {
   type      = string
   ephemeral = true
