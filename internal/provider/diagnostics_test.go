@@ -118,7 +118,7 @@ func TestAPIErrorDetail(t *testing.T) {
 }
 
 func TestCreateConflictDetail(t *testing.T) {
-	got := createConflictDetail(zitadel.OrgOwner("7"), []string{"b", "a,x"}, nil)
+	got := createConflictDetail(zitadel.OrgOwner("7"), []string{"b", "a,x"}, nil, nil)
 	for _, w := range []string{`Keys that exist with a different value: "a,x", "b".`, `terraform import <address> '7:a\,x,b'`} {
 		if !strings.Contains(got, w) {
 			t.Errorf("%q lacks %q", got, w)
@@ -128,7 +128,7 @@ func TestCreateConflictDetail(t *testing.T) {
 	for i := 0; i < 25; i++ {
 		many = append(many, fmt.Sprintf("k%02d", i))
 	}
-	got = createConflictDetail(zitadel.OrgOwner("7"), nil, many)
+	got = createConflictDetail(zitadel.OrgOwner("7"), nil, many, nil)
 	if !strings.Contains(got, `"k19" and 5 more.`) || strings.Contains(got, "k20") || !strings.Contains(got, "'7' takes every key") {
 		t.Errorf("many keys: %q", got)
 	}

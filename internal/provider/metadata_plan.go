@@ -183,7 +183,7 @@ func (r *metadataResource) checkCreate(ctx context.Context, owner zitadel.Owner,
 		}
 	}
 	if len(conflicts) > 0 || len(foreign) > 0 {
-		diags.AddError(r.planSummary(), createConflictDetail(owner, conflicts, foreign))
+		diags.AddError(r.planSummary(), createConflictDetail(owner, conflicts, foreign, writeOnlyAmong(conflicts, desired)))
 		return
 	}
 	if len(changed) > 0 {
@@ -386,7 +386,20 @@ func addConflictDetail(owner zitadel.Owner, keys []string) string {
 		capital(ownerName(owner)), listKeys(keys), plural(len(keys), "another value", "other values"), plural(len(keys), "one", "ones"), itThem(len(keys)))
 }
 
-func createConflictDetail(owner zitadel.Owner, conflicts, foreign []string) string {
+// writeOnlyAmong lists the keys of keys that desired holds in
+// sensitive_values_wo.
+func writeOnlyAmong(keys []string, desired keySet) []string {
+	var out []string
+	for _, k := range keys {
+		if desired[k].in == inWriteOnly {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func createConflictDetail(owner zitadel.Owner, conflicts, foreign, writeOnly []string) string {
 	slices.Sort(conflicts)
 	slices.Sort(foreign)
 	var b strings.Builder
@@ -413,6 +426,10 @@ func createConflictDetail(owner zitadel.Owner, conflicts, foreign []string) stri
 	}
 	if len(conflicts) > 0 {
 		b.WriteString(hint)
+	}
+	if len(writeOnly) > 0 {
+		fmt.Fprintf(&b, "\n\n%s in sensitive_values_wo: do not import %s, since an imported key lands in values, in the state. Give %s the value ZITADEL holds and apply (the resource adopts %s without the value touching the state), then change the value together with sensitive_values_wo_version.",
+			capital(plural(len(writeOnly), "the key ", "the keys ")+listKeys(writeOnly)+plural(len(writeOnly), " is", " are")), itThem(len(writeOnly)), itThem(len(writeOnly)), itThem(len(writeOnly)))
 	}
 	return b.String()
 }

@@ -163,7 +163,7 @@ func (r *metadataResource) Create(ctx context.Context, req resource.CreateReques
 		}
 	}
 	if len(conflicts) > 0 || len(foreign) > 0 {
-		resp.Diagnostics.AddError(summary, createConflictDetail(owner, conflicts, foreign))
+		resp.Diagnostics.AddError(summary, createConflictDetail(owner, conflicts, foreign, writeOnlyAmong(conflicts, desired)))
 		return
 	}
 	r.e.record(&plan, owner)

@@ -188,7 +188,7 @@ func TestAccWriteOnly_ownership(t *testing.T) {
 					PreConfig:   func() { s.set(s.id, k, []byte("theirs")) },
 					Config:      e.Provider() + s.resource("test", s.id, wo("mine")),
 					PlanOnly:    true,
-					ExpectError: errorText("Keys that exist with a different value: " + fmt.Sprintf("%q", k)),
+					ExpectError: errorText("Keys that exist with a different value: "+fmt.Sprintf("%q", k), fmt.Sprintf("The key %q is in sensitive_values_wo: do not import it", k), "together with sensitive_values_wo_version"),
 				},
 				{
 					// Equal bytes are adopted.
