@@ -101,16 +101,7 @@ func (m *metadataModel) keys() (keySet, diag.Diagnostics) {
 // statuses into sensitive_values_wo_keys. A map with no keys keeps the
 // null-ness it had in like, so an omitted map never diffs against {}.
 func (m *metadataModel) setKeys(ks keySet, like metadataModel) {
-	wo := map[string]attr.Value{}
-	for key, v := range ks {
-		if v.in == inWriteOnly {
-			wo[key] = types.StringValue(v.text)
-		}
-	}
-	m.SensitiveValuesWOKeys = types.MapNull(types.StringType)
-	if len(wo) > 0 {
-		m.SensitiveValuesWOKeys = types.MapValueMust(types.StringType, wo)
-	}
+	m.SensitiveValuesWOKeys = writeOnlyKeys(ks)
 	for _, k := range valueMaps {
 		elems := map[string]attr.Value{}
 		for key, v := range ks {

@@ -46,16 +46,17 @@ func (r *metadataResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	// The write-only values, from the configuration, compared with what
-	// was written by digest.
-	digests := loadDigests(ctx, req.Private, &resp.Diagnostics)
-	wo, woComplete := cfg.writeOnlyValues(digests)
-	held := keySet{}
+	// The write-only values come from the configuration; the state has
+	// their keys and statuses.
+	wo, woComplete := cfg.writeOnlyValues()
+	var prior keySet
 	if state != nil {
-		held, _ = state.keys()
+		var diags diag.Diagnostics
+		prior, diags = state.keys()
+		resp.Diagnostics.Append(diags...)
 	}
 	noChange := state != nil && req.Plan.Raw.Equal(req.State.Raw)
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("sensitive_values_wo_keys"), plannedWriteOnlyKeys(wo, woComplete, state, held, noChange))...)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("sensitive_values_wo_keys"), plannedWriteOnlyKeys(wo, woComplete, state, prior, noChange))...)
 	owner, known := r.e.planOwner(ctx, r.data, req, resp, state)
 	if resp.Diagnostics.HasError() || (!known && state == nil) {
 		// A new resource whose owner is not known yet is checked in the
@@ -69,13 +70,9 @@ func (r *metadataResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	for k, v := range desired {
 		use.keeps[k] = mapAttr[v.in]
 	}
-	var prior keySet
 	var predecessor *plannedUse
 	moves := false
 	if state != nil {
-		var diags diag.Diagnostics
-		prior, diags = state.keys()
-		resp.Diagnostics.Append(diags...)
 		was := r.e.owner(state)
 		if !known {
 			// Its owner may change: count it where its keys are now.

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -130,7 +129,8 @@ func (r *metadataResource) Create(ctx context.Context, req resource.CreateReques
 	ctx = logOwner(ctx, owner)
 	cfg := r.get(ctx, req.Config, &resp.Diagnostics)
 	digests := loadDigests(ctx, nil, &resp.Diagnostics)
-	wo, _ := cfg.writeOnlyValues(digests)
+	wo, _ := cfg.writeOnlyValues()
+	digests.stamp(wo)
 	desired, w := r.lockFor(ctx, owner, summary, &plan, wo, &resp.Diagnostics)
 	if w == nil {
 		return
@@ -189,9 +189,7 @@ func (r *metadataResource) Create(ctx context.Context, req resource.CreateReques
 // recordApplied writes the state and the write-only digests of a create or
 // update that wrote every desired key.
 func (r *metadataResource) recordApplied(ctx context.Context, st *tfsdk.State, priv privateSetter, planned tftypes.Value, plan metadataObject, desired keySet, digests *woDigests, diags *diag.Diagnostics) {
-	var wo metadataModel
-	wo.setKeys(desired, plan.metadataModel)
-	plan.SensitiveValuesWOKeys = wo.SensitiveValuesWOKeys
+	plan.SensitiveValuesWOKeys = writeOnlyKeys(desired)
 	r.setApplied(ctx, st, planned, plan, diags)
 	digests.save(ctx, priv, desired, diags)
 }
@@ -293,7 +291,8 @@ func (r *metadataResource) Update(ctx context.Context, req resource.UpdateReques
 	cfg := r.get(ctx, req.Config, &resp.Diagnostics)
 	digests := loadDigests(ctx, req.Private, &resp.Diagnostics)
 	digests.attach(prior)
-	wo, _ := cfg.writeOnlyValues(digests)
+	wo, _ := cfg.writeOnlyValues()
+	digests.stamp(wo)
 	desired, w := r.lockFor(ctx, owner, summary, &plan, wo, &resp.Diagnostics)
 	if w == nil {
 		return
@@ -306,20 +305,12 @@ func (r *metadataResource) Update(ctx context.Context, req resource.UpdateReques
 	keepWritten(prior, desired, rewrite)
 	set, remove := writesFor(prior, desired)
 	if rewrite {
-		set = rewriteAll(set, desired)
+		// A new version writes every write-only value again.
+		set = writeAlso(set, desired, writeOnlyAmong(sortedKeys(desired), desired), digests)
 	}
 	// A key this resource keeps that another resource of this run removed
 	// (both held it, one with a map unknown at plan time) is written again.
-	for _, k := range w.releasedByOthers(sortedKeys(desired)) {
-		if !slices.ContainsFunc(set, func(kv zitadel.KV) bool { return kv.Key == k }) {
-			v := desired[k]
-			if v.in == inWriteOnly {
-				v.digest = digests.sum(v.raw)
-				desired[k] = v
-			}
-			set = append(set, zitadel.KV{Key: k, Value: v.raw})
-		}
-	}
+	set = writeAlso(set, desired, w.releasedByOthers(sortedKeys(desired)), digests)
 	remove, kept := w.withoutClaimed(remove)
 	tflog.Debug(ctx, "updating metadata", map[string]any{"writes": len(set), "removals": len(remove), "left_to_others": len(kept)})
 	if plan.OrgID.IsUnknown() {

@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"slices"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
@@ -105,10 +106,21 @@ func (d *woDigests) save(ctx context.Context, p privateSetter, ks keySet, diags 
 	diags.Append(p.SetKey(ctx, privateWriteOnly, raw)...)
 }
 
+// stamp gives the write-only values of ks whose bytes are known the digest
+// of those bytes: what the state records once they are written.
+func (d *woDigests) stamp(ks keySet) {
+	for k, v := range ks {
+		if v.in == inWriteOnly && v.raw != nil {
+			v.digest = d.sum(v.raw)
+			ks[k] = v
+		}
+	}
+}
+
 // writeOnlyValues reads sensitive_values_wo of a configuration: its keys
-// with their values and digests. complete is false when the map (then ks
+// with their values, as written. complete is false when the map (then ks
 // is nil) or a value is not known yet.
-func (m *metadataModel) writeOnlyValues(d *woDigests) (ks keySet, complete bool) {
+func (m *metadataModel) writeOnlyValues() (ks keySet, complete bool) {
 	if m.SensitiveValuesWO.IsUnknown() {
 		return nil, false
 	}
@@ -120,8 +132,7 @@ func (m *metadataModel) writeOnlyValues(d *woDigests) (ks keySet, complete bool)
 			complete = false
 			continue
 		}
-		raw := []byte(sv.ValueString())
-		ks[key] = value{in: inWriteOnly, raw: raw, text: woWritten, digest: d.sum(raw)}
+		ks[key] = value{in: inWriteOnly, raw: []byte(sv.ValueString()), text: woWritten}
 	}
 	return ks, complete
 }
@@ -140,15 +151,37 @@ func withWriteOnly(plan, wo keySet) keySet {
 	return plan
 }
 
-// rewriteAll adds to set, in key order, every write-only key of desired it
-// lacks: a new version writes them all again, changed or not.
-func rewriteAll(set []zitadel.KV, desired keySet) []zitadel.KV {
-	for _, k := range sortedKeys(desired) {
-		if d := desired[k]; d.in == inWriteOnly && !slices.ContainsFunc(set, func(kv zitadel.KV) bool { return kv.Key == k }) {
-			set = append(set, zitadel.KV{Key: k, Value: d.raw})
+// writeAlso adds to set, in the order given, each of keys that set lacks,
+// with its desired bytes; a write-only one then records the digest of what
+// it writes.
+func writeAlso(set []zitadel.KV, desired keySet, keys []string, d *woDigests) []zitadel.KV {
+	for _, k := range keys {
+		if slices.ContainsFunc(set, func(kv zitadel.KV) bool { return kv.Key == k }) {
+			continue
 		}
+		v := desired[k]
+		if v.in == inWriteOnly {
+			v.digest = d.sum(v.raw)
+			desired[k] = v
+		}
+		set = append(set, zitadel.KV{Key: k, Value: v.raw})
 	}
 	return set
+}
+
+// writeOnlyKeys is sensitive_values_wo_keys for ks: each write-only key
+// with its status; null without any.
+func writeOnlyKeys(ks keySet) types.Map {
+	wo := map[string]attr.Value{}
+	for key, v := range ks {
+		if v.in == inWriteOnly {
+			wo[key] = types.StringValue(v.text)
+		}
+	}
+	if len(wo) == 0 {
+		return types.MapNull(types.StringType)
+	}
+	return types.MapValueMust(types.StringType, wo)
 }
 
 // versionChanged tells whether a plan asks to write the write-only values
