@@ -39,9 +39,14 @@ func Of(service, method string) (Route, error) {
 	if err != nil {
 		return Route{}, err
 	}
+	return OfMethod(md)
+}
+
+// OfMethod is the route of a method its descriptor describes.
+func OfMethod(md protoreflect.MethodDescriptor) (Route, error) {
 	rule, _ := proto.GetExtension(md.Options(), annotations.E_Http).(*annotations.HttpRule)
 	if rule == nil {
-		return Route{}, fmt.Errorf("%s/%s has no google.api.http rule", service, method)
+		return Route{}, fmt.Errorf("%s has no google.api.http rule", md.FullName())
 	}
 	var r Route
 	switch p := rule.GetPattern().(type) {
@@ -56,14 +61,14 @@ func Of(service, method string) (Route, error) {
 	case *annotations.HttpRule_Patch:
 		r.Verb, r.Path = http.MethodPatch, p.Patch
 	default:
-		return Route{}, fmt.Errorf("%s/%s: a google.api.http rule of another kind", service, method)
+		return Route{}, fmt.Errorf("%s: a google.api.http rule of another kind", md.FullName())
 	}
 	switch rule.GetBody() {
 	case "*":
 		r.Body = true
 	case "":
 	default:
-		return Route{}, fmt.Errorf("%s/%s: body %q (one field) is not supported", service, method, rule.GetBody())
+		return Route{}, fmt.Errorf("%s: body %q (one field) is not supported", md.FullName(), rule.GetBody())
 	}
 	r.Path = mounts[md.Parent().FullName()] + r.Path
 	return r, nil

@@ -208,7 +208,11 @@ func newRPC(api, service, method string, read, orgInRequest bool) rpc {
 	if err != nil {
 		panic("zitadel: " + err.Error())
 	}
-	return rpc{api: api, service: service, method: method, read: read, orgInRequest: orgInRequest, rest: httprule.Must(service, method), in: in, out: out}
+	rest, err := httprule.OfMethod(md)
+	if err != nil {
+		panic("zitadel: " + err.Error())
+	}
+	return rpc{api: api, service: service, method: method, read: read, orgInRequest: orgInRequest, rest: rest, in: in, out: out}
 }
 
 func (r rpc) fullMethod() string { return "/" + r.service + "/" + r.method }

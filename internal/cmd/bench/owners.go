@@ -10,9 +10,10 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -275,7 +276,7 @@ func perOwner(calls map[string]int, owners int) string {
 		return "0"
 	}
 	per := func(c int) string { return strconv.FormatFloat(float64(c)/float64(owners), 'f', -1, 64) }
-	methods := sortedCallNames(calls)
+	methods := slices.Sorted(maps.Keys(calls))
 	parts := make([]string, len(methods))
 	for i, m := range methods {
 		parts[i] = m + " " + per(calls[m])
@@ -342,12 +343,3 @@ resource "terraform_data" "floor" {
   input    = { values = each.value }
 }
 `
-
-func sortedCallNames(calls map[string]int) []string {
-	names := make([]string, 0, len(calls))
-	for k := range calls {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	return names
-}
