@@ -21,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 
 	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
 )
@@ -44,6 +45,11 @@ type entity interface {
 	// planOwner finds the owner at plan time, records it in the plan and
 	// asks for replacement when it changes; false when not known yet.
 	planOwner(ctx context.Context, d *providerData, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, state *metadataObject) (zitadel.Owner, bool)
+	// configuredOwner is the owner a configuration names in full before
+	// any lookup confirms it, so that a new resource's search can be sent
+	// beside planOwner's lookup (listEarly); false when a lookup must find
+	// part of it first, or when planOwner makes none.
+	configuredOwner(ctx context.Context, d *providerData, cfg tfsdk.Config) (zitadel.Owner, bool)
 	// importOwner resolves the owner part of an import ID.
 	importOwner(ctx context.Context, d *providerData, id string) (zitadel.Owner, error)
 	// dataSourceOwner resolves a data source's owner from its

@@ -51,8 +51,6 @@ type testEnv struct {
 	scratch bool
 	admin   *zitadel.Client
 	tune    func(*zitadel.Config)
-	// afterLock: see zitadelMetaProvider.
-	afterLock func(context.Context, zitadel.Owner)
 	// version is the metadata API the provider blocks choose, and m the
 	// fake's names of its calls.
 	version string
@@ -558,10 +556,9 @@ func (e *testEnv) K(name string) string { return e.prefix + name }
 func (e *testEnv) factories() map[string]func() (tfprotov6.ProviderServer, error) {
 	return map[string]func() (tfprotov6.ProviderServer, error){
 		"zitadelmeta": providerserver.NewProtocol6WithError(&zitadelMetaProvider{
-			version:   "test",
-			getenv:    e.getenv,
-			tune:      e.tune,
-			afterLock: e.afterLock,
+			version: "test",
+			getenv:  e.getenv,
+			tune:    e.tune,
 		}),
 	}
 }

@@ -57,15 +57,23 @@ func (r *metadataResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	}
 	noChange := state != nil && req.Plan.Raw.Equal(req.State.Raw)
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("sensitive_values_wo_keys"), plannedWriteOnlyKeys(wo, woComplete, state, prior, noChange))...)
+	desired, complete := plan.knownKeys()
+	desired, complete = withWriteOnly(desired, wo), complete && woComplete
+	var early *earlyListing
+	if state == nil {
+		// A new resource's search goes out beside the owner's lookup.
+		if guess, ok := r.e.configuredOwner(ctx, r.data, req.Config); ok {
+			early = r.data.listEarly(ctx, guess, searchPrefix(plan.Exclusive.ValueBool(), sortedKeys(desired)))
+		}
+	}
 	owner, known := r.e.planOwner(ctx, r.data, req, resp, state)
+	r.data.settle(early, owner, known && !resp.Diagnostics.HasError())
 	if resp.Diagnostics.HasError() || (!known && state == nil) {
 		// A new resource whose owner is not known yet is checked in the
 		// apply walk, once it is.
 		return
 	}
 	use := &plannedUse{create: state == nil, exclusive: plan.Exclusive.ValueBool(), held: map[string]bool{}}
-	desired, complete := plan.knownKeys()
-	desired, complete = withWriteOnly(desired, wo), complete && woComplete
 	use.keeps = make(map[string]string, len(desired))
 	for k, v := range desired {
 		use.keeps[k] = mapAttr[v.in]

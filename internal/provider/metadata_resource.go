@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -137,7 +138,7 @@ func (r *metadataResource) Create(ctx context.Context, req resource.CreateReques
 	}
 	defer w.unlock()
 	prefix := searchPrefix(plan.Exclusive.ValueBool(), sortedKeys(desired))
-	server, gone, err := r.data.readOwner(ctx, owner, prefixFilter(prefix)...)
+	server, gone, err := r.data.lockedReading(ctx, w, owner, prefix)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, summary, "reading the existing metadata", owner, manageAccess, err)
 		return
@@ -204,11 +205,7 @@ func (r *metadataResource) lockFor(ctx context.Context, owner zitadel.Owner, sum
 		return nil, nil
 	}
 	desired = withWriteOnly(desired, wo)
-	w := r.lock(ctx, owner, summary, diags)
-	if w != nil && r.data.afterLock != nil {
-		r.data.afterLock(ctx, owner)
-	}
-	return desired, w
+	return desired, r.lock(ctx, owner, summary, diags)
 }
 
 // lock waits until no other apply call of this process writes to the
@@ -260,11 +257,13 @@ func (r *metadataResource) Read(ctx context.Context, req resource.ReadRequest, r
 		return
 	}
 	prefix := searchPrefix(state.Exclusive.ValueBool(), sortedKeys(prior))
+	holds, sent := r.data.owners.of(owner).holds.Load(), time.Now()
 	server, gone, err := r.data.readOwner(ctx, owner, prefixFilter(prefix)...)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "Unable to Read "+r.title(), "searching the metadata", owner, manageAccess, err)
 		return
 	}
+	r.data.keepReading(owner, prefix, holds, sent, server, gone)
 	if gone {
 		tflog.Warn(ctx, r.e.names().noun+" was removed outside Terraform; removing its metadata from state")
 		resp.Diagnostics.AddWarning(capital(r.e.names().noun)+" Removed",
@@ -298,7 +297,7 @@ func (r *metadataResource) Update(ctx context.Context, req resource.UpdateReques
 		return
 	}
 	defer w.unlock()
-	if !r.checkAdded(ctx, owner, summary, prior, desired, &resp.Diagnostics) {
+	if !r.checkAdded(ctx, w, owner, summary, prior, desired, &resp.Diagnostics) {
 		return
 	}
 	rewrite := versionChanged(state.metadataModel, plan.metadataModel)
@@ -345,12 +344,12 @@ func (r *metadataResource) Update(ctx context.Context, req resource.UpdateReques
 // no plan showed it (the plan fails on such a key, but the server may have
 // changed since, as under a saved plan), so it stops the update as it stops
 // a create. False, with the error reported, when the update must not write.
-func (r *metadataResource) checkAdded(ctx context.Context, owner zitadel.Owner, summary string, prior, desired keySet, diags *diag.Diagnostics) bool {
+func (r *metadataResource) checkAdded(ctx context.Context, w *ownerWriter, owner zitadel.Owner, summary string, prior, desired keySet, diags *diag.Diagnostics) bool {
 	add := addedKeys(prior, desired)
 	if len(add) == 0 {
 		return true
 	}
-	server, gone, err := r.data.readOwner(ctx, owner, prefixFilter(searchPrefix(false, add))...)
+	server, gone, err := r.data.lockedReading(ctx, w, owner, searchPrefix(false, add))
 	if err != nil {
 		addAPIError(diags, summary, "reading the existing metadata", owner, manageAccess, err)
 		return false

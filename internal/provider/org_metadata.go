@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
@@ -87,6 +88,12 @@ func (orgEntity) goneAdvice(owner zitadel.Owner, consequence string) string {
 // (and in org_id when that is omitted); false when it is not known yet. A
 // blank org_id means "not set", as an omitted one does. When the effective
 // organization changes, the resource is replaced.
+// configuredOwner: an organization's plan makes no lookup of its own to
+// overlap (its search looks it up on the side: listOwner).
+func (orgEntity) configuredOwner(context.Context, *providerData, tfsdk.Config) (zitadel.Owner, bool) {
+	return zitadel.Owner{}, false
+}
+
 func (e orgEntity) planOwner(ctx context.Context, d *providerData, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, state *metadataObject) (zitadel.Owner, bool) {
 	var configured types.String
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("org_id"), &configured)...)

@@ -96,6 +96,32 @@ func (d *providerData) readOwner(ctx context.Context, owner zitadel.Owner, filte
 // answer stands. An organization the management API says does not exist
 // (AUTH-Bs7Ds) is gone without asking again.
 func (d *providerData) readEntries(ctx context.Context, owner zitadel.Owner, filters []zitadel.KeyFilter) ([]zitadel.Entry, bool, error) {
+	return d.searchOwner(ctx, owner, filters, false)
+}
+
+// searchOwner is readEntries; with lookAhead, an owner this walk has not
+// found in place yet is looked up beside the search rather than after an
+// empty answer, so that answer costs no second round trip. The lookup is
+// dropped when the search finds keys.
+func (d *providerData) searchOwner(ctx context.Context, owner zitadel.Owner, filters []zitadel.KeyFilter, lookAhead bool) ([]zitadel.Entry, bool, error) {
+	removed := func() (bool, error) { return d.ownerRemoved(ctx, owner) }
+	if lookAhead && !d.seenAlive(owner) {
+		lctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		type answer struct {
+			gone bool
+			err  error
+		}
+		ahead := make(chan answer, 1)
+		go func() {
+			gone, err := d.ownerRemoved(lctx, owner)
+			ahead <- answer{gone, err}
+		}()
+		removed = func() (bool, error) {
+			a := <-ahead
+			return a.gone, a.err
+		}
+	}
 	entries, err := d.api.ListMetadata(ctx, owner, filters)
 	switch {
 	case zitadel.IsKind(err, zitadel.KindOrgNotFound) && !owner.IsUser():
@@ -105,7 +131,7 @@ func (d *providerData) readEntries(ctx context.Context, owner zitadel.Owner, fil
 	case err != nil && !zitadel.IsKind(err, zitadel.KindNoMembership):
 		return nil, false, err
 	}
-	gone, gerr := d.ownerRemoved(ctx, owner)
+	gone, gerr := removed()
 	switch {
 	case gerr == nil && gone:
 		return nil, true, nil

@@ -31,7 +31,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"sort"
+	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
 )
@@ -57,6 +60,10 @@ type ownerState struct {
 	// writing is a one-slot semaphore: the apply call holding it decides
 	// what to write and writes, alone among this process's calls.
 	writing chan struct{}
+	// holds counts the holds of writing, taken and ended: odd while an
+	// apply call holds it. A reading sent at a count that has not moved
+	// since saw every write this process made to the owner.
+	holds atomic.Uint64
 	// Guarded by writing.
 	claimed  map[string]claimant // key -> the call that wrote, adopted or kept it
 	released map[string]claimant // key -> the call that removed it
@@ -87,6 +94,8 @@ func (o *runOwnership) of(owner zitadel.Owner) *ownerState {
 type ownerWriter struct {
 	g  *ownerState
 	id claimant
+	// before is the owner's hold count when this hold began.
+	before uint64
 }
 
 // lock waits until no other apply call of this process writes to the
@@ -98,15 +107,19 @@ func (o *runOwnership) lock(ctx context.Context, owner zitadel.Owner) (*ownerWri
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+	before := g.holds.Add(1) - 1
 	o.mu.Lock()
 	o.next++
 	id := o.next
 	o.mu.Unlock()
-	return &ownerWriter{g: g, id: id}, nil
+	return &ownerWriter{g: g, id: id, before: before}, nil
 }
 
 // unlock ends the hold.
-func (w *ownerWriter) unlock() { <-w.g.writing }
+func (w *ownerWriter) unlock() {
+	w.g.holds.Add(1)
+	<-w.g.writing
+}
 
 // claim records that this call wrote, adopted or keeps keys.
 func (w *ownerWriter) claim(keys []string) {
@@ -152,43 +165,161 @@ func (w *ownerWriter) withoutClaimed(keys []string) (free, kept []string) {
 	return free, kept
 }
 
-// ownerListings are the readings of an owner that the walk's plans shared
-// (new resources, added keys, exclusive turning on): every key, or the keys
-// under one prefix. A failed read is not kept. In the apply walk a reading
-// may predate a write of the same run; Create and Update do not rely on it:
-// they decide on a reading of their own under the write lock.
+// ownerListings are the readings of an owner that the walk shared: those of
+// the plans' checks (new resources, added keys, exclusive turning on) and of
+// the refreshes. Each holds every key ("") or the keys under one prefix, and
+// serves any prefix that starts with its own. A failed read is not kept.
+//
+// In the apply walk Terraform plans each changed instance again right
+// before applying it, so the check of that plan has just read what the
+// apply needs. The apply uses that reading, under the owner's write lock,
+// only if no apply call of this process held the lock since the reading
+// began (ownerState.holds) and it is fresh (freshFor): otherwise this run
+// may have written since, or too much time has passed, and the apply reads
+// again. What it saves is the read-back of an answer the walk already
+// holds; a write by someone else in those few seconds is as unseen as one
+// between a read and a write.
 type ownerListings struct {
 	mu       sync.Mutex
-	byPrefix map[string]*ownerListing // "" holds every key
+	byPrefix map[string]*ownerListing
 }
 
 type ownerListing struct {
-	server map[string][]byte
+	server map[string][]byte // may hold keys beyond the prefix asked for
 	gone   bool
+	// holds is the owner's hold count when the search was sent, and sent
+	// when.
+	holds uint64
+	sent  time.Time
 }
 
-// listOwner reads the keys of an owner that start with prefix ("": every
-// key), or returns the walk's current reading of them: a reading of every
-// key serves every prefix.
-func (d *providerData) listOwner(ctx context.Context, owner zitadel.Owner, prefix string) (map[string][]byte, bool, error) {
-	l := &d.owners.of(owner).listings
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if got := l.byPrefix[""]; got != nil {
-		return got.server, got.gone, nil
+// freshFor is how old a reading an apply decides on may be: the apply
+// walk's plan of an instance comes moments before its apply, and an older
+// reading (another instance's, before a dependency's slow apply) is read
+// again rather than trusted against other writers.
+const freshFor = 5 * time.Second
+
+// find returns the latest reading that covers prefix (sent at the highest
+// hold count), nil when there is none. Guarded by mu.
+func (l *ownerListings) find(prefix string) *ownerListing {
+	var found *ownerListing
+	for p, got := range l.byPrefix {
+		if strings.HasPrefix(prefix, p) && (found == nil || got.holds > found.holds) {
+			found = got
+		}
 	}
-	if got := l.byPrefix[prefix]; got != nil {
-		return got.server, got.gone, nil
-	}
-	server, gone, err := d.readOwner(ctx, owner, prefixFilter(prefix)...)
-	if err != nil {
-		return nil, false, err
-	}
+	return found
+}
+
+// keep records a reading of the keys under prefix. Guarded by mu.
+func (l *ownerListings) keep(prefix string, got *ownerListing) {
 	if l.byPrefix == nil {
 		l.byPrefix = map[string]*ownerListing{}
 	}
-	l.byPrefix[prefix] = &ownerListing{server: server, gone: gone}
-	return server, gone, nil
+	l.byPrefix[prefix] = got
+}
+
+// listOwner reads the keys of an owner that start with prefix ("": every
+// key), or returns the walk's reading of them, which may hold more keys
+// than those, unless an apply call of this process has held the owner's
+// write lock since that reading (the apply walk's plans then read what the
+// run wrote). When the walk has not seen the owner yet, its lookup is sent
+// beside the search: a new resource's keys are usually not there yet, and
+// only the lookup tells an empty answer from a removed owner.
+func (d *providerData) listOwner(ctx context.Context, owner zitadel.Owner, prefix string) (map[string][]byte, bool, error) {
+	g := d.owners.of(owner)
+	l := &g.listings
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	holds := g.holds.Load()
+	if got := l.find(prefix); got != nil && got.holds == holds {
+		return got.server, got.gone, nil
+	}
+	got := &ownerListing{holds: holds, sent: time.Now()}
+	entries, gone, err := d.searchOwner(ctx, owner, prefixFilter(prefix), true)
+	if err != nil {
+		return nil, false, err
+	}
+	got.server, got.gone = entriesByKey(entries), gone
+	l.keep(prefix, got)
+	return got.server, got.gone, nil
+}
+
+// keepReading shares a refresh's reading of an owner with the walk's later
+// checks (an update's added keys under the same prefix need no search of
+// their own).
+func (d *providerData) keepReading(owner zitadel.Owner, prefix string, holds uint64, sent time.Time, server map[string][]byte, gone bool) {
+	l := &d.owners.of(owner).listings
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if had := l.byPrefix[prefix]; had == nil || had.holds < holds {
+		l.keep(prefix, &ownerListing{server: server, gone: gone, holds: holds, sent: sent})
+	}
+}
+
+// earlyListing is a search of an owner's keys sent before a lookup has
+// confirmed the owner (see entity.configuredOwner).
+type earlyListing struct {
+	owner  zitadel.Owner
+	prefix string
+	holds  uint64
+	sent   time.Time
+	done   chan struct{}
+	server map[string][]byte
+	err    error
+}
+
+// listEarly sends the search for the keys under prefix of the owner a
+// configuration names, unless the walk already has a reading of them; nil
+// when it sent none. settle waits for it.
+func (d *providerData) listEarly(ctx context.Context, owner zitadel.Owner, prefix string) *earlyListing {
+	g := d.owners.of(owner)
+	holds := g.holds.Load()
+	g.listings.mu.Lock()
+	got := g.listings.find(prefix)
+	g.listings.mu.Unlock()
+	if got != nil && got.holds == holds {
+		return nil
+	}
+	e := &earlyListing{owner: owner, prefix: prefix, holds: holds, sent: time.Now(), done: make(chan struct{})}
+	go func() {
+		defer close(e.done)
+		entries, err := d.api.ListMetadata(ctx, owner, prefixFilter(prefix))
+		e.server, e.err = entriesByKey(entries), err
+	}()
+	return e
+}
+
+// settle waits for an early search and keeps its answer as the walk's
+// reading when the lookup found the owner it searched (found, ok): the
+// lookup has shown the owner in place, so an empty answer means no keys.
+// A failed search is dropped, and so would be one for another owner
+// (planOwner fails on a user of another organization than org_id names);
+// the plan's checks then search again.
+func (d *providerData) settle(e *earlyListing, found zitadel.Owner, ok bool) {
+	if e == nil {
+		return
+	}
+	<-e.done
+	if ok && e.err == nil && found == e.owner {
+		d.keepReading(found, e.prefix, e.holds, e.sent, e.server, false)
+	}
+}
+
+// lockedReading returns what an apply holding w needs of the keys under
+// prefix: the walk's reading when no apply call held the owner since it
+// began and it is fresh (freshFor), else a new search.
+func (d *providerData) lockedReading(ctx context.Context, w *ownerWriter, owner zitadel.Owner, prefix string) (map[string][]byte, bool, error) {
+	l := &w.g.listings
+	l.mu.Lock()
+	got := l.find(prefix)
+	l.mu.Unlock()
+	// A reading begun during a hold counts one more than the hold's
+	// before, and a later hold's before counts its end: neither matches.
+	if got != nil && got.holds == w.before && time.Since(got.sent) < freshFor {
+		return got.server, got.gone, nil
+	}
+	return d.readOwner(ctx, owner, prefixFilter(prefix)...)
 }
 
 // plannedUse is what one plan of one resource instance does with the keys of

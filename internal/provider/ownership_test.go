@@ -11,8 +11,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -125,6 +125,34 @@ func TestAccOwnership_keyMovesBetweenResources(t *testing.T) {
 			})
 		}
 		resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: e.factories(), Steps: steps})
+	})
+}
+
+// A key one resource lets go of and a new resource applied after it takes
+// in (depends_on): the apply walk's plan of the new resource reads the
+// owner through the walk's earlier reading, from before the first
+// resource's update removed the key; that plan must read again, and the
+// create write the key rather than adopt it from the earlier reading.
+func TestAccOwnership_keyHandedToALaterCreate(t *testing.T) {
+	forEachSubject(t, func(t *testing.T, s *subject) {
+		e := s.testEnv
+		k, a, b := e.K("x.k"), e.K("x.a"), e.K("x.b")
+		one, two := e.K("x.1"), e.K("x.2")
+		first := s.resource("a", s.id, attrMap("values", map[string]string{k: "v", a: "a"}))
+		// a drops k and adds two keys under the prefix both share, which
+		// its apply-walk plan reads; b takes k in, with the value it holds.
+		then := s.resource("a", s.id, attrMap("values", map[string]string{a: "a", one: "1", two: "2"})) +
+			s.resource("b", s.id, attrMap("values", map[string]string{k: "v", b: "b"}), "depends_on = ["+s.typ+".a]")
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: e.factories(),
+			Steps: []resource.TestStep{
+				{Config: e.Provider() + first},
+				{
+					Config:            e.Provider() + then,
+					ConfigStateChecks: []statecheck.StateCheck{s.holds(s.id, map[string]string{k: "v", a: "a", b: "b", one: "1", two: "2"})},
+				},
+			},
+		})
 	})
 }
 
@@ -377,6 +405,101 @@ func TestOrgWriterClaims(t *testing.T) {
 	}
 }
 
+// The walk's readings: one serves every prefix under its own, an apply
+// under the write lock uses one only while no apply call held the lock
+// since it began, and the lookup goes beside a check's search.
+func TestWalkReadingsAndTheWriteLock(t *testing.T) {
+	srv, fx := fakezitadel.StartTest(t, fakezitadel.Options{})
+	srv.SetMetadata(fx.OrgID, "app.a", []byte("1"))
+	client := testClient(t, srv, fx.OwnerToken, func(c *zitadel.Config) { c.APIVersion = zitadel.APIV2 })
+	d := &providerData{api: client}
+	ctx := t.Context()
+	org := zitadel.OrgOwner(fx.OrgID)
+	calls := func() map[string]int {
+		defer srv.ResetCalls()
+		return srv.AllCalls()
+	}
+	srv.ResetCalls()
+
+	// A check of new keys: one search, its lookup beside it.
+	if server, gone, err := d.listOwner(ctx, org, "app.n"); err != nil || gone || len(server) != 0 {
+		t.Fatalf("listOwner(app.n) = %v, %v, %v", server, gone, err)
+	}
+	if got := calls(); got["ListOrganizationMetadata"] != 1 || got["ListOrganizations"] != 1 {
+		t.Fatalf("first check: calls %v, want one search and one lookup", got)
+	}
+	// A refresh's reading of app. serves a check of app.b; app.n's reading
+	// serves app.n again; neither needs a call, nor a lookup of an owner
+	// found in place.
+	d.keepReading(org, "app.", 0, time.Now(), map[string][]byte{"app.a": []byte("1")}, false)
+	if server, _, _ := d.listOwner(ctx, org, "app.b"); string(server["app.a"]) != "1" {
+		t.Fatalf("listOwner(app.b) = %v, want the refresh's reading", server)
+	}
+	if _, _, err := d.listOwner(ctx, org, "app.n"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := d.listOwner(ctx, org, "other"); err != nil {
+		t.Fatal(err)
+	}
+	if got := calls(); got["ListOrganizationMetadata"] != 1 || len(got) != 1 {
+		t.Fatalf("covered prefixes: calls %v, want only the search of other", got)
+	}
+
+	// The first apply uses the walk's reading; after it, the next one
+	// reads again (the first one may have written).
+	w, _ := d.owners.lock(ctx, org)
+	if _, _, err := d.lockedReading(ctx, w, org, "app.b"); err != nil {
+		t.Fatal(err)
+	}
+	if got := calls(); len(got) != 0 {
+		t.Fatalf("first apply: calls %v, want none", got)
+	}
+	w.unlock()
+	w, _ = d.owners.lock(ctx, org)
+	if _, _, err := d.lockedReading(ctx, w, org, "app.b"); err != nil {
+		t.Fatal(err)
+	}
+	if got := calls(); got["ListOrganizationMetadata"] != 1 {
+		t.Fatalf("second apply: calls %v, want a search", got)
+	}
+	w.unlock()
+	// A plan after a hold reads again, and the apply that follows it
+	// uses that reading.
+	if _, _, err := d.listOwner(ctx, org, "app.b"); err != nil {
+		t.Fatal(err)
+	}
+	if got := calls(); got["ListOrganizationMetadata"] != 1 {
+		t.Fatalf("plan after a hold: calls %v, want a search", got)
+	}
+	w, _ = d.owners.lock(ctx, org)
+	if _, _, err := d.lockedReading(ctx, w, org, "app.b"); err != nil {
+		t.Fatal(err)
+	}
+	if got := calls(); len(got) != 0 {
+		t.Fatalf("apply after that plan: calls %v, want none", got)
+	}
+	// A reading begun while an apply held the lock is not used either,
+	// even by the apply that follows at once.
+	d.keepReading(org, "held.", w.before+1, time.Now(), map[string][]byte{}, false)
+	w.unlock()
+	w, _ = d.owners.lock(ctx, org)
+	defer w.unlock()
+	if _, _, err := d.lockedReading(ctx, w, org, "held.x"); err != nil {
+		t.Fatal(err)
+	}
+	if got := calls(); got["ListOrganizationMetadata"] != 1 {
+		t.Fatalf("reading under a hold: calls %v, want a search", got)
+	}
+	// Nor is one older than freshFor, though no apply held the owner.
+	d.keepReading(org, "old.", w.before, time.Now().Add(-2*freshFor), map[string][]byte{}, false)
+	if _, _, err := d.lockedReading(ctx, w, org, "old.x"); err != nil {
+		t.Fatal(err)
+	}
+	if got := calls(); got["ListOrganizationMetadata"] != 1 {
+		t.Fatalf("old reading: calls %v, want a search", got)
+	}
+}
+
 // A copy of an existing resource (count 1 to 2) is a second keeper of its
 // keys, not the replacement of the first one: the plan fails.
 func TestAccOwnership_copyFailsThePlan(t *testing.T) {
@@ -465,33 +588,34 @@ func TestAccOwnership_moveWithNewValue(t *testing.T) {
 	})
 }
 
-// writeAfterLock arms e so that the next create or update of owner id,
-// once it holds the owner's lock, first finds key written with value by
-// someone else: a write between the plan and the apply.
-func writeAfterLock(s *subject, key, value string) func() {
-	var armed atomic.Bool
-	s.afterLock = func(_ context.Context, owner zitadel.Owner) {
-		if owner.ID() == s.id && armed.CompareAndSwap(true, false) {
-			s.set(s.id, key, []byte(value))
-		}
-	}
-	return func() { armed.Store(true) }
+// writeBeforeApply is a plan check that writes key with value on the
+// subject's owner, as someone else would, once the step's plan is saved and
+// before it is applied.
+type writeBeforeApply struct {
+	s          *subject
+	key, value string
 }
 
-// The apply re-reads what it adds under the owner's write lock: a value
+func (c writeBeforeApply) CheckPlan(context.Context, plancheck.CheckPlanRequest, *plancheck.CheckPlanResponse) {
+	c.s.set(c.s.id, c.key, []byte(c.value))
+}
+
+// The apply reads again what it adds (the apply walk's own plan of the
+// instance, shared with the apply under the owner's write lock): a value
 // written after the plan is never overwritten, by a create or by an update.
+// The steps apply a saved plan, as terraform apply PLANFILE does.
 func TestAccOwnership_writeBetweenPlanAndApply(t *testing.T) {
 	forEachSubject(t, func(t *testing.T, s *subject) {
 		e := s.testEnv
 		k, j, n := e.K("k"), e.K("j"), e.K("n")
-		arm := writeAfterLock(s, k, "theirs")
+		write := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{writeBeforeApply{s, k, "theirs"}}}
 		resource.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: e.factories(),
 			Steps: []resource.TestStep{
 				{
-					PreConfig:   arm,
-					Config:      e.Provider() + s.resource("test", s.id, attrMap("values", map[string]string{k: "mine", n: "n"})),
-					ExpectError: errorText(`Keys that exist with a different value: "` + k + `"`),
+					ConfigPlanChecks: write,
+					Config:           e.Provider() + s.resource("test", s.id, attrMap("values", map[string]string{k: "mine", n: "n"})),
+					ExpectError:      errorText(`Keys that exist with a different value: "` + k + `"`),
 				},
 				{
 					PreConfig:         func() { s.del(s.id, k) },
@@ -499,9 +623,9 @@ func TestAccOwnership_writeBetweenPlanAndApply(t *testing.T) {
 					ConfigStateChecks: []statecheck.StateCheck{s.holds(s.id, map[string]string{j: "j"}, k, n)},
 				},
 				{
-					PreConfig:   arm,
-					Config:      e.Provider() + s.resource("test", s.id, attrMap("values", map[string]string{j: "j", k: "mine"})),
-					ExpectError: errorText(fmt.Sprintf("already holds %q, which this resource does not manage yet, with another value", k)),
+					ConfigPlanChecks: write,
+					Config:           e.Provider() + s.resource("test", s.id, attrMap("values", map[string]string{j: "j", k: "mine"})),
+					ExpectError:      errorText(fmt.Sprintf("already holds %q, which this resource does not manage yet, with another value", k)),
 				},
 				{
 					// Nothing was written; the state still holds j alone.

@@ -37,9 +37,6 @@ type zitadelMetaProvider struct {
 	// tune adjusts the client configuration; tests use it to shrink chunk
 	// sizes and retry delays.
 	tune func(*zitadel.Config)
-	// afterLock runs when a create or update has locked its owner, before it
-	// reads it; tests use it to write between the plan and the apply.
-	afterLock func(context.Context, zitadel.Owner)
 }
 
 type providerModel struct {
@@ -70,8 +67,6 @@ type providerData struct {
 	// interruptGrace overrides how long a read-back may go on after the
 	// user interrupted (tests shorten it); 0 means the default.
 	interruptGrace time.Duration
-	// afterLock: see zitadelMetaProvider.
-	afterLock func(context.Context, zitadel.Owner)
 
 	// owners is what this walk knows of which resource instance claims which
 	// keys (ownership.go).
@@ -275,7 +270,7 @@ func (p *zitadelMetaProvider) Configure(ctx context.Context, req provider.Config
 		return
 	}
 	tflog.Debug(ctx, "configured ZITADEL client", map[string]any{"domain": zc.Domain, "port": zc.Port, "insecure": zc.Insecure, "org_id": v["org_id"], "api_version": zc.APIVersion, "transport": zc.Transport, "headers": sortedKeys(zc.Headers)})
-	data := &providerData{api: client, defaultOrgID: v["org_id"], afterLock: p.afterLock}
+	data := &providerData{api: client, defaultOrgID: v["org_id"]}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data

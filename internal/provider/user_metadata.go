@@ -19,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/zitadelmeta/terraform-provider-zitadelmeta/internal/zitadel"
@@ -142,6 +143,20 @@ func (d *providerData) lookupUser(ctx context.Context, userID, orgID string) (zi
 	found := zitadel.UserOwner(u.OrgID, userID)
 	d.markAlive(found)
 	return found, nil
+}
+
+// configuredOwner is the user of a configuration that gives org_id, with
+// that organization; planOwner's lookup tells whether the user is there
+// and belongs to it. Without org_id the lookup must find the organization
+// first (the management API v1 searches in it).
+func (userEntity) configuredOwner(ctx context.Context, _ *providerData, cfg tfsdk.Config) (zitadel.Owner, bool) {
+	var userID, orgID types.String
+	if cfg.GetAttribute(ctx, path.Root("user_id"), &userID).HasError() || cfg.GetAttribute(ctx, path.Root("org_id"), &orgID).HasError() ||
+		userID.IsUnknown() || orgID.IsUnknown() {
+		return zitadel.Owner{}, false
+	}
+	owner := zitadel.UserOwner(configuredOrg(orgID), strings.TrimSpace(userID.ValueString()))
+	return owner, owner.OrgID != "" && owner.UserID != ""
 }
 
 // planOwner returns the user the plan acts on, with its organization: the
