@@ -22,6 +22,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -49,10 +50,28 @@ func main() {
 	sparse := flag.Int("sparse", 5000, "also measure a 2-key resource refreshed in an organization of this many keys (0: skip)")
 	owners := flag.Int("owners", 1000, "also measure this many users and as many organizations of 10 keys each, one resource per owner (0: skip)")
 	ownerAPIs := flag.String("owner-apis", "v1,v2", "metadata APIs (ZITADEL_API_VERSION) of the many-owners runs, comma-separated: v1, v2")
-	rtt := flag.Duration("rtt", 0, "round trip between the provider and the fake: the provider reaches it through a proxy on loopback that holds every byte for half of it each way (0: straight)")
+	rttList := flag.String("rtt", "0", "round trips between the provider and the fake, comma-separated (0, 50ms): the provider reaches it through a proxy on loopback that holds every byte for half of it each way (0: straight). The many-owners runs are made at each, and compared with the first; the other runs at the first")
+	onReal := flag.Bool("real", false, "run the many-owners scenario (organizations only, RTT 0) against the real ZITADEL that ZITADEL_DOMAIN, ZITADEL_PORT, ZITADEL_INSECURE and ZITADEL_ADMIN_ACCESS_TOKEN name (make real-start's .tools/real-zitadel.env), creating and at the end removing its organizations; the other runs still use the fake")
+	check := flag.Bool("check", false, "only check the aims (BENCHMARKS.md): a 10,000-key create and no-op plan against the floor, three rounds; fails when a step's median ratio exceeds its aim by more than the rounds' noise")
 	flag.Parse()
-	if *rtt < 0 {
-		fmt.Fprintf(os.Stderr, "bench: -rtt %v: give 0 or more\n", *rtt)
+	var rtts []time.Duration
+	for _, r := range strings.Split(*rttList, ",") {
+		d, err := time.ParseDuration(strings.TrimSpace(r))
+		if strings.TrimSpace(r) == "0" {
+			d, err = 0, nil
+		}
+		if err != nil || d < 0 {
+			fmt.Fprintf(os.Stderr, "bench: -rtt %q: give durations of 0 or more, such as 0,50ms\n", r)
+			os.Exit(2)
+		}
+		if slices.Contains(rtts, d) {
+			fmt.Fprintf(os.Stderr, "bench: -rtt %q: each round trip once\n", r)
+			os.Exit(2)
+		}
+		rtts = append(rtts, d)
+	}
+	if *onReal && (len(rtts) > 1 || rtts[0] != 0) {
+		fmt.Fprintln(os.Stderr, "bench: -real measures at -rtt 0 only: a real ZITADEL answers only under the address it knows")
 		os.Exit(2)
 	}
 	var ws []string
@@ -89,7 +108,8 @@ func main() {
 		fmt.Fprintf(os.Stderr, "bench: -owners %d: give 0 to skip, or at least 2\n", *owners)
 		os.Exit(2)
 	}
-	if err := run(*terraform, *dir, *out, ns, ws, *sparse, *owners, apis, *rtt); err != nil {
+	o := options{terraform: *terraform, dir: *dir, out: *out, sizes: ns, workloads: ws, sparse: *sparse, owners: *owners, ownerAPIs: apis, rtts: rtts, check: *check, real: *onReal}
+	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -133,8 +153,21 @@ var steps = []string{"create", "no-op plan", "no-op apply", "one-key update", "d
 // changedFrom is the first step that sees the one changed key.
 const changedFrom = 3
 
-func run(terraform, dir, out string, ns []int, workloads []string, sparse, owners int, ownerAPIs []string, rtt time.Duration) error {
-	dir, err := filepath.Abs(dir)
+// options are the flags of a run.
+type options struct {
+	terraform, dir, out string
+	sizes               []int
+	workloads           []string
+	sparse, owners      int
+	ownerAPIs           []string
+	rtts                []time.Duration
+	check, real         bool
+}
+
+func run(o options) error {
+	terraform, out, ns, workloads, sparse, owners, ownerAPIs := o.terraform, o.out, o.sizes, o.workloads, o.sparse, o.owners, o.ownerAPIs
+	rtt := o.rtts[0]
+	dir, err := filepath.Abs(o.dir)
 	if err != nil {
 		return err
 	}
@@ -183,6 +216,19 @@ func run(terraform, dir, out string, ns []int, workloads []string, sparse, owner
 
 	var report strings.Builder
 	fmt.Fprintf(&report, "Measured %s on %s/%s, %d cores (%s), %s memory; Terraform %s; %s.\n\n", time.Now().UTC().Format("2006-01-02"), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpuModel(), memTotal(), tfVersion(terraform), rttText(rtt))
+	if o.check {
+		failed, err := checkAims(terraform, dir, env, &report)
+		if err != nil {
+			return err
+		}
+		if err := writeReport(out, report.String()); err != nil {
+			return err
+		}
+		if len(failed) > 0 {
+			return fmt.Errorf("FAIL: a step exceeds its aim by more than the noise (results written to %s):\n  %s", out, strings.Join(failed, "\n  "))
+		}
+		return nil
+	}
 	for _, workload := range workloads {
 		fmt.Fprintf(&report, "## Workload %q: %s\n\n", workload, workloadDescription[workload])
 		if err := measure(terraform, dir, workload, ns, env, info, rssFile, &report); err != nil {
@@ -196,21 +242,32 @@ func run(terraform, dir, out string, ns []int, workloads []string, sparse, owner
 	}
 	var violations []string
 	if owners > 0 {
-		if violations, err = measureOwners(terraform, dir, owners, ownerAPIs, rc, wrapEnv, rssFile, rtt, &report); err != nil {
-			return err
+		var runs []ownerRun
+		for _, rtt := range o.rtts {
+			r, v, err := measureOwners(terraform, dir, owners, ownerAPIs, rc, wrapEnv, rssFile, rtt, o.real, &report)
+			if err != nil {
+				return err
+			}
+			runs, violations = append(runs, r), append(violations, v...)
 		}
+		writeRoundTrips(&report, runs)
 	}
-	fmt.Print("\n" + report.String())
-	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-		return err
-	}
-	if err := os.WriteFile(out, []byte(report.String()), 0o644); err != nil {
+	if err := writeReport(out, report.String()); err != nil {
 		return err
 	}
 	if len(violations) > 0 {
 		return fmt.Errorf("FAIL: the many-owners runs broke the provider's call budget (results written to %s):\n  %s", out, strings.Join(violations, "\n  "))
 	}
 	return nil
+}
+
+// writeReport prints the report and writes it to out.
+func writeReport(out, report string) error {
+	fmt.Print("\n" + report)
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(out, []byte(report), 0o644)
 }
 
 // measure runs every step for every size of one workload, on the provider
@@ -342,13 +399,15 @@ func terraformStep(terraform, dir string, env []string, step string) error {
 func terraformStepCPU(terraform, dir string, env []string, step string) (time.Duration, error) {
 	var args []string
 	switch step {
-	case "create", "no-op apply", "one-key update":
+	case "create", "no-op apply", "one-key update", "update":
 		args = []string{"apply", "-auto-approve", "-input=false", "-no-color"}
 	case "no-op plan":
 		// Exit code 2 (changes present) fails the step.
 		args = []string{"plan", "-refresh=true", "-input=false", "-no-color", "-detailed-exitcode"}
 	case "destroy":
 		args = []string{"destroy", "-auto-approve", "-input=false", "-no-color"}
+	default:
+		return 0, fmt.Errorf("no terraform command for step %q", step)
 	}
 	cmd := exec.Command(terraform, args...)
 	cmd.Dir, cmd.Env = dir, env
